@@ -1,0 +1,1 @@
+export { hashPassword, PASSWORD_MAX, PASSWORD_MIN, parsePassword, verifyPassword } from "./passwords";

@@ -1,0 +1,1 @@
+export { bool, EnvError, int, loadEnv, nodeEnv, optionalString, parseEnv, string, url } from "./env";

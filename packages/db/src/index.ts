@@ -1,0 +1,11 @@
+export type { PlatformClient, TenantClient } from "./clients";
+export { createPlatformClient, createTenantClient, PLATFORM_SCHEMA } from "./clients";
+export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from "./embedded";
+export { ensureEmbeddedPostgres } from "./embedded";
+export { isUniqueViolation, uniqueViolationTarget } from "./errors";
+export * as platform from "./generated/platform/client";
+export * as tenant from "./generated/tenant/client";
+export type { Pool, PoolOptions, PoolStats } from "./pool";
+export { createPool, poolStats } from "./pool";
+export type { ResolvedDatabase } from "./resolve";
+export { resolveDatabase } from "./resolve";

@@ -1,0 +1,48 @@
+import pg from "pg";
+
+export type Pool = pg.Pool;
+
+export type PoolOptions = {
+  url: string;
+  /** Upper bound of connections this process opens, whatever the number of tenants. */
+  max?: number;
+  /**
+   * Connections are closed after this many seconds and replaced on demand. PostgreSQL keeps a
+   * per-connection cache of every relation a connection has touched; with thousands of site
+   * schemas a long-lived connection would grow without bound.
+   */
+  maxLifetimeSeconds?: number;
+  idleTimeoutMillis?: number;
+  applicationName?: string;
+  onError?: (error: Error) => void;
+};
+
+/** The process's one pool; every platform and tenant-bound client shares it. */
+export const createPool = ({
+  url,
+  max = 10,
+  maxLifetimeSeconds = 300,
+  idleTimeoutMillis = 10_000,
+  applicationName = "taruvi",
+  onError,
+}: PoolOptions): Pool => {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    maxLifetimeSeconds,
+    idleTimeoutMillis,
+    application_name: applicationName,
+  });
+  // An idle client's connection dropping (server restart) must not crash the process.
+  pool.on("error", (error) => onError?.(error));
+  return pool;
+};
+
+export type PoolStats = { total: number; idle: number; waiting: number; max: number };
+
+export const poolStats = (pool: Pool): PoolStats => ({
+  total: pool.totalCount,
+  idle: pool.idleCount,
+  waiting: pool.waitingCount,
+  max: pool.options.max ?? 10,
+});

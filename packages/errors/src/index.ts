@@ -1,0 +1,4 @@
+export type { AppErrorOptions } from "./app-error";
+export { AppError, badUserInput, conflict, isAppError, notFound } from "./app-error";
+export type { ErrorCode } from "./codes";
+export { ERROR_CODES, httpStatusOf } from "./codes";

@@ -1,0 +1,48 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger, requestLogger } from "./index";
+
+const capture = () => {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).trim().split("\n"));
+      done();
+    },
+  });
+  return { lines, destination };
+};
+
+describe("logging", () => {
+  it("redacts passwords, tokens and authorization headers", () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: "test", destination });
+    log.info(
+      {
+        input: { email: "a@b.c", password: "hunter2-secret" },
+        refreshToken: "rt-123456",
+        req: { headers: { authorization: "Bearer abc.def.ghi", cookie: "sid=1" } },
+      },
+      "sign in",
+    );
+    const text = lines.join("\n");
+    expect(text).not.toContain("hunter2-secret");
+    expect(text).not.toContain("rt-123456");
+    expect(text).not.toContain("abc.def.ghi");
+    expect(text).not.toContain("sid=1");
+    expect(JSON.parse(lines[0] ?? "{}").input.email).toBe("a@b.c");
+  });
+
+  it("gives each request a child logger with its ids", () => {
+    const { lines, destination } = capture();
+    const log = requestLogger(createLogger({ name: "gw", destination }), {
+      requestId: "req-1",
+      tenant: "acme",
+      actor: null,
+    });
+    log.info("done");
+    const line = JSON.parse(lines[0] ?? "{}");
+    expect(line).toMatchObject({ requestId: "req-1", tenant: "acme", service: "gw", msg: "done" });
+    expect(line).not.toHaveProperty("actor");
+  });
+});

@@ -1,0 +1,65 @@
+import { createTenantClient, type TenantClient } from "@taruvi/db";
+import { LRUCache } from "lru-cache";
+import type { Pool } from "pg";
+import { assertSchemaName, schemaNameForSite } from "./schema-name";
+
+export type TenantClientCache = {
+  /** The client bound to this site's schema, built on first use. */
+  forSite: (siteId: string) => TenantClient;
+  forSchema: (schema: string) => TenantClient;
+  readonly size: number;
+  readonly max: number;
+  /** Clients released because the cache was full. */
+  readonly evictions: number;
+  /** Disconnects every cached client (process shutdown). */
+  close: () => Promise<void>;
+};
+
+/**
+ * A bounded LRU of tenant-bound PrismaClients sharing the process pool. Touching thousands of
+ * sites keeps at most `max` clients in memory; the least recently used one is disconnected
+ * when a new one is needed. Connections are bounded by the pool, not by the number of sites.
+ */
+export const createTenantClientCache = ({
+  pool,
+  max = 100,
+}: {
+  pool: Pool;
+  max?: number;
+}): TenantClientCache => {
+  let evictions = 0;
+  const pendingDisconnects = new Set<Promise<void>>();
+  const cache = new LRUCache<string, TenantClient>({
+    max,
+    dispose: (client, _schema, reason) => {
+      if (reason === "evict") evictions += 1;
+      // The pool is shared and outlives the client; $disconnect releases only the client.
+      const done = client.$disconnect().finally(() => pendingDisconnects.delete(done));
+      pendingDisconnects.add(done);
+    },
+  });
+
+  const forSchema = (schema: string): TenantClient => {
+    const cached = cache.get(schema);
+    if (cached) return cached;
+    const client = createTenantClient(pool, assertSchemaName(schema));
+    cache.set(schema, client);
+    return client;
+  };
+
+  return {
+    forSchema,
+    forSite: (siteId) => forSchema(schemaNameForSite(siteId)),
+    get size() {
+      return cache.size;
+    },
+    max,
+    get evictions() {
+      return evictions;
+    },
+    close: async () => {
+      cache.clear();
+      await Promise.all(pendingDisconnects);
+    },
+  };
+};

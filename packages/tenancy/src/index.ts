@@ -1,0 +1,14 @@
+export type { TenantClientCache } from "./client-cache";
+export { createTenantClientCache } from "./client-cache";
+export { parseDisplayName, parseEmail, parseSlug, parseUuid, RESERVED_SLUGS } from "./input";
+export type { Migration, MigrationSet } from "./migrations";
+export { defaultMigrationsDirs, loadMigrations } from "./migrations";
+export type { MigrateSitesOptions, MigrateSitesReport, SiteFailure } from "./migrator";
+export { MigrationRefusedError, migratePlatform, migrateSites } from "./migrator";
+export type { CreateSiteInput, ProvisionedSite, SeedSite } from "./provision";
+export { createSite, provisionSite } from "./provision";
+export type { CreateOrganizationInput, SiteSummary } from "./registry";
+export { createOrganization, listSites } from "./registry";
+export { assertSchemaName, isSchemaName, quoteSchema, schemaNameForSite } from "./schema-name";
+export type { MigrationStatus, SiteSchemaStatus } from "./status";
+export { migrationStatus } from "./status";

@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import { isUniqueViolation } from "@taruvi/db";
+import { AppError, conflict, notFound } from "@taruvi/errors";
+import type { Pool, PoolClient } from "pg";
+import { parseDisplayName, parseSlug, parseUuid } from "./input";
+import { ensureLedger, LOCK_CLASS, recordApplied, registerSiteCatalog } from "./ledger";
+import type { MigrationSet } from "./migrations";
+import { quoteSchema, schemaNameForSite } from "./schema-name";
+import { inTransaction } from "./tx";
+
+/**
+ * Runs inside the provisioning transaction after the schema is built and before the site is
+ * marked ACTIVE (e.g. to create the first site admin). If it throws, nothing is kept.
+ */
+export type SeedSite = (client: PoolClient, site: { id: string; schema: string }) => Promise<void>;
+
+export type ProvisionedSite = {
+  id: string;
+  organizationId: string;
+  slug: string;
+  name: string;
+  status: "PROVISIONING" | "ACTIVE" | "SUSPENDED" | "DELETED";
+  schemaName: string;
+  schemaVersion: string | null;
+};
+
+type SiteRecord = {
+  id: string;
+  organization_id: string;
+  slug: string;
+  name: string;
+  status: ProvisionedSite["status"];
+  schema_name: string;
+  schema_version: string | null;
+};
+
+const SITE_COLUMNS = "id, organization_id, slug, name, status, schema_name, schema_version";
+
+const toSite = (row: SiteRecord): ProvisionedSite => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  slug: row.slug,
+  name: row.name,
+  status: row.status,
+  schemaName: row.schema_name,
+  schemaVersion: row.schema_version,
+});
+
+/** Site catalog rows are registered once per process and migration set. */
+const registered = new WeakSet<MigrationSet>();
+
+/**
+ * Builds a site's schema in the caller's transaction: CREATE SCHEMA, every site migration as
+ * one batch, the ledger, the seed, then ACTIVE. PostgreSQL DDL is transactional, so a failure
+ * or crash at any point leaves no schema behind and the site not ACTIVE.
+ */
+const buildSchema = async (
+  client: PoolClient,
+  site: SiteRecord,
+  set: MigrationSet,
+  seed: SeedSite | undefined,
+): Promise<SiteRecord> => {
+  const schema = quoteSchema(site.schema_name);
+  await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_CLASS, site.schema_name]);
+  await client.query(`CREATE SCHEMA ${schema}; SET LOCAL search_path TO ${schema}`);
+  await ensureLedger(client, site.schema_name);
+  if (set.migrations.length > 0) {
+    await client.query(set.migrations.map((m) => m.sql).join("\n"));
+    await recordApplied(client, site.schema_name, set.migrations);
+  }
+  await seed?.(client, { id: site.id, schema: site.schema_name });
+  const { rows } = await client.query<SiteRecord>(
+    `UPDATE platform.sites SET status = 'ACTIVE', schema_version = $2, migration_error = NULL
+     WHERE id = $1 RETURNING ${SITE_COLUMNS}`,
+    [site.id, set.head],
+  );
+  return rows[0] as SiteRecord;
+};
+
+const afterCommit = async (pool: Pool, set: MigrationSet) => {
+  if (registered.has(set) || !set.head) return;
+  await registerSiteCatalog(pool, set, set.head);
+  registered.add(set);
+};
+
+export type CreateSiteInput = { organizationId: string; slug: string; name: string };
+
+/**
+ * Creates a site and its schema in one transaction: ACTIVE on return, or nothing at all.
+ * Two concurrent creates of one slug: one wins, the other gets CONFLICT on `slug`.
+ */
+export const createSite = async (
+  pool: Pool,
+  input: CreateSiteInput,
+  { set, seed }: { set: MigrationSet; seed?: SeedSite },
+): Promise<ProvisionedSite> => {
+  const organizationId = parseUuid(input.organizationId, "organizationId");
+  const slug = parseSlug(input.slug);
+  const name = parseDisplayName(input.name);
+  const id = randomUUID();
+
+  const site = await inTransaction(pool, async (client) => {
+    const org = await client.query("SELECT 1 FROM platform.organizations WHERE id = $1", [organizationId]);
+    if (org.rowCount === 0) throw notFound("organization");
+    let inserted: SiteRecord;
+    try {
+      const { rows } = await client.query<SiteRecord>(
+        `INSERT INTO platform.sites (id, organization_id, slug, name, schema_name, status)
+         VALUES ($1, $2, $3, $4, $5, 'PROVISIONING') RETURNING ${SITE_COLUMNS}`,
+        [id, organizationId, slug, name, schemaNameForSite(id)],
+      );
+      inserted = rows[0] as SiteRecord;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict("slug", `a site with slug "${slug}" already exists`);
+      throw error;
+    }
+    return buildSchema(client, inserted, set, seed);
+  });
+  await afterCommit(pool, set);
+  return toSite(site);
+};
+
+/**
+ * Finishes a site left in PROVISIONING (created by an interrupted run). Idempotent: a site
+ * that is already provisioned is returned as it is.
+ */
+export const provisionSite = async (
+  pool: Pool,
+  siteId: string,
+  { set, seed }: { set: MigrationSet; seed?: SeedSite },
+): Promise<ProvisionedSite> => {
+  const site = await inTransaction(pool, async (client) => {
+    const { rows } = await client.query<SiteRecord>(
+      `SELECT ${SITE_COLUMNS} FROM platform.sites WHERE id = $1 FOR UPDATE`,
+      [parseUuid(siteId, "siteId")],
+    );
+    const row = rows[0];
+    if (!row) throw notFound("site");
+    if (row.status !== "PROVISIONING") return row;
+    if (row.schema_name !== schemaNameForSite(row.id)) {
+      throw new AppError("INTERNAL_SERVER_ERROR", `site ${row.id} has an unexpected schema name`);
+    }
+    return buildSchema(client, row, set, seed);
+  });
+  await afterCommit(pool, set);
+  return toSite(site);
+};

@@ -1,0 +1,49 @@
+import { isUniqueViolation, type PlatformClient } from "@taruvi/db";
+import { badUserInput, conflict } from "@taruvi/errors";
+import { parseDisplayName, parseEmail, parseSlug } from "./input";
+
+export type CreateOrganizationInput = { slug: string; name: string; ownerEmail: string };
+
+/** Creates an organization with an existing account as its OWNER. */
+export const createOrganization = async (db: PlatformClient, input: CreateOrganizationInput) => {
+  const slug = parseSlug(input.slug);
+  const name = parseDisplayName(input.name);
+  const ownerEmail = parseEmail(input.ownerEmail, "ownerEmail");
+  const owner = await db.account.findUnique({ where: { email: ownerEmail }, select: { id: true } });
+  if (!owner) throw badUserInput("ownerEmail", `no account has the email ${ownerEmail}`);
+  try {
+    return await db.organization.create({
+      data: { slug, name, members: { create: { accountId: owner.id, role: "OWNER" } } },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw conflict("slug", `an organization with slug "${slug}" already exists`);
+    throw error;
+  }
+};
+
+export type SiteSummary = {
+  id: string;
+  slug: string;
+  name: string;
+  status: string;
+  organization: string;
+  schemaName: string;
+  schemaVersion: string | null;
+};
+
+export const listSites = async (db: PlatformClient): Promise<SiteSummary[]> => {
+  const sites = await db.site.findMany({
+    orderBy: { slug: "asc" },
+    include: { organization: { select: { slug: true } } },
+  });
+  return sites.map((site) => ({
+    id: site.id,
+    slug: site.slug,
+    name: site.name,
+    status: site.status,
+    organization: site.organization.slug,
+    schemaName: site.schemaName,
+    schemaVersion: site.schemaVersion,
+  }));
+};
