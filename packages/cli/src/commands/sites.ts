@@ -1,0 +1,70 @@
+import { hashPassword, parsePassword } from "@taruvi/auth";
+import { badUserInput } from "@taruvi/errors";
+import {
+  createSite,
+  listSites,
+  parseDisplayName,
+  parseEmail,
+  parseSlug,
+  seedSiteAdmin,
+} from "@taruvi/tenancy";
+import { withContext } from "../context";
+import { print, printJson, printTable } from "../output";
+
+export type CreateSiteOptions = {
+  org: string;
+  slug: string;
+  name: string;
+  adminEmail: string;
+  adminPassword: string;
+};
+
+export const createSiteCommand = async (options: CreateSiteOptions): Promise<number> => {
+  // Everything the user typed is checked before anything is written.
+  const orgSlug = parseSlug(options.org, "org");
+  const slug = parseSlug(options.slug);
+  const name = parseDisplayName(options.name);
+  const adminEmail = parseEmail(options.adminEmail, "adminEmail");
+  const adminPassword = parsePassword(options.adminPassword, "adminPassword", [
+    adminEmail.split("@")[0] ?? "",
+  ]);
+  return withContext(async ({ pool, platform, tenantSet }) => {
+    const organization = await platform.organization.findUnique({ where: { slug: orgSlug } });
+    if (!organization) throw badUserInput("org", `no organization has the slug "${orgSlug}"`);
+    const site = await createSite(
+      pool,
+      { organizationId: organization.id, slug, name },
+      {
+        set: tenantSet,
+        seed: seedSiteAdmin({
+          email: adminEmail,
+          name: "Site admin",
+          passwordHash: await hashPassword(adminPassword),
+        }),
+      },
+    );
+    print(
+      `created site ${site.slug} (${site.id}) in ${organization.slug}: ${site.status}, schema ${site.schemaName}`,
+    );
+    print(`site admin: ${adminEmail}`);
+    return 0;
+  });
+};
+
+export const listSitesCommand = async ({ json }: { json: boolean }): Promise<number> =>
+  withContext(async ({ platform }) => {
+    const sites = await listSites(platform);
+    if (json) {
+      printJson(sites);
+      return 0;
+    }
+    if (sites.length === 0) {
+      print("no sites");
+      return 0;
+    }
+    printTable(
+      ["SLUG", "NAME", "STATUS", "ORGANIZATION", "SCHEMA VERSION"],
+      sites.map((s) => [s.slug, s.name, s.status, s.organization, s.schemaVersion ?? "-"]),
+    );
+    return 0;
+  });

