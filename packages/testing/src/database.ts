@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createPlatformClient, createPool, type PlatformClient, type Pool } from "@taruvi/db";
 import pg from "pg";
+import { inject } from "vitest";
 
 /**
  * Integration tests run against the real PostgreSQL of TEST_DATABASE_URL (any database on the
@@ -11,7 +12,15 @@ import pg from "pg";
 export const adminUrl = (): string =>
   process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
-export const TEMPLATE_DATABASE = "taruvi_test_template";
+/** Names of one test run's databases: `taruvi_test_<run>_…`, so concurrent runs never meet. */
+export const runPrefix = (run: string): string => `taruvi_test_${run}`;
+export const templateDatabase = (run: string): string => `${runPrefix(run)}_template`;
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    taruviTestRun: string;
+  }
+}
 
 export const databaseUrl = (database: string): string => {
   const url = new URL(adminUrl());
@@ -39,8 +48,9 @@ const admin = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => 
 
 /** A fresh database cloned from the migrated template; `drop` removes it. */
 export const createTestDatabase = async ({ poolSize = 8 } = {}): Promise<TestDatabase> => {
-  const name = `taruvi_test_${randomBytes(6).toString("hex")}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
+  const run = inject("taruviTestRun");
+  const name = `${runPrefix(run)}_${randomBytes(5).toString("hex")}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase(run)}`));
   const url = databaseUrl(name);
   const pool = createPool({ url, max: poolSize, applicationName: "taruvi-test" });
   const platform = createPlatformClient(pool);

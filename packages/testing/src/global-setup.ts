@@ -1,22 +1,29 @@
+import { randomBytes } from "node:crypto";
 import { createPool } from "@taruvi/db";
 import { defaultMigrationsDirs, loadMigrations, migratePlatform } from "@taruvi/tenancy";
 import pg from "pg";
-import { adminUrl, databaseUrl, TEMPLATE_DATABASE } from "./database";
+import type { TestProject } from "vitest/node";
+import { adminUrl, databaseUrl, runPrefix, templateDatabase } from "./database";
 
-/** Vitest global setup: (re)build the template database every test file clones. */
-export default async function setup(): Promise<() => Promise<void>> {
+/**
+ * Vitest global setup: build this run's template database (platform schema migrated) that
+ * every test file clones, and drop all of this run's databases at the end.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const run = randomBytes(4).toString("hex");
+  project.provide("taruviTestRun", run);
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
-  const pool = createPool({ url: databaseUrl(TEMPLATE_DATABASE), max: 1 });
+  await admin.query(`CREATE DATABASE ${templateDatabase(run)}`);
+  const pool = createPool({ url: databaseUrl(templateDatabase(run)), max: 1 });
   await migratePlatform(pool, loadMigrations(defaultMigrationsDirs.platform));
   await pool.end();
 
   return async () => {
-    // Databases of test files that crashed before their own clean-up.
+    // The template, and the databases of test files that crashed before their own clean-up.
     const { rows } = await admin.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'taruvi\\_test\\_%'",
+      "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+      [`${runPrefix(run)}_`],
     );
     for (const { datname } of rows) {
       await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);

@@ -1,3 +1,3 @@
 export type { TestDatabase } from "./database";
-export { adminUrl, createTestDatabase, TEMPLATE_DATABASE } from "./database";
+export { adminUrl, createTestDatabase, templateDatabase } from "./database";
 export { createTestAccount, createTestOrganization, randomSlug } from "./factories";
