@@ -1,1 +1,22 @@
+export type { Actor, InternalContext, TenantRef } from "./internal-context";
+export {
+  INTERNAL_CONTEXT_HEADER,
+  internalContextKey,
+  signInternalContext,
+  verifyInternalContext,
+} from "./internal-context";
 export { hashPassword, PASSWORD_MAX, PASSWORD_MIN, parsePassword, verifyPassword } from "./passwords";
+
+// Access tokens and their signing keys.
+
+export type { AccessTokenClaims } from "./access-tokens";
+export {
+  ACCESS_TOKEN_TTL_SECONDS,
+  ACCESS_TOKEN_TYPE,
+  audienceFor,
+  PLATFORM_AUDIENCE,
+  signAccessToken,
+  verifyAccessToken,
+} from "./access-tokens";
+export type { KeyStore, SigningKey } from "./keys";
+export { generateSigningKey, loadKeyStore, SIGNING_ALG } from "./keys";

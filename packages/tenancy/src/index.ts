@@ -1,6 +1,6 @@
 export type { TenantClientCache } from "./client-cache";
 export { createTenantClientCache } from "./client-cache";
-export { parseDisplayName, parseEmail, parseSlug, parseUuid, RESERVED_SLUGS } from "./input";
+export { isUuid, parseDisplayName, parseEmail, parseSlug, parseUuid, RESERVED_SLUGS } from "./input";
 export type { Migration, MigrationSet } from "./migrations";
 export { defaultMigrationsDirs, loadMigrations } from "./migrations";
 export type { MigrateSitesOptions, MigrateSitesReport, SiteFailure } from "./migrator";
@@ -14,3 +14,5 @@ export type { SiteAdmin } from "./site-admin";
 export { seedSiteAdmin } from "./site-admin";
 export type { MigrationStatus, SiteSchemaStatus } from "./status";
 export { migrationStatus } from "./status";
+export { createTenantChangeBus } from "./change-bus";
+export type { TenantChangeBus } from "./change-bus";

@@ -66,7 +66,9 @@ export const parseEmail = (value: unknown, field = "email"): string => {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
+
 export const parseUuid = (value: unknown, field: string): string => {
-  if (typeof value !== "string" || !UUID.test(value)) throw badUserInput(field, "must be a UUID");
+  if (!isUuid(value)) throw badUserInput(field, "must be a UUID");
   return value.toLowerCase();
 };
