@@ -1,6 +1,12 @@
 import { defineConfig } from "vitest/config";
 
-const packages = ["errors", "config", "logging", "db", "auth", "tenancy", "testing", "cli"];
+const workspaces = [
+  ...["errors", "config", "logging", "db", "auth", "tenancy", "testing", "cli", "subgraph-kit"].map(
+    (n) => `packages/${n}`,
+  ),
+  ...["gateway", "identity", "organizations", "sites", "audit"].map((n) => `apps/${n}`),
+  "stack",
+];
 
 export default defineConfig({
   test: {
@@ -8,11 +14,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default"],
-    projects: packages.map((name) => ({
+    projects: workspaces.map((dir) => ({
       extends: true as const,
       test: {
-        name: `@taruvi/${name}`,
-        include: [`packages/${name}/src/**/*.test.ts`, `packages/${name}/test/**/*.test.ts`],
+        name: `@taruvi/${dir.split("/").at(-1)}`,
+        include: [`${dir}/src/**/*.test.ts`, `${dir}/test/**/*.test.ts`],
       },
     })),
   },

@@ -1,3 +1,5 @@
+export type { TenantChangeBus } from "./change-bus";
+export { createTenantChangeBus } from "./change-bus";
 export type { TenantClientCache } from "./client-cache";
 export { createTenantClientCache } from "./client-cache";
 export { isUuid, parseDisplayName, parseEmail, parseSlug, parseUuid, RESERVED_SLUGS } from "./input";
@@ -14,5 +16,3 @@ export type { SiteAdmin } from "./site-admin";
 export { seedSiteAdmin } from "./site-admin";
 export type { MigrationStatus, SiteSchemaStatus } from "./status";
 export { migrationStatus } from "./status";
-export { createTenantChangeBus } from "./change-bus";
-export type { TenantChangeBus } from "./change-bus";

@@ -1,0 +1,63 @@
+import { bool, int, loadEnv, nodeEnv, optionalString, string } from "@taruvi/config";
+
+const DEV_SECRET = "taruvi-development-internal-context-secret-do-not-use-in-production";
+
+/** The only place the gateway reads process.env. */
+export const gatewayEnvShape = {
+  NODE_ENV: nodeEnv(),
+  HOST: string("127.0.0.1"),
+  PORT: int(4000, { min: 0, max: 65535 }),
+  LOG_LEVEL: string("info"),
+  DATABASE_URL: optionalString(),
+  DATA_DIR: string(".data"),
+  EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
+  DB_POOL_SIZE: int(5, { min: 1, max: 100 }),
+  /** Rate limits and caches shared by every gateway; memory (one process) when unset. */
+  REDIS_URL: optionalString(),
+  INTERNAL_CONTEXT_SECRET: string(DEV_SECRET),
+  /** Ed25519 private keys (JSON JWKs or PEM); development generates one under DATA_DIR. */
+  SIGNING_KEYS: optionalString(),
+  TOKEN_ISSUER: string("taruvi"),
+  BASE_DOMAIN: string("localhost"),
+  /** Comma-separated origins allowed by CORS. */
+  CORS_ORIGINS: string("http://localhost:5173,http://localhost:4000"),
+  BODY_LIMIT_BYTES: int(102_400, { min: 1_024 }),
+  MAX_DEPTH: int(12, { min: 1 }),
+  MAX_ALIASES: int(15, { min: 0 }),
+  MAX_TOKENS: int(2_000, { min: 10 }),
+  MAX_COST: int(5_000, { min: 10 }),
+  MAX_DIRECTIVES: int(50, { min: 0 }),
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: int(120, { min: 1 }),
+  RATE_LIMIT_PRINCIPAL_PER_MINUTE: int(600, { min: 1 }),
+  RATE_LIMIT_TENANT_PER_MINUTE: int(6_000, { min: 1 }),
+  /** Extra requests allowed in a burst above each per-minute rate. */
+  RATE_LIMIT_BURST: int(30, { min: 0 }),
+  TENANT_CACHE_TTL_SECONDS: int(60, { min: 1 }),
+  SUBGRAPH_IDENTITY_URL: string("http://127.0.0.1:4001/graphql"),
+  SUBGRAPH_ORGANIZATIONS_URL: string("http://127.0.0.1:4002/graphql"),
+  SUBGRAPH_SITES_URL: string("http://127.0.0.1:4003/graphql"),
+  SUBGRAPH_AUDIT_URL: string("http://127.0.0.1:4004/graphql"),
+  /** Apollo Sandbox at /graphql and introspection; default: on outside production. */
+  SANDBOX: optionalString(),
+  TRUST_PROXY: bool(false),
+};
+
+export type GatewayEnv = ReturnType<typeof loadGatewayEnv>;
+
+export const loadGatewayEnv = (source: Record<string, string | undefined> = process.env) => {
+  const env = loadEnv(gatewayEnvShape, source);
+  if (env.NODE_ENV === "production") {
+    const problems = [
+      ...(env.INTERNAL_CONTEXT_SECRET === DEV_SECRET
+        ? ["INTERNAL_CONTEXT_SECRET: must be set in production"]
+        : []),
+      ...(env.SIGNING_KEYS ? [] : ["SIGNING_KEYS: must be set in production"]),
+      ...(env.DATABASE_URL ? [] : ["DATABASE_URL: must be set in production"]),
+    ];
+    if (problems.length > 0) {
+      process.stderr.write(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+      process.exit(1);
+    }
+  }
+  return env;
+};

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import type { KeyStore } from "@taruvi/auth";
+import type { Pool } from "@taruvi/db";
+import type { Logger } from "@taruvi/logging";
+import type { TenantChangeBus } from "@taruvi/tenancy";
+import type { Redis } from "ioredis";
+import type { GatewayEnv } from "./env";
+import type { GatewayOptions } from "./server";
+
+export const SUPERGRAPH_PATH = new URL("../../../supergraph/supergraph.graphql", import.meta.url);
+
+/** Gateway options from its environment plus the process's shared resources. */
+export const optionsFromEnv = (
+  env: GatewayEnv,
+  deps: { pool: Pool; redis: Redis | null; bus: TenantChangeBus; keyStore: KeyStore; logger: Logger },
+): GatewayOptions => {
+  const production = env.NODE_ENV === "production";
+  return {
+    ...deps,
+    supergraphSdl: readFileSync(SUPERGRAPH_PATH, "utf8"),
+    subgraphUrls: {
+      identity: env.SUBGRAPH_IDENTITY_URL,
+      organizations: env.SUBGRAPH_ORGANIZATIONS_URL,
+      sites: env.SUBGRAPH_SITES_URL,
+      audit: env.SUBGRAPH_AUDIT_URL,
+    },
+    internalContextSecret: env.INTERNAL_CONTEXT_SECRET,
+    tokenIssuer: env.TOKEN_ISSUER,
+    baseDomain: env.BASE_DOMAIN,
+    corsOrigins: env.CORS_ORIGINS.split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    limits: {
+      maxDepth: env.MAX_DEPTH,
+      maxAliases: env.MAX_ALIASES,
+      maxTokens: env.MAX_TOKENS,
+      maxCost: env.MAX_COST,
+      maxDirectives: env.MAX_DIRECTIVES,
+      hideSuggestions: production,
+    },
+    rateLimits: {
+      anonymousPerMinute: env.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+      principalPerMinute: env.RATE_LIMIT_PRINCIPAL_PER_MINUTE,
+      tenantPerMinute: env.RATE_LIMIT_TENANT_PER_MINUTE,
+      burst: env.RATE_LIMIT_BURST,
+    },
+    tenantCacheTtlSeconds: env.TENANT_CACHE_TTL_SECONDS,
+    production,
+    sandbox: env.SANDBOX === undefined ? !production : env.SANDBOX === "true",
+    trustProxy: env.TRUST_PROXY,
+  };
+};

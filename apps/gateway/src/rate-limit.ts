@@ -1,0 +1,102 @@
+import type { Redis } from "ioredis";
+import {
+  BurstyRateLimiter,
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  type RateLimiterRes,
+} from "rate-limiter-flexible";
+
+export type RateLimitOutcome = {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets (Retry-After when refused). */
+  resetSeconds: number;
+};
+
+export type RateLimits = {
+  anonymousPerMinute: number;
+  principalPerMinute: number;
+  tenantPerMinute: number;
+  burst: number;
+};
+
+export type RateLimiter = {
+  /** One request of `principal` (or of `ip` when anonymous) to `tenant` (or the platform). */
+  consume: (who: {
+    ip: string;
+    principal: string | null;
+    tenant: string | null;
+  }) => Promise<RateLimitOutcome>;
+};
+
+const isRejection = (value: unknown): value is RateLimiterRes =>
+  typeof value === "object" && value !== null && "msBeforeNext" in value && !(value instanceof Error);
+
+/**
+ * rate-limiter-flexible: anonymous callers per IP, signed-in callers per principal, and every
+ * tenant as a whole, each a per-minute rate plus a burst allowance. Redis when configured (all
+ * gateways share the counters), memory otherwise.
+ */
+export const createRateLimiter = ({
+  redis,
+  limits,
+}: {
+  redis: Redis | null;
+  limits: RateLimits;
+}): RateLimiter => {
+  const make = (keyPrefix: string, points: number): RateLimiterAbstract => {
+    const build = (prefix: string, p: number) =>
+      redis
+        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: prefix, points: p, duration: 60 })
+        : new RateLimiterMemory({ keyPrefix: prefix, points: p, duration: 60 });
+    return limits.burst > 0
+      ? (new BurstyRateLimiter(
+          build(keyPrefix, points),
+          build(`${keyPrefix}:burst`, limits.burst),
+        ) as unknown as RateLimiterAbstract)
+      : build(keyPrefix, points);
+  };
+  const anonymous = make("rl:ip", limits.anonymousPerMinute);
+  const principal = make("rl:principal", limits.principalPerMinute);
+  const tenant = make("rl:tenant", limits.tenantPerMinute);
+
+  const attempt = async (
+    limiter: RateLimiterAbstract,
+    key: string,
+    limit: number,
+  ): Promise<RateLimitOutcome> => {
+    try {
+      const res = await limiter.consume(key);
+      return {
+        allowed: true,
+        limit,
+        remaining: Math.max(0, res.remainingPoints),
+        resetSeconds: Math.ceil(res.msBeforeNext / 1000),
+      };
+    } catch (error) {
+      if (!isRejection(error)) throw error;
+      return {
+        allowed: false,
+        limit,
+        remaining: 0,
+        resetSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
+      };
+    }
+  };
+
+  return {
+    consume: async ({ ip, principal: who, tenant: site }) => {
+      const caller = who
+        ? attempt(principal, who, limits.principalPerMinute + limits.burst)
+        : attempt(anonymous, ip, limits.anonymousPerMinute + limits.burst);
+      const [own, shared] = await Promise.all([
+        caller,
+        site ? attempt(tenant, site, limits.tenantPerMinute + limits.burst) : null,
+      ]);
+      if (shared && !shared.allowed) return shared;
+      return own;
+    },
+  };
+};

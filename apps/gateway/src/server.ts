@@ -1,0 +1,262 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloGateway } from "@apollo/gateway";
+import { ApolloServer, HeaderMap } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import { internalContextKey, type KeyStore } from "@taruvi/auth";
+import type { Pool } from "@taruvi/db";
+import { isAppError } from "@taruvi/errors";
+import { type Logger, requestLogger } from "@taruvi/logging";
+import { createFormatError } from "@taruvi/subgraph-kit";
+import type { TenantChangeBus } from "@taruvi/tenancy";
+import type { Redis } from "ioredis";
+import { createAuthenticator } from "./authenticate";
+import type { GatewayContext } from "./context";
+import { SignedContextDataSource } from "./data-source";
+import { BodyError, clientIp, readBody, requestIdOf, run, sendAppError, sendError, sendJson } from "./http";
+import { type OperationLimits, operationLimits } from "./limits";
+import { createRateLimiter, type RateLimits } from "./rate-limit";
+import { corsPolicy, securityHeaders } from "./security";
+import { createTenantResolver } from "./tenant";
+
+export const SUBGRAPHS = ["identity", "organizations", "sites", "audit"] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+
+export type GatewayOptions = {
+  supergraphSdl: string;
+  subgraphUrls: Record<SubgraphName, string>;
+  pool: Pool;
+  redis: Redis | null;
+  bus: TenantChangeBus;
+  keyStore: KeyStore;
+  logger: Logger;
+  internalContextSecret: string;
+  tokenIssuer: string;
+  baseDomain: string;
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  limits: OperationLimits;
+  rateLimits: RateLimits;
+  tenantCacheTtlSeconds: number;
+  production: boolean;
+  sandbox: boolean;
+  trustProxy: boolean;
+};
+
+export type Gateway = {
+  server: Server;
+  listen: (port: number, host?: string) => Promise<string>;
+  close: () => Promise<void>;
+};
+
+const EXAMPLE_OPERATION = `# The site this request addresses (X-Tenant header), and who you are there.
+query CurrentSite {
+  currentSite { id slug name status }
+  me { id email name }
+}
+`;
+
+/**
+ * The front door: request id, security headers, CORS, tenant resolution, bearer tokens, rate
+ * limits, operation limits, then Apollo Gateway's query plan over keep-alive connections with a
+ * signed internal context per subgraph fetch.
+ */
+export const buildGateway = async (options: GatewayOptions): Promise<Gateway> => {
+  const { logger } = options;
+  const key = internalContextKey(options.internalContextSecret);
+  const tenants = createTenantResolver({
+    pool: options.pool,
+    baseDomain: options.baseDomain,
+    ttlSeconds: options.tenantCacheTtlSeconds,
+    bus: options.bus,
+  });
+  const authenticator = createAuthenticator({
+    keyStore: options.keyStore,
+    issuer: options.tokenIssuer,
+    pool: options.pool,
+  });
+  const rateLimiter = createRateLimiter({ redis: options.redis, limits: options.rateLimits });
+  const headers = securityHeaders({ production: options.production });
+  const cors = corsPolicy(options.corsOrigins);
+  const armor = operationLimits(options.limits);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name }) =>
+      new SignedContextDataSource({ name, url: options.subgraphUrls[name as SubgraphName], key }),
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: options.sandbox,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: armor.validationRules,
+    formatError: createFormatError(() => logger),
+    plugins: [
+      ...armor.plugins,
+      options.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({
+            embed: { initialState: { pollForSchemaUpdates: false } },
+            document: EXAMPLE_OPERATION,
+            headers: { "X-Tenant": "acme", Authorization: "Bearer <paste an access token>" },
+            includeCookies: false,
+          })
+        : ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  const readiness = async () => {
+    const checks: Record<string, boolean> = {};
+    const timed = <T>(promise: Promise<T>) =>
+      Promise.race([
+        promise,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 2_000)),
+      ]);
+    const probe = async (name: string, check: () => Promise<unknown>) => {
+      checks[name] = await timed(check()).then(
+        () => true,
+        () => false,
+      );
+    };
+    await Promise.all([
+      probe("postgres", () => options.pool.query("SELECT 1")),
+      ...(options.redis ? [probe("redis", () => (options.redis as Redis).ping())] : []),
+      ...SUBGRAPHS.map((name) =>
+        probe(name, async () => {
+          const res = await fetch(options.subgraphUrls[name].replace(/\/graphql$/, "/healthz"));
+          if (!res.ok) throw new Error(String(res.status));
+        }),
+      ),
+    ]);
+    return { ready: Object.values(checks).every(Boolean), checks };
+  };
+
+  const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL) => {
+    const tenant = await tenants.resolve(req);
+    const actor = await authenticator.authenticate(req.headers.authorization, tenant);
+    const limit = await rateLimiter.consume({
+      ip: clientIp(req, options.trustProxy),
+      principal: actor ? `${actor.type}:${actor.id}` : null,
+      tenant: tenant?.siteId ?? null,
+    });
+    res.setHeader("ratelimit-limit", limit.limit);
+    res.setHeader("ratelimit-remaining", limit.remaining);
+    res.setHeader("ratelimit-reset", limit.resetSeconds);
+    if (!limit.allowed) {
+      res.setHeader("retry-after", limit.resetSeconds);
+      sendError(res, 429, "RATE_LIMITED", `Too many requests; retry in ${limit.resetSeconds} s`);
+      return;
+    }
+
+    let body: unknown;
+    if (req.method === "POST") {
+      const text = await readBody(req, options.bodyLimitBytes);
+      try {
+        body = text.length > 0 ? JSON.parse(text) : undefined;
+      } catch {
+        throw new BodyError(400, "BAD_REQUEST", "malformed JSON body");
+      }
+    }
+    const headerMap = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headerMap.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const context: GatewayContext = {
+      requestId,
+      tenant,
+      actor,
+      logger: requestLogger(logger, {
+        requestId,
+        tenant: tenant?.slug ?? null,
+        actor: actor ? `${actor.type}:${actor.id}` : null,
+      }),
+    };
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "GET", headers: headerMap, search: url.search, body },
+      context: async () => context,
+    });
+    for (const [name, value] of result.headers) res.setHeader(name, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === "complete") {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
+    const url = new URL(req.url ?? "/", "http://gateway");
+    const wantsPage = req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
+    if (!(await run(wantsPage && options.sandbox ? headers.sandbox : headers.api, req, res))) return;
+    if (!(await run(cors, req, res))) return;
+
+    try {
+      switch (url.pathname) {
+        case "/healthz":
+          sendJson(res, 200, { status: "ok" });
+          return;
+        case "/readyz": {
+          const { ready, checks } = await readiness();
+          sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks });
+          return;
+        }
+        case "/.well-known/jwks.json":
+          res.setHeader("cache-control", "public, max-age=300");
+          sendJson(res, 200, options.keyStore.jwks());
+          return;
+        case "/graphql":
+          if (req.method !== "GET" && req.method !== "POST") {
+            res.setHeader("allow", "GET, POST");
+            sendError(res, 405, "METHOD_NOT_ALLOWED", "use GET or POST");
+            return;
+          }
+          await graphql(req, res, requestId, url);
+          return;
+        default:
+          sendError(res, 404, "NOT_FOUND", "no such route; GraphQL is at /graphql");
+      }
+    } catch (error) {
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      if (error instanceof BodyError) {
+        sendError(res, error.status, error.code, error.message);
+        return;
+      }
+      if (isAppError(error) && error.code !== "INTERNAL_SERVER_ERROR") {
+        sendAppError(res, error);
+        return;
+      }
+      logger.error({ err: error, requestId }, "request failed");
+      sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+    }
+  };
+
+  const server = createServer((req, res) => void handle(req, res));
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    server,
+    listen: (port, host = "127.0.0.1") =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () =>
+          resolve(`http://${host}:${(server.address() as AddressInfo).port}/graphql`),
+        );
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      tenants.close();
+      await apollo.stop();
+    },
+  };
+};

@@ -1,0 +1,8 @@
+import { isUuid } from "@taruvi/tenancy";
+import type { Context, UserView } from "../context";
+
+export const User = {
+  __resolveReference: (ref: { id: string }, ctx: Context) =>
+    isUuid(ref.id) ? ctx.loaders.userById.load(ref.id) : null,
+  createdAt: (user: UserView) => user.createdAt.toISOString(),
+};

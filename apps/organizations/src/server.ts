@@ -1,0 +1,15 @@
+import { createSubgraph, loadTypeDefs, type SubgraphDeps } from "@taruvi/subgraph-kit";
+import { createLoaders } from "./loaders";
+import { Organization, OrganizationMember } from "./resolvers/Organization";
+import { Query } from "./resolvers/Query";
+
+export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
+
+export const buildOrganizationsSubgraph = (deps: SubgraphDeps) =>
+  createSubgraph({
+    name: "organizations",
+    typeDefs,
+    resolvers: { Query, Organization, OrganizationMember },
+    createLoaders,
+    deps,
+  });

@@ -1,0 +1,17 @@
+import { createSubgraph, loadTypeDefs, type SubgraphDeps } from "@taruvi/subgraph-kit";
+import { createLoaders } from "./loaders";
+import { Domain } from "./resolvers/Domain";
+import { Organization } from "./resolvers/Organization";
+import { Query } from "./resolvers/Query";
+import { Site } from "./resolvers/Site";
+
+export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
+
+export const buildSitesSubgraph = (deps: SubgraphDeps) =>
+  createSubgraph({
+    name: "sites",
+    typeDefs,
+    resolvers: { Query, Site, Domain, Organization },
+    createLoaders,
+    deps,
+  });

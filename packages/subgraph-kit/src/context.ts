@@ -1,0 +1,33 @@
+import type { Actor, TenantRef } from "@taruvi/auth";
+import type { PlatformClient, TenantClient } from "@taruvi/db";
+import { AppError } from "@taruvi/errors";
+import type { Logger } from "@taruvi/logging";
+
+/** Built once per request from the verified internal context; nothing else knows tenant or user. */
+export type RequestContext<Loaders = unknown> = {
+  requestId: string;
+  logger: Logger;
+  /** The addressed site, or null in the platform scope. */
+  tenant: TenantRef | null;
+  actor: Actor | null;
+  /** The shared platform schema. */
+  platform: PlatformClient;
+  /** The client bound to the tenant's schema; throws in the platform scope. */
+  readonly db: TenantClient;
+  loaders: Loaders;
+};
+
+export const requireActor = (ctx: Pick<RequestContext, "actor">): Actor => {
+  if (!ctx.actor) throw new AppError("UNAUTHENTICATED", "sign in required");
+  return ctx.actor;
+};
+
+export const requireSite = (ctx: Pick<RequestContext, "tenant">): TenantRef => {
+  if (!ctx.tenant)
+    throw new AppError("BAD_USER_INPUT", "this operation needs a site: send X-Tenant or use its host");
+  return ctx.tenant;
+};
+
+/** The caller when it is a platform account (the platform scope's principal), else null. */
+export const accountOf = (ctx: Pick<RequestContext, "actor">): Actor | null =>
+  ctx.actor?.type === "account" ? ctx.actor : null;

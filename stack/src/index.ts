@@ -1,0 +1,2 @@
+export type { Stack, StackOptions } from "./start-stack";
+export { startStack } from "./start-stack";

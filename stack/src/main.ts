@@ -1,0 +1,71 @@
+// `npm start`: PostgreSQL (embedded unless DATABASE_URL), migrations, the demo seed, then the
+// four subgraphs and the gateway in this process. Ctrl-C stops everything.
+import { int, loadEnv, optionalString, string } from "@taruvi/config";
+import { createPlatformClient, createPool, resolveDatabase } from "@taruvi/db";
+import { createLogger } from "@taruvi/logging";
+import { defaultMigrationsDirs, loadMigrations, migratePlatform, migrateSites } from "@taruvi/tenancy";
+import { DEMO, seedDemo } from "./seed";
+import { startStack } from "./start-stack";
+
+const env = loadEnv({
+  DATABASE_URL: optionalString(),
+  REDIS_URL: optionalString(),
+  DATA_DIR: string(".data"),
+  EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
+  PORT: int(4000, { min: 1, max: 65535 }),
+  LOG_LEVEL: string("info"),
+});
+const logger = createLogger({ name: "taruvi", level: env.LOG_LEVEL, pretty: true });
+
+const database = await resolveDatabase({
+  databaseUrl: env.DATABASE_URL,
+  dataDir: env.DATA_DIR,
+  embeddedPort: env.EMBEDDED_POSTGRES_PORT,
+  onLog: (message) => logger.debug({ postgres: message.trim() }, "embedded postgres"),
+});
+const setupPool = createPool({ url: database.url, max: 4 });
+const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
+await migratePlatform(setupPool, loadMigrations(defaultMigrationsDirs.platform));
+const report = await migrateSites(setupPool, { set: tenantSet });
+const platform = createPlatformClient(setupPool);
+await seedDemo({ pool: setupPool, platform, set: tenantSet });
+await platform.$disconnect();
+await setupPool.end();
+logger.info(
+  { sites: report.total, migrated: report.migrated.length, failed: report.failed.length },
+  "schemas migrated",
+);
+
+const stack = await startStack({
+  databaseUrl: database.url,
+  redisUrl: env.REDIS_URL,
+  dataDir: env.DATA_DIR,
+  logger,
+  gatewayPort: env.PORT,
+});
+
+const gatewayUrl = `http://localhost:${new URL(stack.gatewayUrl).port}/graphql`;
+process.stdout.write(`
+  Taruvi is running.
+
+  GraphQL + Apollo Sandbox: ${gatewayUrl}
+  Site "${DEMO.site}":              header X-Tenant: ${DEMO.site}, or http://${DEMO.site}.localhost:${new URL(stack.gatewayUrl).port}/graphql
+  Platform owner:           ${DEMO.ownerEmail} / ${DEMO.password}
+  Site admin:               ${DEMO.siteAdminEmail} / ${DEMO.password}
+  PostgreSQL:               ${database.embedded ? "embedded, data in .data/postgres" : "DATABASE_URL"}
+  Redis:                    ${env.REDIS_URL ? "REDIS_URL" : "none (in-memory stores, one process)"}
+
+  Ctrl-C stops everything.
+`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  logger.info("stopping");
+  await stack.close();
+  await database.stop();
+  process.exit(0);
+};
+process.once("SIGINT", () => void shutdown());
+process.once("SIGTERM", () => void shutdown());

@@ -1,0 +1,44 @@
+import { hashPassword } from "@taruvi/auth";
+import type { PlatformClient, Pool } from "@taruvi/db";
+import { createOrganization, createSite, type MigrationSet, seedSiteAdmin } from "@taruvi/tenancy";
+
+export const DEMO = {
+  organization: "demo",
+  site: "acme",
+  ownerEmail: "owner@demo.localhost",
+  siteAdminEmail: "admin@acme.localhost",
+  password: "taruvi-demo-password",
+} as const;
+
+/** The demo organization `demo` and site `acme`, each with an admin. Idempotent. */
+export const seedDemo = async ({
+  pool,
+  platform,
+  set,
+}: {
+  pool: Pool;
+  platform: PlatformClient;
+  set: MigrationSet;
+}) => {
+  const passwordHash = await hashPassword(DEMO.password);
+  await platform.account.upsert({
+    where: { email: DEMO.ownerEmail },
+    update: {},
+    create: { email: DEMO.ownerEmail, name: "Demo Owner", passwordHash, emailVerifiedAt: new Date() },
+  });
+  const organization =
+    (await platform.organization.findUnique({ where: { slug: DEMO.organization } })) ??
+    (await createOrganization(platform, {
+      slug: DEMO.organization,
+      name: "Demo",
+      ownerEmail: DEMO.ownerEmail,
+    }));
+  const site = await platform.site.findUnique({ where: { slug: DEMO.site } });
+  if (!site) {
+    await createSite(
+      pool,
+      { organizationId: organization.id, slug: DEMO.site, name: "Acme" },
+      { set, seed: seedSiteAdmin({ email: DEMO.siteAdminEmail, name: "Acme Admin", passwordHash }) },
+    );
+  }
+};
