@@ -45,6 +45,8 @@ export type Stack = {
   /** Stops one subgraph (tests of a subgraph outage) and starts it again on the same port. */
   stopSubgraph: (name: SubgraphName) => Promise<void>;
   startSubgraph: (name: SubgraphName) => Promise<void>;
+  /** Announces a site change (status, slug, domain) to every gateway's tenant cache. */
+  tenantChanged: (key: string) => Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -114,6 +116,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     keyStore,
     stopSubgraph: (name) => running[name].close(),
     startSubgraph,
+    tenantChanged: (key) => bus.publish(key),
     close: async () => {
       await gateway.close();
       for (const name of Object.keys(running) as SubgraphName[]) {

@@ -36,7 +36,9 @@ const isRejection = (value: unknown): value is RateLimiterRes =>
 
 /**
  * rate-limiter-flexible: anonymous callers per IP, signed-in callers per principal, and every
- * tenant as a whole, each a per-minute rate plus a burst allowance. Redis when configured (all
+ * tenant as a whole, each a per-minute rate plus a burst allowance (BurstyRateLimiter: once the
+ * rate is spent, up to `burst` more per minute are served before 429). Headers report the rate;
+ * `remaining` is what is left of the bucket serving the request. Redis when configured (all
  * gateways share the counters), memory otherwise.
  */
 export const createRateLimiter = ({
@@ -89,11 +91,11 @@ export const createRateLimiter = ({
   return {
     consume: async ({ ip, principal: who, tenant: site }) => {
       const caller = who
-        ? attempt(principal, who, limits.principalPerMinute + limits.burst)
-        : attempt(anonymous, ip, limits.anonymousPerMinute + limits.burst);
+        ? attempt(principal, who, limits.principalPerMinute)
+        : attempt(anonymous, ip, limits.anonymousPerMinute);
       const [own, shared] = await Promise.all([
         caller,
-        site ? attempt(tenant, site, limits.tenantPerMinute + limits.burst) : null,
+        site ? attempt(tenant, site, limits.tenantPerMinute) : null,
       ]);
       if (shared && !shared.allowed) return shared;
       return own;

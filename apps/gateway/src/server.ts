@@ -10,12 +10,13 @@ import { isAppError } from "@taruvi/errors";
 import { type Logger, requestLogger } from "@taruvi/logging";
 import { createFormatError } from "@taruvi/subgraph-kit";
 import type { TenantChangeBus } from "@taruvi/tenancy";
+import { GraphQLError } from "graphql";
 import type { Redis } from "ioredis";
 import { createAuthenticator } from "./authenticate";
 import type { GatewayContext } from "./context";
 import { SignedContextDataSource } from "./data-source";
 import { BodyError, clientIp, readBody, requestIdOf, run, sendAppError, sendError, sendJson } from "./http";
-import { type OperationLimits, operationLimits } from "./limits";
+import { type OperationLimits, operationLimits, tokenLimit } from "./limits";
 import { createRateLimiter, type RateLimits } from "./rate-limit";
 import { corsPolicy, securityHeaders } from "./security";
 import { createTenantResolver } from "./tenant";
@@ -80,6 +81,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
   const headers = securityHeaders({ production: options.production });
   const cors = corsPolicy(options.corsOrigins);
   const armor = operationLimits(options.limits);
+  const checkTokens = tokenLimit(options.limits.maxTokens);
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -95,6 +97,23 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     formatError: createFormatError(() => logger),
     plugins: [
       ...armor.plugins,
+      {
+        // Apollo Gateway would otherwise fail an unknown operationName as a server error.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ operation, request }) {
+              if (!operation) {
+                throw new GraphQLError(
+                  request.operationName
+                    ? `Unknown operation named "${request.operationName}"`
+                    : "Several operations: say which one with operationName",
+                  { extensions: { code: "OPERATION_RESOLUTION_FAILURE", http: { status: 400 } } },
+                );
+              }
+            },
+          };
+        },
+      },
       options.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({
             embed: { initialState: { pollForSchemaUpdates: false } },
@@ -159,6 +178,11 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
         throw new BodyError(400, "BAD_REQUEST", "malformed JSON body");
       }
     }
+    const query =
+      req.method === "POST"
+        ? (body as { query?: unknown } | undefined)?.query
+        : url.searchParams.get("query");
+    if (typeof query === "string") checkTokens(query);
     const headerMap = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headerMap.set(name, Array.isArray(value) ? value.join(", ") : value);

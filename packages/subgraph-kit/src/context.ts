@@ -12,8 +12,8 @@ export type RequestContext<Loaders = unknown> = {
   actor: Actor | null;
   /** The shared platform schema. */
   platform: PlatformClient;
-  /** The client bound to the tenant's schema; throws in the platform scope. */
-  readonly db: TenantClient;
+  /** The client bound to the tenant's schema; any use throws in the platform scope. */
+  db: TenantClient;
   loaders: Loaders;
 };
 

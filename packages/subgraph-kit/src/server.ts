@@ -6,7 +6,7 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { INTERNAL_CONTEXT_HEADER, verifyInternalContext } from "@taruvi/auth";
-import type { PlatformClient } from "@taruvi/db";
+import type { PlatformClient, TenantClient } from "@taruvi/db";
 import { AppError, isAppError } from "@taruvi/errors";
 import { type Logger, requestLogger } from "@taruvi/logging";
 import type { TenantClientCache } from "@taruvi/tenancy";
@@ -45,6 +45,13 @@ export type Subgraph = {
   listen: (port: number, host?: string) => Promise<string>;
   close: () => Promise<void>;
 };
+
+/** The platform scope's `db`: any use is a clear error, not a query against some schema. */
+const NO_SITE_DB = new Proxy({} as TenantClient, {
+  get: () => {
+    throw new AppError("BAD_USER_INPUT", "this operation needs a site: send X-Tenant or use its host");
+  },
+});
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body);
@@ -157,21 +164,16 @@ export const createSubgraph = async <Loaders>(options: SubgraphOptions<Loaders>)
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
 
-    const base = {
+    const context: RequestContext<Loaders> = {
       requestId: internal.requestId,
       logger,
       tenant: internal.tenant,
       actor: internal.actor,
       platform: deps.platform,
-      get db() {
-        if (!internal.tenant) throw new AppError("BAD_USER_INPUT", "this operation needs a site");
-        return deps.tenants.forSchema(internal.tenant.schema);
-      },
+      // Apollo Server copies the context object, so `db` is a plain value, not a getter.
+      db: internal.tenant ? deps.tenants.forSchema(internal.tenant.schema) : NO_SITE_DB,
+      loaders: undefined as Loaders,
     };
-    const context: RequestContext<Loaders> = Object.defineProperties(
-      { ...base, loaders: undefined as Loaders },
-      { db: Object.getOwnPropertyDescriptor(base, "db") as PropertyDescriptor },
-    );
     context.loaders = options.createLoaders(context);
 
     const result = await current.run(logger, () =>

@@ -1,0 +1,254 @@
+import { randomUUID } from "node:crypto";
+import { type InternalContext, internalContextKey, signInternalContext } from "@taruvi/auth";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWorld, type HttpResult, httpRequest, startTestStack, type TestStack } from "./helpers";
+
+/** The secret startStack uses when none is given; the gateway and the subgraphs share it. */
+const DEV_SECRET = "taruvi-development-internal-context-secret-do-not-use-in-production";
+const ISSUER = "taruvi-gateway";
+const key = internalContextKey(DEV_SECRET);
+
+let t: TestStack;
+let world: Awaited<ReturnType<typeof createWorld>>;
+
+beforeAll(async () => {
+  t = await startTestStack();
+  world = await createWorld(t);
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+const siteRef = (site: { id: string; slug: string; schemaName: string }) => ({
+  siteId: site.id,
+  slug: site.slug,
+  schema: site.schemaName,
+});
+
+/** A context as a caller holding Alice's session in site A would get it from the gateway. */
+const contextOfAlice = (): InternalContext => ({
+  requestId: randomUUID(),
+  tenant: siteRef(world.siteA),
+  actor: { type: "user", id: world.userA },
+});
+
+/** Signs exactly the claims given: any secret, audience, issue and expiry times (seconds). */
+const craft = (
+  context: InternalContext,
+  {
+    secret = DEV_SECRET,
+    audience,
+    iat,
+    exp,
+  }: { secret?: string; audience: string; iat: number; exp: number },
+) =>
+  new SignJWT({ tenant: context.tenant, actor: context.actor, rid: context.requestId })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer(ISSUER)
+    .setAudience(audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(secret));
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** POSTs an operation straight to a subgraph, with `context` as x-taruvi-context when given. */
+const direct = (url: string, query: string, context?: string, variables?: Record<string, unknown>) =>
+  httpRequest(url, {
+    headers: {
+      "content-type": "application/json",
+      ...(context ? { "x-taruvi-context": context } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+
+const USER = "query ($id: ID!) { user(id: $id) { id name email } }";
+const ENTITIES = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id name } } }`;
+const CURRENT_SITE = "{ currentSite { id slug name } }";
+
+/** What every refusal looks like: 401, UNAUTHENTICATED, and nothing executed. */
+const expectRefused = (res: HttpResult) => {
+  expect(res.status).toBe(401);
+  expect(res.json?.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  expect(res.json).not.toHaveProperty("data");
+  // The refusal says nothing about why (no claim, key or expiry detail for a prober).
+  expect(res.body).not.toMatch(/expired|signature|claim|aud|secret/i);
+};
+
+describe("a subgraph reached directly", () => {
+  describe("without a context", () => {
+    it("identity refuses with 401 and runs nothing", async () => {
+      const res = await direct(t.stack.subgraphUrls.identity, USER, undefined, { id: world.userA });
+      expectRefused(res);
+      expect(res.body).not.toContain("Alice");
+    });
+
+    it("sites refuses with 401 and runs nothing", async () => {
+      const res = await direct(t.stack.subgraphUrls.sites, CURRENT_SITE);
+      expectRefused(res);
+      expect(res.body).not.toContain(world.siteA.slug);
+    });
+
+    it("refuses federation's entry points too (_service, _entities)", async () => {
+      const sdl = await direct(t.stack.subgraphUrls.identity, "{ _service { sdl } }");
+      expectRefused(sdl);
+      const entities = await direct(t.stack.subgraphUrls.identity, ENTITIES, undefined, {
+        reps: [{ __typename: "User", id: world.userA }],
+      });
+      expectRefused(entities);
+      expect(entities.body).not.toContain("Alice");
+    });
+
+    it("refuses an empty or garbage header", async () => {
+      expectRefused(await direct(t.stack.subgraphUrls.identity, USER, "", { id: world.userA }));
+      expectRefused(await direct(t.stack.subgraphUrls.identity, USER, "not-a-jwt", { id: world.userA }));
+    });
+  });
+
+  it("refuses a context signed with another secret (forged)", async () => {
+    const forged = await craft(contextOfAlice(), {
+      secret: "an-attacker-chosen-secret-that-is-long-enough-for-hs256",
+      audience: "identity",
+      iat: now(),
+      exp: now() + 30,
+    });
+    const res = await direct(t.stack.subgraphUrls.identity, USER, forged, { id: world.userA });
+    expectRefused(res);
+    expect(res.body).not.toContain("Alice");
+
+    const forSites = await craft(contextOfAlice(), {
+      secret: "an-attacker-chosen-secret-that-is-long-enough-for-hs256",
+      audience: "sites",
+      iat: now(),
+      exp: now() + 30,
+    });
+    expectRefused(await direct(t.stack.subgraphUrls.sites, CURRENT_SITE, forSites));
+  });
+
+  it("refuses an unsigned (alg none) context", async () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const ctx = contextOfAlice();
+    const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${b64({
+      iss: ISSUER,
+      aud: "identity",
+      iat: now(),
+      exp: now() + 30,
+      tenant: ctx.tenant,
+      actor: ctx.actor,
+      rid: ctx.requestId,
+    })}.`;
+    expectRefused(await direct(t.stack.subgraphUrls.identity, USER, unsigned, { id: world.userA }));
+  });
+
+  it("refuses an expired context signed with the right secret", async () => {
+    const expired = await craft(contextOfAlice(), { audience: "identity", iat: now() - 90, exp: now() - 30 });
+    const res = await direct(t.stack.subgraphUrls.identity, USER, expired, { id: world.userA });
+    expectRefused(res);
+    expect(res.body).not.toContain("Alice");
+  });
+
+  it("refuses a still-unexpired context issued more than 60 s ago (a replayed long-lived one)", async () => {
+    const old = await craft(contextOfAlice(), { audience: "identity", iat: now() - 120, exp: now() + 3600 });
+    expectRefused(await direct(t.stack.subgraphUrls.identity, USER, old, { id: world.userA }));
+  });
+
+  it("refuses a context from another issuer", async () => {
+    const ctx = contextOfAlice();
+    const token = await new SignJWT({ tenant: ctx.tenant, actor: ctx.actor, rid: ctx.requestId })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer("someone-else")
+      .setAudience("identity")
+      .setIssuedAt()
+      .setExpirationTime("30s")
+      .sign(key);
+    expectRefused(await direct(t.stack.subgraphUrls.identity, USER, token, { id: world.userA }));
+  });
+
+  it("refuses a context signed for another subgraph (sites) when sent to identity", async () => {
+    const forSites = await signInternalContext(key, contextOfAlice(), { audience: "sites" });
+    const res = await direct(t.stack.subgraphUrls.identity, USER, forSites, { id: world.userA });
+    expectRefused(res);
+    expect(res.body).not.toContain("Alice");
+    // ...while the same context is good at the subgraph it was signed for.
+    const atSites = await direct(t.stack.subgraphUrls.sites, CURRENT_SITE, forSites);
+    expect(atSites.status).toBe(200);
+    expect(atSites.json.errors).toBeUndefined();
+    expect(atSites.json.data.currentSite).toMatchObject({ id: world.siteA.id, slug: world.siteA.slug });
+  });
+
+  it("answers a valid context signed for identity with 200 and data", async () => {
+    const valid = await signInternalContext(key, contextOfAlice(), { audience: "identity" });
+    const res = await direct(t.stack.subgraphUrls.identity, USER, valid, { id: world.userA });
+    expect(res.status).toBe(200);
+    expect(res.json.errors).toBeUndefined();
+    expect(res.json.data.user).toMatchObject({ id: world.userA, name: "Alice of A" });
+  });
+
+  describe("tenant isolation with a valid context for site A", () => {
+    const ask = async (query: string, variables: Record<string, unknown>) =>
+      direct(
+        t.stack.subgraphUrls.identity,
+        query,
+        await signInternalContext(key, contextOfAlice(), { audience: "identity" }),
+        variables,
+      );
+
+    it("user(id) of site B's user is null", async () => {
+      const res = await ask(USER, { id: world.userB });
+      expect(res.status).toBe(200);
+      expect(res.json.errors).toBeUndefined();
+      expect(res.json.data).toEqual({ user: null });
+      expect(res.body).not.toContain("Bob");
+    });
+
+    it("_entities for site B's user is [null]; for site A's user it is Alice", async () => {
+      const other = await ask(ENTITIES, { reps: [{ __typename: "User", id: world.userB }] });
+      expect(other.status).toBe(200);
+      expect(other.json.errors).toBeUndefined();
+      expect(other.json.data._entities).toEqual([null]);
+      expect(other.body).not.toContain("Bob");
+
+      const own = await ask(ENTITIES, { reps: [{ __typename: "User", id: world.userA }] });
+      expect(own.status).toBe(200);
+      expect(own.json.errors).toBeUndefined();
+      expect(own.json.data._entities).toEqual([{ id: world.userA, name: "Alice of A" }]);
+    });
+
+    it("a batch mixing both sites' users returns only site A's", async () => {
+      const res = await ask(ENTITIES, {
+        reps: [
+          { __typename: "User", id: world.userB },
+          { __typename: "User", id: world.userA },
+        ],
+      });
+      expect(res.status).toBe(200);
+      expect(res.json.data._entities).toEqual([null, { id: world.userA, name: "Alice of A" }]);
+    });
+  });
+});
+
+describe("the same boundary through the gateway", () => {
+  it("a token of site A sent to site B is 401 UNAUTHENTICATED", async () => {
+    const token = await t.token(world.userA, world.siteA);
+    const res = await t.gql("{ me { id name } }", { token, tenant: world.siteB.slug });
+    expect(res.status).toBe(401);
+    expect(res.json?.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(res.json).not.toHaveProperty("data");
+    expect(res.body).not.toContain("Alice");
+    expect(res.body).not.toContain("Bob");
+  });
+
+  it("with site A's token in site A, site B's user is null and Alice is herself", async () => {
+    const token = await t.token(world.userA, world.siteA);
+    const res = await t.gql(`{ me { id name } other: user(id: "${world.userB}") { id name } }`, {
+      token,
+      tenant: world.siteA.slug,
+    });
+    expect(res.status).toBe(200);
+    expect(res.json.errors).toBeUndefined();
+    expect(res.json.data).toEqual({ me: { id: world.userA, name: "Alice of A" }, other: null });
+    expect(res.body).not.toContain("Bob");
+  });
+});
