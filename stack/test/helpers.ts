@@ -13,6 +13,7 @@ export type HttpResult = {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON response bodies
   json: any;
 };
 
