@@ -27,6 +27,8 @@ export const createTenantClientCache = ({
   pool: Pool;
   max?: number;
 }): TenantClientCache => {
+  // Each connected client listens for the shared pool's errors: allow one listener per client.
+  pool.setMaxListeners(Math.max(pool.getMaxListeners(), max + 10));
   let evictions = 0;
   const pendingDisconnects = new Set<Promise<void>>();
   const cache = new LRUCache<string, TenantClient>({
