@@ -30,7 +30,7 @@ const CONFIG = {
   migrateConcurrency: 4,
   touchSites: 2_000,
   touchConcurrency: 16,
-  cacheMax: 100,
+  cacheMax: 32,
   provisionSamplesAtScale: 50,
 } as const;
 

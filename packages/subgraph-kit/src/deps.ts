@@ -9,7 +9,7 @@ export const createSubgraphDeps = ({
   pool,
   logger,
   internalContextSecret,
-  tenantClientCacheSize = 100,
+  tenantClientCacheSize = 32,
 }: {
   pool: Pool;
   logger: Logger;

@@ -12,7 +12,7 @@ export const subgraphEnvShape = (defaultPort: number) => ({
   DATA_DIR: string(".data"),
   EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
   DB_POOL_SIZE: int(10, { min: 1, max: 200 }),
-  TENANT_CLIENT_CACHE_SIZE: int(100, { min: 1, max: 10_000 }),
+  TENANT_CLIENT_CACHE_SIZE: int(32, { min: 1, max: 10_000 }),
   INTERNAL_CONTEXT_SECRET: string(DEV_INTERNAL_CONTEXT_SECRET),
   LOG_LEVEL: string("info"),
 });

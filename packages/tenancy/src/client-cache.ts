@@ -22,7 +22,7 @@ export type TenantClientCache = {
  */
 export const createTenantClientCache = ({
   pool,
-  max = 100,
+  max = 32,
 }: {
   pool: Pool;
   max?: number;
