@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 const workspaces = [
-  ...["errors", "config", "logging", "db", "auth", "tenancy", "testing", "cli", "subgraph-kit"].map(
+  ...["errors", "config", "logging", "http", "db", "auth", "tenancy", "testing", "cli", "subgraph-kit"].map(
     (n) => `packages/${n}`,
   ),
   ...["gateway", "identity", "organizations", "sites", "audit"].map((n) => `apps/${n}`),

@@ -1,7 +1,7 @@
 import { ApolloArmor } from "@escape.tech/graphql-armor";
+import { HttpError } from "@taruvi/http";
 import { GraphQLError, Lexer, Source, TokenKind } from "graphql";
 import { LRUCache } from "lru-cache";
-import { BodyError } from "./http";
 
 export type OperationLimits = {
   maxDepth: number;
@@ -42,7 +42,7 @@ export const tokenLimit = (max: number) => {
       for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
         count += 1;
         if (count > max) {
-          throw new BodyError(400, "GRAPHQL_VALIDATION_FAILED", `Token limit of ${max} exceeded`);
+          throw new HttpError(400, "GRAPHQL_VALIDATION_FAILED", `Token limit of ${max} exceeded`);
         }
       }
     } catch (error) {

@@ -1,21 +1,29 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ApolloGateway } from "@apollo/gateway";
-import { ApolloServer, HeaderMap } from "@apollo/server";
+import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { internalContextKey, type KeyStore } from "@taruvi/auth";
 import type { Pool } from "@taruvi/db";
 import { isAppError } from "@taruvi/errors";
+import {
+  closeServer,
+  createFormatError,
+  executeGraphQL,
+  HttpError,
+  listen,
+  readJsonBody,
+  sendError,
+  sendJson,
+} from "@taruvi/http";
 import { type Logger, requestLogger } from "@taruvi/logging";
-import { createFormatError } from "@taruvi/subgraph-kit";
 import type { TenantChangeBus } from "@taruvi/tenancy";
 import { GraphQLError } from "graphql";
 import type { Redis } from "ioredis";
 import { createAuthenticator } from "./authenticate";
 import type { GatewayContext } from "./context";
 import { SignedContextDataSource } from "./data-source";
-import { BodyError, clientIp, readBody, requestIdOf, run, sendAppError, sendError, sendJson } from "./http";
+import { clientIp, requestIdOf, run, sendAppError } from "./http";
 import { type OperationLimits, operationLimits, tokenLimit } from "./limits";
 import { createRateLimiter, type RateLimits } from "./rate-limit";
 import { corsPolicy, securityHeaders } from "./security";
@@ -169,24 +177,12 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
       return;
     }
 
-    let body: unknown;
-    if (req.method === "POST") {
-      const text = await readBody(req, options.bodyLimitBytes);
-      try {
-        body = text.length > 0 ? JSON.parse(text) : undefined;
-      } catch {
-        throw new BodyError(400, "BAD_REQUEST", "malformed JSON body");
-      }
-    }
+    const body = await readJsonBody(req, options.bodyLimitBytes);
     const query =
       req.method === "POST"
         ? (body as { query?: unknown } | undefined)?.query
         : url.searchParams.get("query");
     if (typeof query === "string") checkTokens(query);
-    const headerMap = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headerMap.set(name, Array.isArray(value) ? value.join(", ") : value);
-    }
     const context: GatewayContext = {
       requestId,
       tenant,
@@ -197,18 +193,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
         actor: actor ? `${actor.type}:${actor.id}` : null,
       }),
     };
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? "GET", headers: headerMap, search: url.search, body },
-      context: async () => context,
-    });
-    for (const [name, value] of result.headers) res.setHeader(name, value);
-    res.statusCode = result.status ?? 200;
-    if (result.body.kind === "complete") {
-      res.end(result.body.string);
-      return;
-    }
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
-    res.end();
+    await executeGraphQL(apollo, req, res, { url, body, context });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -249,7 +234,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
         res.end();
         return;
       }
-      if (error instanceof BodyError) {
+      if (error instanceof HttpError) {
         sendError(res, error.status, error.code, error.message);
         return;
       }
@@ -267,18 +252,9 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
 
   return {
     server,
-    listen: (port, host = "127.0.0.1") =>
-      new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () =>
-          resolve(`http://${host}:${(server.address() as AddressInfo).port}/graphql`),
-        );
-      }),
+    listen: (port, host) => listen(server, port, host),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await closeServer(server);
       tenants.close();
       await apollo.stop();
     },

@@ -9,3 +9,4 @@ export type { Pool, PoolOptions, PoolStats } from "./pool";
 export { createPool, poolStats } from "./pool";
 export type { ResolvedDatabase } from "./resolve";
 export { resolveDatabase } from "./resolve";
+export { inTransaction } from "./tx";

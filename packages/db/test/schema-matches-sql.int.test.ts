@@ -14,8 +14,9 @@ import { dirname, join } from "node:path";
 import { get_dmmf } from "@prisma/prisma-schema-wasm";
 import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/tenancy";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
-import type { Pool, PoolClient } from "pg";
+import type { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inTransaction } from "../src/index";
 
 type TableDescription = {
   /** column -> `type[ NOT NULL][ DEFAULT expr]` */
@@ -269,21 +270,6 @@ const ACTION_CODES: Record<string, string> = {
 
 // biome-ignore lint/suspicious/noExplicitAny: catalog rows, shaped by the queries above
 type Row = Record<string, any>;
-
-const inTransaction = async <T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> => {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK");
-    throw error;
-  } finally {
-    client.release();
-  }
-};
 
 const describeDatabaseSchema = async (pool: Pool, schema: string): Promise<SchemaDescription> => {
   const rows = {} as Record<keyof typeof CATALOG_QUERIES, Row[]>;

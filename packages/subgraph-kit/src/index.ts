@@ -3,7 +3,6 @@ export type { RequestContext } from "./context";
 export { accountOf, requireActor, requireSite } from "./context";
 export { createSubgraphDeps } from "./deps";
 export { assertProductionSecrets, DEV_INTERNAL_CONTEXT_SECRET, subgraphEnvShape } from "./env";
-export { createFormatError } from "./format-error";
 export { byId, groupBy } from "./loaders";
 export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";

@@ -1,20 +1,28 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { ApolloServer, HeaderMap } from "@apollo/server";
+import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { INTERNAL_CONTEXT_HEADER, verifyInternalContext } from "@taruvi/auth";
 import type { PlatformClient, TenantClient } from "@taruvi/db";
 import { AppError, isAppError } from "@taruvi/errors";
+import {
+  closeServer,
+  createFormatError,
+  executeGraphQL,
+  HttpError,
+  listen,
+  readJsonBody,
+  sendError,
+  sendJson,
+} from "@taruvi/http";
 import { type Logger, requestLogger } from "@taruvi/logging";
 import type { TenantClientCache } from "@taruvi/tenancy";
 import type { DocumentNode } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { allow, deny, type IRules, shield } from "graphql-shield";
 import type { RequestContext } from "./context";
-import { createFormatError } from "./format-error";
 
 export type SubgraphDeps = {
   platform: PlatformClient;
@@ -53,34 +61,6 @@ const NO_SITE_DB = new Proxy({} as TenantClient, {
   },
 });
 
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-  });
-  res.end(text);
-};
-
-const errorBody = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
-
-const readBody = (req: IncomingMessage, limit: number): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new AppError("BAD_USER_INPUT", "request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-
 /**
  * An Apollo subgraph on node:http: verifies the gateway's signed context before anything runs
  * (HTTP 401 otherwise), builds one typed RequestContext per request, masks unknown errors,
@@ -117,14 +97,14 @@ export const createSubgraph = async <Loaders>(options: SubgraphOptions<Loaders>)
     if (url.pathname === "/healthz") {
       try {
         await deps.healthCheck?.();
-        json(res, 200, { status: "ok", service: name });
+        sendJson(res, 200, { status: "ok", service: name });
       } catch {
-        json(res, 503, { status: "unavailable", service: name });
+        sendJson(res, 503, { status: "unavailable", service: name });
       }
       return;
     }
     if (url.pathname !== "/graphql" && url.pathname !== "/") {
-      json(res, 404, errorBody("NOT_FOUND", "no such route"));
+      sendError(res, 404, "NOT_FOUND", "no such route");
       return;
     }
     const header = req.headers[INTERNAL_CONTEXT_HEADER];
@@ -135,7 +115,7 @@ export const createSubgraph = async <Loaders>(options: SubgraphOptions<Loaders>)
       });
     } catch (error) {
       deps.logger.warn({ reason: (error as Error).message, path: url.pathname }, "request refused");
-      json(res, 401, errorBody("UNAUTHENTICATED", isAppError(error) ? error.userMessage : "unauthenticated"));
+      sendError(res, 401, "UNAUTHENTICATED", isAppError(error) ? error.userMessage : "unauthenticated");
       return;
     }
 
@@ -144,25 +124,7 @@ export const createSubgraph = async <Loaders>(options: SubgraphOptions<Loaders>)
       tenant: internal.tenant?.slug ?? null,
       actor: internal.actor ? `${internal.actor.type}:${internal.actor.id}` : null,
     });
-    let body: unknown;
-    if (req.method === "POST") {
-      try {
-        const text = await readBody(req, bodyLimit);
-        body = text.length > 0 ? JSON.parse(text) : undefined;
-      } catch (error) {
-        const tooLarge = isAppError(error);
-        json(
-          res,
-          tooLarge ? 413 : 400,
-          errorBody("BAD_REQUEST", tooLarge ? "request body too large" : "malformed JSON"),
-        );
-        return;
-      }
-    }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-    }
+    const body = await readJsonBody(req, bodyLimit);
 
     const context: RequestContext<Loaders> = {
       requestId: internal.requestId,
@@ -176,46 +138,28 @@ export const createSubgraph = async <Loaders>(options: SubgraphOptions<Loaders>)
     };
     context.loaders = options.createLoaders(context);
 
-    const result = await current.run(logger, () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-        context: async () => context,
-      }),
-    );
-    for (const [key, value] of result.headers) res.setHeader(key, value);
-    res.statusCode = result.status ?? 200;
-    if (result.body.kind === "complete") {
-      res.end(result.body.string);
-      return;
-    }
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
-    res.end();
+    await current.run(logger, () => executeGraphQL(apollo, req, res, { url, body, context }));
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      deps.logger.error({ err: error }, "request failed");
-      if (!res.headersSent) json(res, 500, errorBody("INTERNAL_SERVER_ERROR", "Internal server error"));
-      else res.end();
+      if (res.headersSent) {
+        res.end();
+      } else if (error instanceof HttpError) {
+        sendError(res, error.status, error.code, error.message);
+      } else {
+        deps.logger.error({ err: error }, "request failed");
+        sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+      }
     });
   });
   server.keepAliveTimeout = 65_000;
 
   return {
     server,
-    listen: (port, host = "127.0.0.1") =>
-      new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () => {
-          const address = server.address() as AddressInfo;
-          resolve(`http://${host}:${address.port}/graphql`);
-        });
-      }),
+    listen: (port, host) => listen(server, port, host),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await closeServer(server);
       await apollo.stop();
     },
   };

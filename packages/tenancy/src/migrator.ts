@@ -1,3 +1,4 @@
+import { inTransaction } from "@taruvi/db";
 import pLimit from "p-limit";
 import type { Pool } from "pg";
 import {
@@ -13,7 +14,6 @@ import {
 import type { MigrationSet } from "./migrations";
 import { provisionSite } from "./provision";
 import { quoteSchema } from "./schema-name";
-import { inTransaction } from "./tx";
 
 export { MigrationRefusedError } from "./ledger";
 

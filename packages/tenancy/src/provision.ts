@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { isUniqueViolation } from "@taruvi/db";
+import { inTransaction, isUniqueViolation } from "@taruvi/db";
 import { AppError, conflict, notFound } from "@taruvi/errors";
 import type { Pool, PoolClient } from "pg";
 import { parseDisplayName, parseSlug, parseUuid } from "./input";
 import { ensureLedger, LOCK_CLASS, recordApplied, registerSiteCatalog } from "./ledger";
 import type { MigrationSet } from "./migrations";
 import { quoteSchema, schemaNameForSite } from "./schema-name";
-import { inTransaction } from "./tx";
 
 /**
  * Runs inside the provisioning transaction after the schema is built and before the site is

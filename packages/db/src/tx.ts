@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from "pg";
+import type { PoolClient } from "pg";
+import type { Pool } from "./pool";
 
 /** Runs `work` in one transaction on one pooled connection; rolls back on any error. */
 export const inTransaction = async <T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> => {
