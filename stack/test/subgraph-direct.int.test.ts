@@ -32,6 +32,7 @@ const contextOfAlice = (): InternalContext => ({
   requestId: randomUUID(),
   tenant: siteRef(world.siteA),
   actor: { type: "user", id: world.userA },
+  client: { ip: "127.0.0.1", userAgent: "test" },
 });
 
 /** Signs exactly the claims given: any secret, audience, issue and expiry times (seconds). */

@@ -1,4 +1,4 @@
-import type { Actor, TenantRef } from "@taruvi/auth";
+import type { Actor, ClientInfo, TenantRef } from "@taruvi/auth";
 import type { Logger } from "@taruvi/logging";
 
 /** What the gateway knows of a request once tenant and caller are verified. */
@@ -6,5 +6,6 @@ export type GatewayContext = {
   requestId: string;
   tenant: TenantRef | null;
   actor: Actor | null;
+  client: ClientInfo;
   logger: Logger;
 };

@@ -46,7 +46,12 @@ export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayCont
       INTERNAL_CONTEXT_HEADER,
       await signInternalContext(
         this.key,
-        { requestId: context.requestId, tenant: context.tenant, actor: context.actor },
+        {
+          requestId: context.requestId,
+          tenant: context.tenant,
+          actor: context.actor,
+          client: context.client,
+        },
         { audience: this.name },
       ),
     );

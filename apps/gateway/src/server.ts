@@ -163,8 +163,9 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
   const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL) => {
     const tenant = await tenants.resolve(req);
     const actor = await authenticator.authenticate(req.headers.authorization, tenant);
+    const ip = clientIp(req, options.trustProxy);
     const limit = await rateLimiter.consume({
-      ip: clientIp(req, options.trustProxy),
+      ip,
       principal: actor ? `${actor.type}:${actor.id}` : null,
       tenant: tenant?.siteId ?? null,
     });
@@ -183,10 +184,12 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
         ? (body as { query?: unknown } | undefined)?.query
         : url.searchParams.get("query");
     if (typeof query === "string") checkTokens(query);
+    const userAgent = req.headers["user-agent"];
     const context: GatewayContext = {
       requestId,
       tenant,
       actor,
+      client: { ip, userAgent: userAgent ? userAgent.slice(0, 512) : null },
       logger: requestLogger(logger, {
         requestId,
         tenant: tenant?.slug ?? null,

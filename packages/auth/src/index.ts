@@ -1,4 +1,4 @@
-export type { Actor, InternalContext, TenantRef } from "./internal-context";
+export type { Actor, ClientInfo, InternalContext, TenantRef } from "./internal-context";
 export {
   INTERNAL_CONTEXT_HEADER,
   internalContextKey,
@@ -20,3 +20,5 @@ export {
 } from "./access-tokens";
 export type { KeyStore, SigningKey } from "./keys";
 export { generateSigningKey, loadKeyStore, SIGNING_ALG } from "./keys";
+export type { RevocationKind, RevocationList } from "./revocation";
+export { createRevocationList } from "./revocation";

@@ -20,7 +20,15 @@ export type Actor = {
 /** The site a request addresses; null for the platform scope. */
 export type TenantRef = { siteId: string; slug: string; schema: string };
 
-export type InternalContext = { requestId: string; tenant: TenantRef | null; actor: Actor | null };
+/** The end client as the gateway saw it (for rate limits on sign-in and the audit trail). */
+export type ClientInfo = { ip: string | null; userAgent: string | null };
+
+export type InternalContext = {
+  requestId: string;
+  tenant: TenantRef | null;
+  actor: Actor | null;
+  client: ClientInfo;
+};
 
 const ALG = "HS256";
 const ISSUER = "taruvi-gateway";
@@ -36,10 +44,15 @@ export const internalContextKey = (secret: string): Uint8Array => {
 /** Signs the context for one subgraph: `aud` is the subgraph's name, valid `ttlSeconds` (≤ 60). */
 export const signInternalContext = (
   key: Uint8Array,
-  context: InternalContext,
+  context: Omit<InternalContext, "client"> & { client?: ClientInfo },
   { audience, ttlSeconds = 30 }: { audience: string; ttlSeconds?: number },
 ): Promise<string> =>
-  new SignJWT({ tenant: context.tenant, actor: context.actor, rid: context.requestId })
+  new SignJWT({
+    tenant: context.tenant,
+    actor: context.actor,
+    rid: context.requestId,
+    client: context.client,
+  })
     .setProtectedHeader({ alg: ALG, typ: "JWT" })
     .setIssuer(ISSUER)
     .setAudience(audience)
@@ -75,6 +88,7 @@ export const verifyInternalContext = async (
       requestId: payload.rid,
       tenant: (payload.tenant as TenantRef | null) ?? null,
       actor: (payload.actor as Actor | null) ?? null,
+      client: (payload.client as ClientInfo | null) ?? { ip: null, userAgent: null },
     };
   } catch (error) {
     if (error instanceof AppError) throw error;

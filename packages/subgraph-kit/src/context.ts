@@ -1,4 +1,4 @@
-import type { Actor, TenantRef } from "@taruvi/auth";
+import type { Actor, ClientInfo, TenantRef } from "@taruvi/auth";
 import type { PlatformClient, TenantClient } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
@@ -10,6 +10,8 @@ export type RequestContext<Loaders = unknown> = {
   /** The addressed site, or null in the platform scope. */
   tenant: TenantRef | null;
   actor: Actor | null;
+  /** The end client's IP and user agent, as the gateway saw them. */
+  client: ClientInfo;
   /** The shared platform schema. */
   platform: PlatformClient;
   /** The client bound to the tenant's schema; any use throws in the platform scope. */

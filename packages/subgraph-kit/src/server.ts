@@ -131,6 +131,7 @@ export const createSubgraph = async <Loaders>(options: SubgraphOptions<Loaders>)
       logger,
       tenant: internal.tenant,
       actor: internal.actor,
+      client: internal.client,
       platform: deps.platform,
       // Apollo Server copies the context object, so `db` is a plain value, not a getter.
       db: internal.tenant ? deps.tenants.forSchema(internal.tenant.schema) : NO_SITE_DB,
