@@ -1,61 +1,65 @@
-import type { GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import { RemoteGraphQLDataSource } from "@apollo/gateway";
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import { INTERNAL_CONTEXT_HEADER, signInternalContext } from "@taruvi/auth";
 import { GraphQLError } from "graphql";
-import { Agent, fetch as undiciFetch } from "undici";
+import { Agent, type Dispatcher, request } from "undici";
 import type { GatewayContext } from "./context";
 
 /** One keep-alive connection pool per process for every subgraph. */
-const agent = new Agent({
-  keepAliveTimeout: 30_000,
-  keepAliveMaxTimeout: 60_000,
-  connections: 128,
-  pipelining: 1,
-});
+const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 128 });
 
 /**
- * Sends each subgraph fetch over the keep-alive agent with the request id and a context signed
- * for that subgraph alone (aud = its name, 30 s). A subgraph that cannot be reached becomes a
- * clear SERVICE_UNAVAILABLE error on its fields; the rest of the response still resolves.
+ * Sends each subgraph fetch over a keep-alive undici pool with the request id and a context
+ * signed for that subgraph alone (aud = its name, 30 s). A plain GraphQLDataSource rather than
+ * RemoteGraphQLDataSource: the stock one builds node-fetch Headers and a Request per fetch and
+ * goes through WHATWG fetch, which measurably cost CPU on every fetch. A subgraph that cannot
+ * be reached becomes SERVICE_UNAVAILABLE on its fields; the rest of the response still resolves.
  */
-export class SignedContextDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  private readonly key: Uint8Array;
+export class SignedContextDataSource implements GraphQLDataSource<GatewayContext> {
+  constructor(private readonly options: { name: string; url: string; key: Uint8Array }) {}
 
-  constructor({ name, url, key }: { name: string; url: string; key: Uint8Array }) {
-    super({
-      url,
-      fetcher: (async (input: string, init?: Parameters<typeof undiciFetch>[1]) => {
-        try {
-          return await undiciFetch(input, { ...init, dispatcher: agent });
-        } catch (error) {
-          throw new GraphQLError(`The ${name} service is unavailable; try again shortly`, {
-            extensions: { code: "SERVICE_UNAVAILABLE", service: name },
-            originalError: error as Error,
-          });
-        }
-      }) as unknown as RemoteGraphQLDataSource["fetcher"],
-    });
-    this.name = name;
-    this.key = key;
-  }
-
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    if (!("requestId" in context) || !request.http) return;
-    request.http.headers.set("x-request-id", context.requestId);
-    request.http.headers.set(
-      INTERNAL_CONTEXT_HEADER,
-      await signInternalContext(
-        this.key,
+  async process({ request: operation, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const { name, url, key } = this.options;
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if ("requestId" in context) {
+      headers["x-request-id"] = context.requestId;
+      headers[INTERNAL_CONTEXT_HEADER] = await signInternalContext(
+        key,
         {
           requestId: context.requestId,
           tenant: context.tenant,
           actor: context.actor,
           client: context.client,
         },
-        { audience: this.name },
-      ),
-    );
+        { audience: name },
+      );
+    }
+    const { http: _http, ...body } = operation;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+        dispatcher: agent,
+      });
+    } catch (error) {
+      throw new GraphQLError(`The ${name} service is unavailable; try again shortly`, {
+        extensions: { code: "SERVICE_UNAVAILABLE", service: name },
+        originalError: error as Error,
+      });
+    }
+    const text = await response.body.text();
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      const code = { 401: "UNAUTHENTICATED", 403: "FORBIDDEN" }[response.statusCode] ?? "SERVICE_UNAVAILABLE";
+      throw new GraphQLError(`The ${name} service refused the request (HTTP ${response.statusCode})`, {
+        extensions: { code, service: name },
+      });
+    }
+    const result: unknown = JSON.parse(text);
+    if (typeof result !== "object" || result === null) {
+      throw new Error(`the ${name} service answered with a body that is not a GraphQL response`);
+    }
+    return result as GatewayGraphQLResponse;
   }
-
-  readonly name: string;
 }
