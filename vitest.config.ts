@@ -1,10 +1,20 @@
 import { defineConfig } from "vitest/config";
 
 const workspaces = [
-  ...["errors", "config", "logging", "http", "db", "auth", "tenancy", "testing", "cli", "subgraph-kit"].map(
-    (n) => `packages/${n}`,
-  ),
-  ...["gateway", "identity", "organizations", "sites", "audit"].map((n) => `apps/${n}`),
+  ...[
+    "errors",
+    "config",
+    "logging",
+    "http",
+    "db",
+    "auth",
+    "tenancy",
+    "testing",
+    "cli",
+    "subgraph-kit",
+    "jobs",
+  ].map((n) => `packages/${n}`),
+  ...["gateway", "identity", "organizations", "sites", "audit", "worker"].map((n) => `apps/${n}`),
   "stack",
 ];
 

@@ -1,5 +1,5 @@
 // `npm start`: PostgreSQL (embedded unless DATABASE_URL), migrations, the demo seed, then the
-// four subgraphs and the gateway in this process. Ctrl-C stops everything.
+// four subgraphs, the gateway and the job worker in this process. Ctrl-C stops everything.
 import { int, loadEnv, optionalString, string } from "@taruvi/config";
 import { createPlatformClient, createPool, resolveDatabase } from "@taruvi/db";
 import { createLogger } from "@taruvi/logging";
@@ -10,6 +10,8 @@ import { startStack } from "./start-stack";
 const env = loadEnv({
   DATABASE_URL: optionalString(),
   REDIS_URL: optionalString(),
+  /** The worker's mail server; unset: emails are written to DATA_DIR/mail as .eml files. */
+  SMTP_URL: optionalString(),
   DATA_DIR: string(".data"),
   EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
   PORT: int(4000, { min: 1, max: 65535 }),
@@ -42,6 +44,7 @@ const stack = await startStack({
   dataDir: env.DATA_DIR,
   logger,
   gatewayPort: env.PORT,
+  smtpUrl: env.SMTP_URL,
 });
 
 const gatewayUrl = `http://localhost:${new URL(stack.gatewayUrl).port}/graphql`;
@@ -54,6 +57,7 @@ process.stdout.write(`
   Site admin:               ${DEMO.siteAdminEmail} / ${DEMO.password}
   PostgreSQL:               ${database.embedded ? "embedded, data in .data/postgres" : "DATABASE_URL"}
   Redis:                    ${env.REDIS_URL ? "REDIS_URL" : "none (in-memory stores, one process)"}
+  Email:                    ${env.SMTP_URL ? "SMTP_URL" : `.eml files in ${stack.mailDir}`}
 
   Ctrl-C stops everything.
 `);

@@ -1,5 +1,6 @@
+import { join } from "node:path";
 import { buildAuditSubgraph } from "@taruvi/audit";
-import { type KeyStore, loadKeyStore } from "@taruvi/auth";
+import { createRevocationList, type KeyStore, loadKeyStore } from "@taruvi/auth";
 import { createPool, type Pool } from "@taruvi/db";
 import {
   buildGateway,
@@ -8,7 +9,8 @@ import {
   optionsFromEnv,
   type SubgraphName,
 } from "@taruvi/gateway";
-import { buildIdentitySubgraph } from "@taruvi/identity";
+import { buildIdentitySubgraph, createIdentityServices, type IdentityServiceOptions } from "@taruvi/identity";
+import { createEmailWorker, type EmailWorker, type RetryPolicy } from "@taruvi/jobs";
 import type { Logger } from "@taruvi/logging";
 import { buildOrganizationsSubgraph } from "@taruvi/organizations";
 import { buildSitesSubgraph } from "@taruvi/sites";
@@ -16,12 +18,7 @@ import { createSubgraphDeps, type Subgraph, type SubgraphDeps } from "@taruvi/su
 import { createTenantChangeBus } from "@taruvi/tenancy";
 import { Redis } from "ioredis";
 
-const BUILDERS: Record<SubgraphName, (deps: SubgraphDeps) => Promise<Subgraph>> = {
-  identity: buildIdentitySubgraph,
-  organizations: buildOrganizationsSubgraph,
-  sites: buildSitesSubgraph,
-  audit: buildAuditSubgraph,
-};
+type Builder = (deps: SubgraphDeps) => Promise<Subgraph>;
 
 export type StackOptions = {
   databaseUrl: string;
@@ -35,6 +32,18 @@ export type StackOptions = {
   /** Extra gateway environment (limits, secrets), as strings like process.env. */
   gatewayEnv?: Record<string, string>;
   internalContextSecret?: string;
+  /** Identity settings (sign-up, sign-in limits, …) for tests. */
+  identity?: Partial<Omit<IdentityServiceOptions, "databaseUrl" | "redisUrl" | "dataDir" | "production">>;
+  /** Run the job worker (email delivery) in this process too; default true. */
+  worker?: boolean;
+  /** Where the worker writes emails as .eml files without SMTP; default `<dataDir>/mail`. */
+  mailDir?: string;
+  /** Send email through this SMTP server instead. */
+  smtpUrl?: string | undefined;
+  /** How often the idle worker polls for jobs (default 2 s; tests use 0.5). */
+  workerPollingIntervalSeconds?: number;
+  /** Retries of a failed email (default: the worker's). */
+  emailRetry?: RetryPolicy;
 };
 
 export type Stack = {
@@ -42,6 +51,8 @@ export type Stack = {
   subgraphUrls: Record<SubgraphName, string>;
   pool: Pool;
   keyStore: KeyStore;
+  /** Where development email lands (.eml files), when the worker runs without SMTP. */
+  mailDir: string;
   /** Stops one subgraph (tests of a subgraph outage) and starts it again on the same port. */
   stopSubgraph: (name: SubgraphName) => Promise<void>;
   startSubgraph: (name: SubgraphName) => Promise<void>;
@@ -72,6 +83,34 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
   const deps = {} as Record<SubgraphName, SubgraphDeps & { close: () => Promise<void> }>;
   const urls = {} as Record<SubgraphName, string>;
   const ports = {} as Record<SubgraphName, number>;
+
+  const identityServices = await createIdentityServices({
+    databaseUrl: options.databaseUrl,
+    redisUrl: options.redisUrl,
+    dataDir: options.dataDir,
+    production: false,
+    ...options.identity,
+  });
+  const mailDir = options.mailDir ?? join(options.dataDir, "mail");
+  const worker: EmailWorker | null =
+    options.worker === false
+      ? null
+      : await createEmailWorker({
+          databaseUrl: options.databaseUrl,
+          smtpUrl: options.smtpUrl,
+          mailDir,
+          logger: options.logger.child({ service: "worker" }),
+          ...(options.workerPollingIntervalSeconds
+            ? { pollingIntervalSeconds: options.workerPollingIntervalSeconds }
+            : {}),
+          ...(options.emailRetry ? { retry: options.emailRetry } : {}),
+        });
+  const BUILDERS: Record<SubgraphName, Builder> = {
+    identity: (deps) => buildIdentitySubgraph(deps, identityServices),
+    organizations: buildOrganizationsSubgraph,
+    sites: buildSitesSubgraph,
+    audit: buildAuditSubgraph,
+  };
 
   const startSubgraph = async (name: SubgraphName) => {
     deps[name] ??= createSubgraphDeps({
@@ -104,8 +143,17 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     dataDir: env.DATA_DIR,
     production: false,
   });
+  const revocations = createRevocationList({ redisUrl: env.REDIS_URL });
+  await revocations.ready;
   const gateway: Gateway = await buildGateway(
-    optionsFromEnv(env, { pool, redis, bus, keyStore, logger: options.logger.child({ service: "gateway" }) }),
+    optionsFromEnv(env, {
+      pool,
+      redis,
+      bus,
+      keyStore,
+      revocations,
+      logger: options.logger.child({ service: "gateway" }),
+    }),
   );
   const gatewayUrl = await gateway.listen(options.gatewayPort ?? 4000, host);
 
@@ -114,6 +162,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     subgraphUrls: urls,
     pool,
     keyStore,
+    mailDir,
     stopSubgraph: (name) => running[name].close(),
     startSubgraph,
     tenantChanged: (key) => bus.publish(key),
@@ -123,6 +172,9 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
         await running[name].close().catch(() => undefined);
         await deps[name].close();
       }
+      await identityServices.close();
+      await worker?.close();
+      await revocations.close();
       await bus.close();
       redis?.disconnect();
       await pool.end();

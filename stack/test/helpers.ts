@@ -3,11 +3,18 @@ import { mkdtempSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { audienceFor, signAccessToken } from "@taruvi/auth";
+import type { Writable } from "node:stream";
+import { audienceFor, hashPassword, signAccessToken } from "@taruvi/auth";
 import { createLogger } from "@taruvi/logging";
-import { createSite, defaultMigrationsDirs, loadMigrations, type ProvisionedSite } from "@taruvi/tenancy";
+import {
+  createSite,
+  defaultMigrationsDirs,
+  loadMigrations,
+  type ProvisionedSite,
+  seedSiteAdmin,
+} from "@taruvi/tenancy";
 import { createTestAccount, createTestDatabase, randomSlug, type TestDatabase } from "@taruvi/testing";
-import { type Stack, startStack } from "../src/index";
+import { type Stack, type StackOptions, startStack } from "../src/index";
 
 export type HttpResult = {
   status: number;
@@ -55,6 +62,10 @@ export type GqlOptions = {
 export type TestStack = {
   stack: Stack;
   db: TestDatabase;
+  /** Where the stack keeps its signing key (a peer stack over the same data shares it). */
+  dataDir: string;
+  /** The Redis every part of the stack shares, when it was started with one. */
+  redisUrl: string | undefined;
   /** POST a GraphQL operation to the gateway. */
   gql: (query: string, options?: GqlOptions) => Promise<HttpResult>;
   /** An access token for `subject` in `site`'s scope (null: the platform). */
@@ -65,17 +76,81 @@ export type TestStack = {
 
 const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
 
+export type TestStackOptions = {
+  /** Every log line of the gateway and subgraphs goes here (at `logLevel`, default trace). */
+  logDestination?: Writable;
+  logLevel?: string;
+  /** Shared Redis for revocations, rate limits and caches; memory when unset. */
+  redisUrl?: string;
+  /** Identity settings: sign-up, failed sign-in limits, … */
+  identity?: StackOptions["identity"];
+  /** The in-process email worker (on by default; it writes to `stack.mailDir`) and its settings. */
+  worker?: boolean;
+  smtpUrl?: string;
+  emailRetry?: StackOptions["emailRetry"];
+};
+
 /** A real gateway and subgraphs on free ports over a fresh test database. */
-export const startTestStack = async (gatewayEnv: Record<string, string> = {}): Promise<TestStack> => {
+export const startTestStack = async (
+  gatewayEnv: Record<string, string> = {},
+  options: TestStackOptions = {},
+): Promise<TestStack> => {
   const db = await createTestDatabase({ poolSize: 4 });
-  const stack = await startStack({
+  const dataDir = mkdtempSync(join(tmpdir(), "taruvi-stack-"));
+  const stack = await launch(db, dataDir, gatewayEnv, options);
+  return testStackOf(stack, db, dataDir, options.redisUrl, async () => {
+    await stack.close();
+    await db.drop();
+  });
+};
+
+/**
+ * Another gateway and set of subgraphs over the same database, signing key and Redis as `t`
+ * (a second replica behind a load balancer). Closing it leaves `t` and its database alone.
+ */
+export const startPeerStack = async (
+  t: TestStack,
+  gatewayEnv: Record<string, string> = {},
+  options: Omit<TestStackOptions, "redisUrl"> = {},
+): Promise<TestStack> => {
+  const stack = await launch(t.db, t.dataDir, gatewayEnv, { ...options, redisUrl: t.redisUrl });
+  return testStackOf(stack, t.db, t.dataDir, t.redisUrl, () => stack.close());
+};
+
+const launch = (
+  db: TestDatabase,
+  dataDir: string,
+  gatewayEnv: Record<string, string>,
+  options: TestStackOptions,
+): Promise<Stack> =>
+  startStack({
     databaseUrl: db.url,
-    dataDir: mkdtempSync(join(tmpdir(), "taruvi-stack-")),
-    logger: createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    dataDir,
+    redisUrl: options.redisUrl,
+    logger: options.logDestination
+      ? createLogger({
+          name: "test",
+          level: options.logLevel ?? "trace",
+          destination: options.logDestination,
+        })
+      : createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     gatewayPort: 0,
     subgraphPorts: { identity: 0, organizations: 0, sites: 0, audit: 0 },
     gatewayEnv: { TOKEN_ISSUER: "taruvi", ...gatewayEnv },
+    ...(options.identity ? { identity: options.identity } : {}),
+    worker: options.worker ?? true,
+    workerPollingIntervalSeconds: 0.5,
+    ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}),
+    ...(options.emailRetry ? { emailRetry: options.emailRetry } : {}),
   });
+
+const testStackOf = (
+  stack: Stack,
+  db: TestDatabase,
+  dataDir: string,
+  redisUrl: string | undefined,
+  close: () => Promise<void>,
+): TestStack => {
   const gql = (query: string, options: GqlOptions = {}) =>
     httpRequest(stack.gatewayUrl, {
       headers: {
@@ -90,6 +165,8 @@ export const startTestStack = async (gatewayEnv: Record<string, string> = {}): P
   return {
     stack,
     db,
+    dataDir,
+    redisUrl,
     gql,
     token: async (subject, site, ttlSeconds) =>
       (
@@ -107,10 +184,7 @@ export const startTestStack = async (gatewayEnv: Record<string, string> = {}): P
         { organizationId, slug: randomSlug("site"), name: "Test Site" },
         { set: tenantSet },
       ),
-    close: async () => {
-      await stack.close();
-      await db.drop();
-    },
+    close,
   };
 };
 
@@ -144,3 +218,54 @@ export const createWorld = async (t: TestStack) => {
     userB: await userOf(siteB, "Bob of B"),
   };
 };
+
+/** A password that meets the policy (unique per call, so a log leak is unambiguous). */
+export const strongPassword = (): string => `pw-${randomUUID()}`;
+
+/** A site whose first admin is seeded at creation (seedSiteAdmin), with the admin's credentials. */
+export const createSiteWithAdmin = async (t: TestStack, organizationId: string) => {
+  const admin = { email: `${randomSlug("admin")}@example.test`, password: strongPassword() };
+  const site = await createSite(
+    t.db.pool,
+    { organizationId, slug: randomSlug("site"), name: "Test Site" },
+    {
+      set: tenantSet,
+      seed: seedSiteAdmin({
+        email: admin.email,
+        name: "Site Admin",
+        passwordHash: await hashPassword(admin.password),
+      }),
+    },
+  );
+  return { site, admin };
+};
+
+export const AUTH_PAYLOAD = "accessToken refreshToken expiresIn user { id email name isActive isAdmin }";
+
+/** signIn through the gateway; the raw response (errors included). */
+export const signInAt = (t: TestStack, credentials: { email: string; password: string }, tenant?: string) =>
+  t.gql(`mutation ($input: SignInInput!) { signIn(input: $input) { ${AUTH_PAYLOAD} } }`, {
+    variables: { input: { email: credentials.email, password: credentials.password } },
+    ...(tenant ? { tenant } : {}),
+  });
+
+/** A successful signIn's payload (fails the test otherwise). */
+export const signedIn = async (
+  t: TestStack,
+  credentials: { email: string; password: string },
+  tenant?: string,
+): Promise<{ accessToken: string; refreshToken: string; expiresIn: number; user: { id: string } }> => {
+  const res = await signInAt(t, credentials, tenant);
+  if (!res.json?.data?.signIn) throw new Error(`sign-in failed: ${res.body}`);
+  return res.json.data.signIn;
+};
+
+/** refreshSession through the gateway; the raw response. */
+export const refreshAt = (t: TestStack, refreshToken: string, tenant?: string) =>
+  t.gql(`mutation ($t: String!) { refreshSession(refreshToken: $t) { ${AUTH_PAYLOAD} } }`, {
+    variables: { t: refreshToken },
+    ...(tenant ? { tenant } : {}),
+  });
+
+/** The single error code of a response (top-level or GraphQL), for terse assertions. */
+export const errorCode = (res: HttpResult): string | undefined => res.json?.errors?.[0]?.extensions?.code;

@@ -1,9 +1,10 @@
-import type { Actor, KeyStore, TenantRef } from "@taruvi/auth";
+import type { Actor, KeyStore, RevocationList, TenantRef } from "@taruvi/auth";
 import { audienceFor, verifyAccessToken } from "@taruvi/auth";
 import type { Pool } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import { quoteSchema } from "@taruvi/tenancy";
 import { LRUCache } from "lru-cache";
+import { createApiKeyVerifier } from "./api-keys";
 
 export type Authenticator = {
   /** The verified caller, null when anonymous; UNAUTHENTICATED for a bad credential. */
@@ -17,19 +18,30 @@ const rejected = (why: string) =>
   new AppError("UNAUTHENTICATED", `credential rejected: ${why}`, { userMessage: "Invalid or expired token" });
 
 /**
- * Bearer access tokens: EdDSA only, `aud` must equal the addressed scope, and the principal must
- * still exist and be active. Verified results are cached per token for a short time.
+ * Bearer access tokens: EdDSA only, `aud` must equal the addressed scope, the principal must
+ * still exist and be active, and the token's session family must not be revoked. Verified
+ * results are cached per token for a short time; the revocation list is checked on every
+ * request. `ApiKey <key>`: see api-keys.ts.
  */
 export const createAuthenticator = ({
   keyStore,
   issuer,
   pool,
+  revocations,
 }: {
   keyStore: KeyStore;
   issuer: string;
   pool: Pool;
+  revocations: RevocationList;
 }): Authenticator => {
   const cache = new LRUCache<string, Actor>({ max: 50_000, ttlAutopurge: false });
+  const apiKeys = createApiKeyVerifier({ pool, revocations });
+  /** Sign-out, reuse of a refresh token and deactivation revoke the family (`sid`). */
+  const live = (actor: Actor): Actor => {
+    if (actor.sessionId && revocations.isRevoked("session", actor.sessionId))
+      throw rejected("session revoked");
+    return actor;
+  };
 
   const principal = async (tenant: TenantRef | null, id: string) => {
     if (tenant) {
@@ -50,13 +62,15 @@ export const createAuthenticator = ({
     authenticate: async (authorization, tenant) => {
       if (!authorization) return null;
       const [scheme, token] = authorization.split(" ", 2);
+      if (scheme?.toLowerCase() === "apikey" && token) return apiKeys.verify(token, tenant);
       if (scheme?.toLowerCase() !== "bearer" || !token) throw rejected("unsupported authorization scheme");
       const audience = audienceFor(tenant);
       const key = `${audience} ${token}`;
       const cached = cache.get(key);
-      if (cached) return cached;
+      if (cached) return live(cached);
 
       const claims = await verifyAccessToken(keyStore, token, { audience, issuer });
+      if (revocations.isRevoked("session", claims.sid)) throw rejected("session revoked");
       if (!/^[0-9a-f-]{36}$/i.test(claims.sub)) throw rejected("subject is not an id");
       const found = await principal(tenant, claims.sub);
       if (!found?.active) throw rejected("principal missing or deactivated");

@@ -1,4 +1,4 @@
-import { loadKeyStore } from "@taruvi/auth";
+import { createRevocationList, loadKeyStore } from "@taruvi/auth";
 import { createPool, resolveDatabase } from "@taruvi/db";
 import { createLogger } from "@taruvi/logging";
 import { createTenantChangeBus } from "@taruvi/tenancy";
@@ -27,13 +27,16 @@ const keyStore = await loadKeyStore({
   dataDir: env.DATA_DIR,
   production: env.NODE_ENV === "production",
 });
-const gateway = await buildGateway(optionsFromEnv(env, { pool, redis, bus, keyStore, logger }));
+const revocations = createRevocationList({ redisUrl: env.REDIS_URL });
+await revocations.ready;
+const gateway = await buildGateway(optionsFromEnv(env, { pool, redis, bus, keyStore, revocations, logger }));
 logger.info({ url: await gateway.listen(env.PORT, env.HOST) }, "gateway listening");
 
 const shutdown = async (signal: string) => {
   logger.info({ signal }, "shutting down");
   await gateway.close();
   await bus.close();
+  await revocations.close();
   redis?.disconnect();
   await pool.end();
   await database.stop();

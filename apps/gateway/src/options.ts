@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { KeyStore } from "@taruvi/auth";
+import type { KeyStore, RevocationList } from "@taruvi/auth";
 import type { Pool } from "@taruvi/db";
 import type { Logger } from "@taruvi/logging";
 import type { TenantChangeBus } from "@taruvi/tenancy";
@@ -12,7 +12,14 @@ export const SUPERGRAPH_PATH = new URL("../../../supergraph/supergraph.graphql",
 /** Gateway options from its environment plus the process's shared resources. */
 export const optionsFromEnv = (
   env: GatewayEnv,
-  deps: { pool: Pool; redis: Redis | null; bus: TenantChangeBus; keyStore: KeyStore; logger: Logger },
+  deps: {
+    pool: Pool;
+    redis: Redis | null;
+    bus: TenantChangeBus;
+    keyStore: KeyStore;
+    revocations: RevocationList;
+    logger: Logger;
+  },
 ): GatewayOptions => {
   const production = env.NODE_ENV === "production";
   return {

@@ -3,7 +3,7 @@ import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { internalContextKey, type KeyStore } from "@taruvi/auth";
+import { internalContextKey, type KeyStore, type RevocationList } from "@taruvi/auth";
 import type { Pool } from "@taruvi/db";
 import { isAppError } from "@taruvi/errors";
 import {
@@ -39,6 +39,8 @@ export type GatewayOptions = {
   redis: Redis | null;
   bus: TenantChangeBus;
   keyStore: KeyStore;
+  /** Revoked session families and API keys (Redis pub/sub, or this process's memory). */
+  revocations: RevocationList;
   logger: Logger;
   internalContextSecret: string;
   tokenIssuer: string;
@@ -84,6 +86,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     keyStore: options.keyStore,
     issuer: options.tokenIssuer,
     pool: options.pool,
+    revocations: options.revocations,
   });
   const rateLimiter = createRateLimiter({ redis: options.redis, limits: options.rateLimits });
   const headers = securityHeaders({ production: options.production });

@@ -1,5 +1,22 @@
-import { loadEnv } from "@taruvi/config";
+import { bool, int, loadEnv, optionalString, string } from "@taruvi/config";
 import { subgraphEnvShape } from "@taruvi/subgraph-kit";
 
+export const identityEnvShape = {
+  ...subgraphEnvShape(4001),
+  /** Revocations, sign-in attempt counters; memory (one process) when unset. */
+  REDIS_URL: optionalString(),
+  /** Ed25519 private keys (JSON JWKs or PEM); development generates one under DATA_DIR. */
+  SIGNING_KEYS: optionalString(),
+  TOKEN_ISSUER: string("taruvi"),
+  /** Whether anyone may create a platform account with signUp. */
+  PLATFORM_SIGNUP: bool(true),
+  REFRESH_TOKEN_TTL_DAYS: int(30, { min: 1, max: 365 }),
+  /** Failed sign-ins allowed per scope and email, and per client IP, in 15 minutes. */
+  SIGNIN_FAILURES_PER_EMAIL: int(5, { min: 1 }),
+  SIGNIN_FAILURES_PER_IP: int(50, { min: 1 }),
+  /** Base URL of the front-end pages that links in emails point to. */
+  PUBLIC_URL: string("http://localhost:5173"),
+};
+
 /** The only place this app reads process.env. */
-export const env = loadEnv(subgraphEnvShape(4001));
+export const env = loadEnv(identityEnvShape);

@@ -1,5 +1,25 @@
 import { bootSubgraph } from "@taruvi/subgraph-kit";
 import { env } from "./env";
 import { buildIdentitySubgraph } from "./server";
+import { createIdentityServices } from "./services";
 
-await bootSubgraph({ name: "identity", env, build: buildIdentitySubgraph });
+await bootSubgraph({
+  name: "identity",
+  env,
+  build: async (deps, database) => {
+    const services = await createIdentityServices({
+      databaseUrl: database.url,
+      redisUrl: env.REDIS_URL,
+      signingKeys: env.SIGNING_KEYS,
+      dataDir: env.DATA_DIR,
+      production: env.NODE_ENV === "production",
+      issuer: env.TOKEN_ISSUER,
+      platformSignupOpen: env.PLATFORM_SIGNUP,
+      refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      signInFailuresPerEmail: env.SIGNIN_FAILURES_PER_EMAIL,
+      signInFailuresPerIp: env.SIGNIN_FAILURES_PER_IP,
+      publicUrl: env.PUBLIC_URL,
+    });
+    return { subgraph: await buildIdentitySubgraph(deps, services), close: services.close };
+  },
+});

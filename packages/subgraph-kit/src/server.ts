@@ -34,7 +34,7 @@ export type SubgraphDeps = {
   healthCheck?: () => Promise<void>;
 };
 
-export type SubgraphOptions<Loaders> = {
+export type SubgraphOptions<Loaders, Services = undefined> = {
   name: string;
   typeDefs: DocumentNode;
   // biome-ignore lint/suspicious/noExplicitAny: resolver maps are typed per subgraph
@@ -42,7 +42,9 @@ export type SubgraphOptions<Loaders> = {
   /** graphql-shield rules; `_service` and `_entities` are always allowed. */
   rules?: IRules;
   /** DataLoaders, built once per request. */
-  createLoaders: (ctx: Omit<RequestContext<Loaders>, "loaders">) => Loaders;
+  createLoaders: (ctx: Omit<RequestContext<Loaders, Services>, "loaders">) => Loaders;
+  /** Put on every request's context as `services`. */
+  services?: Services;
   deps: SubgraphDeps;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
@@ -66,7 +68,9 @@ const NO_SITE_DB = new Proxy({} as TenantClient, {
  * (HTTP 401 otherwise), builds one typed RequestContext per request, masks unknown errors,
  * serves /healthz, and closes gracefully.
  */
-export const createSubgraph = async <Loaders>(options: SubgraphOptions<Loaders>): Promise<Subgraph> => {
+export const createSubgraph = async <Loaders, Services = undefined>(
+  options: SubgraphOptions<Loaders, Services>,
+): Promise<Subgraph> => {
   const { name, deps, bodyLimit = 1_000_000 } = options;
   const current = new AsyncLocalStorage<Logger>();
   let schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
@@ -83,7 +87,7 @@ export const createSubgraph = async <Loaders>(options: SubgraphOptions<Loaders>)
       }),
     );
   }
-  const apollo = new ApolloServer<RequestContext<Loaders>>({
+  const apollo = new ApolloServer<RequestContext<Loaders, Services>>({
     schema,
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(() => current.getStore() ?? deps.logger),
@@ -126,7 +130,7 @@ export const createSubgraph = async <Loaders>(options: SubgraphOptions<Loaders>)
     });
     const body = await readJsonBody(req, bodyLimit);
 
-    const context: RequestContext<Loaders> = {
+    const context: RequestContext<Loaders, Services> = {
       requestId: internal.requestId,
       logger,
       tenant: internal.tenant,
@@ -136,6 +140,7 @@ export const createSubgraph = async <Loaders>(options: SubgraphOptions<Loaders>)
       // Apollo Server copies the context object, so `db` is a plain value, not a getter.
       db: internal.tenant ? deps.tenants.forSchema(internal.tenant.schema) : NO_SITE_DB,
       loaders: undefined as Loaders,
+      services: options.services as Services,
     };
     context.loaders = options.createLoaders(context);
 

@@ -46,6 +46,7 @@ describe("createSite", () => {
       "audit_events",
       "group_members",
       "groups",
+      "one_time_tokens",
       "permission_grants",
       "sessions",
       "settings",

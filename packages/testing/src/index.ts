@@ -1,3 +1,5 @@
 export type { TestDatabase } from "./database";
 export { adminUrl, createTestDatabase, templateDatabase } from "./database";
 export { createTestAccount, createTestOrganization, randomSlug } from "./factories";
+export type { ReceivedEmail } from "./mail";
+export { parseEmail, readEmails, waitForEmail } from "./mail";

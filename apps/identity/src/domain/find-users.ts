@@ -1,19 +1,15 @@
+import { notFound } from "@taruvi/errors";
 import { decodeCursor, type PageArgs, pageSize, requireActor, toConnection } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/tenancy";
 import type { Context, UserView } from "../context";
-
-const VIEW = { id: true, email: true, name: true, isActive: true, createdAt: true } as const;
+import { mayListUsers } from "./permissions";
+import { findUserViews, USER_VIEW, userView } from "./user-views";
 
 /** The caller, if the token's subject belongs to this scope. */
 export const findMe = (ctx: Context) => {
   const actor = ctx.actor;
   if (!actor || actor.type === "api_key") return null;
   return ctx.loaders.userById.load(actor.id);
-};
-
-const mayListUsers = (ctx: Context): boolean => {
-  const actor = requireActor(ctx);
-  return ctx.tenant ? actor.type !== "account" : actor.superuser === true;
 };
 
 /** A user of this scope; null when unknown or not visible (ids of other tenants are unknown here). */
@@ -48,14 +44,17 @@ export const findUsers = async (ctx: Context, args: PageArgs & { filter?: UserFi
       ? [{ OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] }]
       : []),
   ];
-  const query = {
-    where: { AND: conditions },
-    orderBy: [{ createdAt: "asc" as const }, { id: "asc" as const }],
-    take: size + 1,
-    select: VIEW,
-  };
-  const rows: UserView[] = ctx.tenant
-    ? await ctx.db.user.findMany(query)
-    : await ctx.platform.account.findMany(query);
+  const rows = await findUserViews(
+    ctx,
+    { AND: conditions },
+    { orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: size + 1 },
+  );
   return toConnection(rows, size, (u) => ({ at: u.createdAt, id: u.id }));
+};
+
+/** A user of the addressed site by id; NOT_FOUND when unknown here (ids of other sites included). */
+export const getSiteUser = async (ctx: Context, id: unknown) => {
+  const user = isUuid(id) ? await ctx.db.user.findUnique({ where: { id }, select: USER_VIEW }) : null;
+  if (!user) throw notFound("user");
+  return userView(user);
 };

@@ -1,0 +1,75 @@
+import type { Actor, RevocationList, TenantRef } from "@taruvi/auth";
+import { parseApiKey, sameHash } from "@taruvi/auth";
+import type { Pool } from "@taruvi/db";
+import { AppError } from "@taruvi/errors";
+import { quoteSchema } from "@taruvi/tenancy";
+import { LRUCache } from "lru-cache";
+
+/** Verified keys are remembered this long at most (and never past their expiry). */
+const CACHE_SECONDS = 30;
+
+type KeyRow = {
+  id: string;
+  key_hash: string;
+  scopes: string[] | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+};
+
+export type ApiKeyVerifier = {
+  /** The key's actor in `tenant`; UNAUTHENTICATED when malformed, unknown there, expired or revoked. */
+  verify: (key: string, tenant: TenantRef | null) => Promise<Actor>;
+};
+
+const rejected = (why: string) =>
+  new AppError("UNAUTHENTICATED", `API key rejected: ${why}`, { userMessage: "Invalid or expired API key" });
+
+/**
+ * `Authorization: ApiKey <key>`: a key belongs to one site and works only there. The public
+ * prefix finds the row in that site's `api_keys`; the stored SHA-256 is compared in constant
+ * time. Verified keys are cached briefly, but the revocation list is consulted on every request,
+ * so a revoked key is refused at once by every gateway.
+ */
+export const createApiKeyVerifier = ({
+  pool,
+  revocations,
+}: {
+  pool: Pool;
+  revocations: RevocationList;
+}): ApiKeyVerifier => {
+  const cache = new LRUCache<string, Actor>({ max: 10_000, ttlAutopurge: false });
+
+  const lookup = async (tenant: TenantRef, prefix: string, hash: string): Promise<Actor> => {
+    const schema = quoteSchema(tenant.schema);
+    const { rows } = await pool.query<KeyRow>(
+      `SELECT id, key_hash, scopes, expires_at, revoked_at FROM ${schema}.api_keys WHERE prefix = $1`,
+      [prefix],
+    );
+    const row = rows[0];
+    if (!row || !sameHash(row.key_hash, hash)) throw rejected("unknown key");
+    if (row.revoked_at) throw rejected("revoked");
+    const expiresAt = row.expires_at?.getTime() ?? Number.POSITIVE_INFINITY;
+    if (expiresAt <= Date.now()) throw rejected("expired");
+    const actor: Actor = { type: "api_key", id: row.id, scopes: row.scopes ?? [] };
+    cache.set(`${tenant.siteId} ${hash}`, actor, {
+      ttl: Math.min(CACHE_SECONDS * 1000, expiresAt - Date.now()),
+    });
+    // When the key was last used, to the nearest cache period; best effort.
+    await pool
+      .query(`UPDATE ${schema}.api_keys SET last_used_at = now() WHERE id = $1`, [row.id])
+      .catch(() => undefined);
+    return actor;
+  };
+
+  return {
+    verify: async (key, tenant) => {
+      if (!tenant) throw rejected("API keys belong to a site");
+      const parsed = parseApiKey(key);
+      if (!parsed) throw rejected("malformed");
+      const actor =
+        cache.get(`${tenant.siteId} ${parsed.hash}`) ?? (await lookup(tenant, parsed.prefix, parsed.hash));
+      if (revocations.isRevoked("apiKey", actor.id)) throw rejected("revoked");
+      return actor;
+    },
+  };
+};

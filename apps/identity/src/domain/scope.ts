@@ -1,0 +1,183 @@
+import { audienceFor } from "@taruvi/auth";
+import { quoteSchema } from "@taruvi/tenancy";
+import type { Context, UserView } from "../context";
+import { ACCOUNT_VIEW, accountView, USER_VIEW, userView } from "./user-views";
+
+/** A user of the scope with what signing in needs. Never leaves the domain layer. */
+export type Principal = UserView & { passwordHash: string | null };
+
+export type SessionRow = {
+  principalId: string;
+  familyId: string;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  expiresAt: Date;
+};
+
+/** Where a refresh token is stored: hashed, with the client that obtained it. */
+export type NewSession = {
+  tokenHash: string;
+  ttlSeconds: number;
+  ip: string | null;
+  userAgent: string | null;
+};
+
+/**
+ * The principals and refresh-token sessions of the request's scope, so each flow is written once:
+ * platform accounts and `platform.account_sessions` on the platform, the site's `users` and
+ * `sessions` in a site.
+ */
+export type Scope = {
+  kind: "platform" | "site";
+  /** `platform` or `site:<siteId>`: the access token audience, and the scope of an email. */
+  audience: string;
+  /** Entity type in the audit trail. */
+  entityType: "Account" | "User";
+  findByEmail: (email: string) => Promise<Principal | null>;
+  findById: (id: string) => Promise<Principal | null>;
+  create: (data: { email: string; name: string; passwordHash: string }) => Promise<UserView>;
+  recordLogin: (id: string) => Promise<void>;
+  sessions: {
+    /** Starts a family with its first refresh token. */
+    create: (principalId: string, familyId: string, session: NewSession) => Promise<void>;
+    /**
+     * Rotates in one statement: the current token of a live family is marked rotated and its
+     * successor inserted, or nothing happens (unknown, rotated, revoked or expired token). Of two
+     * concurrent rotations of one token exactly one wins.
+     */
+    rotate: (
+      tokenHash: string,
+      next: NewSession,
+    ) => Promise<{ principalId: string; familyId: string } | null>;
+    find: (tokenHash: string) => Promise<SessionRow | null>;
+    /** Revokes every token of a family (of `principalId` when given); returns how many were live. */
+    revokeFamily: (familyId: string, principalId?: string) => Promise<number>;
+    /**
+     * Revokes every session of a principal; returns the families whose access tokens may still
+     * be live (a token was issued within `recentSeconds`, or the family was live until now).
+     */
+    revokeAll: (principalId: string, recentSeconds: number) => Promise<string[]>;
+  };
+};
+
+const sessionStore = (
+  query: <T>(sql: string, ...values: unknown[]) => Promise<T>,
+  table: string,
+  owner: "account_id" | "user_id",
+): Scope["sessions"] => ({
+  create: async (principalId, familyId, s) => {
+    await query(
+      `INSERT INTO ${table} (${owner}, family_id, token_hash, expires_at, ip, user_agent)
+       VALUES ($1::uuid, $2::uuid, $3, now() + make_interval(secs => $4::int), $5, $6)`,
+      principalId,
+      familyId,
+      s.tokenHash,
+      s.ttlSeconds,
+      s.ip,
+      s.userAgent,
+    );
+  },
+  rotate: async (tokenHash, next) => {
+    const rows = await query<{ principalId: string; familyId: string }[]>(
+      `WITH current AS (
+         UPDATE ${table} SET rotated_at = now()
+         WHERE token_hash = $1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+         RETURNING ${owner} AS owner, family_id
+       )
+       INSERT INTO ${table} (${owner}, family_id, token_hash, expires_at, ip, user_agent)
+       SELECT owner, family_id, $2, now() + make_interval(secs => $3::int), $4, $5 FROM current
+       RETURNING ${owner}::text AS "principalId", family_id::text AS "familyId"`,
+      tokenHash,
+      next.tokenHash,
+      next.ttlSeconds,
+      next.ip,
+      next.userAgent,
+    );
+    return rows[0] ?? null;
+  },
+  find: async (tokenHash) => {
+    const rows = await query<SessionRow[]>(
+      `SELECT ${owner}::text AS "principalId", family_id::text AS "familyId", rotated_at AS "rotatedAt",
+              revoked_at AS "revokedAt", expires_at AS "expiresAt"
+       FROM ${table} WHERE token_hash = $1`,
+      tokenHash,
+    );
+    return rows[0] ?? null;
+  },
+  revokeFamily: async (familyId, principalId) => {
+    const rows = await query<unknown[]>(
+      `UPDATE ${table} SET revoked_at = now()
+       WHERE family_id = $1::uuid AND revoked_at IS NULL ${principalId ? `AND ${owner} = $2::uuid` : ""}
+       RETURNING id`,
+      ...(principalId ? [familyId, principalId] : [familyId]),
+    );
+    return rows.length;
+  },
+  revokeAll: async (principalId, recentSeconds) => {
+    const rows = await query<{ familyId: string }[]>(
+      `WITH revoked AS (
+         UPDATE ${table} SET revoked_at = now() WHERE ${owner} = $1::uuid AND revoked_at IS NULL
+         RETURNING family_id
+       )
+       SELECT family_id::text AS "familyId" FROM revoked
+       UNION
+       SELECT family_id::text FROM ${table}
+       WHERE ${owner} = $1::uuid AND created_at > now() - make_interval(secs => $2::int)`,
+      principalId,
+      recentSeconds,
+    );
+    return rows.map((row) => row.familyId);
+  },
+});
+
+const platformScope = (ctx: Context): Scope => {
+  const accounts = ctx.platform.account;
+  const principal = async (where: { id: string } | { email: string }) => {
+    const row = await accounts.findUnique({ where, select: { ...ACCOUNT_VIEW, passwordHash: true } });
+    return row ? { ...accountView(row), passwordHash: row.passwordHash } : null;
+  };
+  return {
+    kind: "platform",
+    audience: audienceFor(null),
+    entityType: "Account",
+    findByEmail: (email) => principal({ email }),
+    findById: (id) => principal({ id }),
+    create: async (data) => accountView(await accounts.create({ data, select: ACCOUNT_VIEW })),
+    recordLogin: async (id) => {
+      await accounts.update({ where: { id }, data: { lastLoginAt: new Date() }, select: { id: true } });
+    },
+    sessions: sessionStore(
+      (sql, ...values) => ctx.platform.$queryRawUnsafe(sql, ...values),
+      '"platform"."account_sessions"',
+      "account_id",
+    ),
+  };
+};
+
+const siteScope = (ctx: Context, tenant: NonNullable<Context["tenant"]>): Scope => {
+  const users = ctx.db.user;
+  const principal = async (where: { id: string } | { email: string }) => {
+    const row = await users.findUnique({ where, select: { ...USER_VIEW, passwordHash: true } });
+    return row ? { ...userView(row), passwordHash: row.passwordHash } : null;
+  };
+  return {
+    kind: "site",
+    audience: audienceFor(tenant),
+    entityType: "User",
+    findByEmail: (email) => principal({ email }),
+    findById: (id) => principal({ id }),
+    create: async (data) => userView(await users.create({ data, select: USER_VIEW })),
+    recordLogin: async (id) => {
+      await users.update({ where: { id }, data: { lastLoginAt: new Date() }, select: { id: true } });
+    },
+    sessions: sessionStore(
+      (sql, ...values) => ctx.db.$queryRawUnsafe(sql, ...values),
+      `${quoteSchema(tenant.schema)}."sessions"`,
+      "user_id",
+    ),
+  };
+};
+
+/** The scope the request addresses: a site when the gateway resolved one, else the platform. */
+export const scopeOf = (ctx: Context): Scope =>
+  ctx.tenant ? siteScope(ctx, ctx.tenant) : platformScope(ctx);

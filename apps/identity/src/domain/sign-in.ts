@@ -1,0 +1,40 @@
+import { PASSWORD_MAX, verifyPassword } from "@taruvi/auth";
+import { AppError, badUserInput } from "@taruvi/errors";
+import { parseEmail } from "@taruvi/tenancy";
+import type { Context } from "../context";
+import { scopeOf } from "./scope";
+import { type AuthPayload, startSession } from "./sessions";
+
+/**
+ * Email and password sign-in. Too many recent failures for this email in this scope, or from
+ * this IP: RATE_LIMITED before the password is looked at. An unknown email, a wrong password and
+ * a deactivated user get the same error, and an unknown email is still verified (against a dummy
+ * hash) so it takes as long.
+ */
+export const signIn = async (
+  ctx: Context,
+  input: { email?: unknown; password?: unknown },
+): Promise<AuthPayload> => {
+  const email = parseEmail(input.email);
+  const password = input.password;
+  if (typeof password !== "string" || password === "") throw badUserInput("password", "is required");
+  const scope = scopeOf(ctx);
+  const limiter = ctx.services.signInLimiter;
+  const account = `${scope.audience}:${email}`;
+  const ip = ctx.client.ip ?? "unknown";
+  await limiter.check(account, ip);
+
+  const principal = await scope.findByEmail(email);
+  const matches =
+    password.length <= PASSWORD_MAX &&
+    (await verifyPassword(principal?.passwordHash ?? ctx.services.dummyPasswordHash, password));
+  if (!principal || !matches || !principal.isActive) {
+    await limiter.fail(account, ip);
+    ctx.logger.info({ userId: principal?.id ?? null }, "sign-in failed");
+    throw new AppError("UNAUTHENTICATED", "invalid email or password");
+  }
+  await limiter.succeed(account);
+  await scope.recordLogin(principal.id);
+  const { passwordHash: _, ...user } = principal;
+  return startSession(ctx, scope, user);
+};

@@ -1,0 +1,3 @@
+export { buildIdentitySubgraph, typeDefs } from "./server";
+export type { IdentityServiceOptions, IdentityServices } from "./services";
+export { createIdentityServices } from "./services";

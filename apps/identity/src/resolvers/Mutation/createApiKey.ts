@@ -1,0 +1,8 @@
+import type { Context } from "../../context";
+import { createApiKey as create } from "../../domain/api-keys";
+
+export const createApiKey = (
+  _: unknown,
+  args: { input: { name: string; scopes: string[]; expiresAt?: string | null } },
+  ctx: Context,
+) => create(ctx, args.input);

@@ -1,0 +1,8 @@
+import type { Context } from "../../context";
+import { createUser as create } from "../../domain/create-user";
+
+export const createUser = (
+  _: unknown,
+  args: { input: { email: string; password: string; name: string; isAdmin?: boolean | null } },
+  ctx: Context,
+) => create(ctx, args.input);

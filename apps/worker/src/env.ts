@@ -1,0 +1,35 @@
+import { int, loadEnv, nodeEnv, optionalString, string } from "@taruvi/config";
+
+export const workerEnvShape = {
+  NODE_ENV: nodeEnv(),
+  /** PostgreSQL holding the job queue (schema `pgboss`); unset: the embedded server (development). */
+  DATABASE_URL: optionalString(),
+  /** `smtp://user:pass@host:587` or `smtps://…`; unset: .eml files under DATA_DIR/mail (development). */
+  SMTP_URL: optionalString(),
+  MAIL_FROM: string("Taruvi <no-reply@localhost>"),
+  DATA_DIR: string(".data"),
+  EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
+  /** Retries of a failed send, the first after EMAIL_RETRY_DELAY_SECONDS, then doubling. */
+  EMAIL_RETRY_LIMIT: int(5, { min: 0, max: 50 }),
+  EMAIL_RETRY_DELAY_SECONDS: int(15, { min: 1, max: 3600 }),
+  LOG_LEVEL: string("info"),
+};
+
+/** Production never falls back to development defaults (embedded database, mail as files). */
+export const productionProblems = (env: { NODE_ENV: string; DATABASE_URL?: string; SMTP_URL?: string }) =>
+  env.NODE_ENV !== "production"
+    ? []
+    : [
+        ...(env.DATABASE_URL ? [] : ["DATABASE_URL: must be set in production"]),
+        ...(env.SMTP_URL ? [] : ["SMTP_URL: must be set in production"]),
+      ];
+
+const loaded = loadEnv(workerEnvShape);
+const problems = productionProblems(loaded);
+if (problems.length > 0) {
+  process.stderr.write(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+  process.exit(1);
+}
+
+/** The only place this app reads process.env. */
+export const env = loaded;

@@ -1,0 +1,34 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+
+/** SHA-256 hex of an opaque secret: what is stored instead of a refresh token or an API key. */
+export const hashSecret = (secret: string): string => createHash("sha256").update(secret).digest("hex");
+
+/** Constant-time comparison of two SHA-256 hex digests (false for anything malformed). */
+export const sameHash = (a: string, b: string): boolean => {
+  const left = Buffer.from(a, "hex");
+  const right = Buffer.from(b, "hex");
+  return left.length === 32 && right.length === 32 && timingSafeEqual(left, right);
+};
+
+/** A refresh token: 256 random bits, base64url (43 characters). */
+export const newRefreshToken = (): string => randomBytes(32).toString("base64url");
+
+/** The start of every API key, so scanners and people recognise one. */
+export const API_KEY_PREFIX = "tvk_";
+const API_KEY = /^tvk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+
+/**
+ * A new API key `tvk_<12 hex>_<43 base64url>`. The public `prefix` (`tvk_<12 hex>`) finds the
+ * row; only the key's hash is stored.
+ */
+export const newApiKey = (): { key: string; prefix: string; hash: string } => {
+  const prefix = `${API_KEY_PREFIX}${randomBytes(6).toString("hex")}`;
+  const key = `${prefix}_${randomBytes(32).toString("base64url")}`;
+  return { key, prefix, hash: hashSecret(key) };
+};
+
+/** The lookup prefix and hash of a presented API key; null when it is not shaped like one. */
+export const parseApiKey = (key: string): { prefix: string; hash: string } | null => {
+  const match = API_KEY.exec(key);
+  return match ? { prefix: `${API_KEY_PREFIX}${match[1]}`, hash: hashSecret(key) } : null;
+};

@@ -1,0 +1,58 @@
+import type { Logger } from "@taruvi/logging";
+import PgBoss from "pg-boss";
+import { EMAIL_QUEUE } from "./email";
+
+/** pg-boss keeps its tables in this schema, next to `platform` and the site schemas. */
+export const JOBS_SCHEMA = "pgboss";
+
+/** How failed sends are retried: `limit` more tries, `delaySeconds` apart (doubling with backoff). */
+export type RetryPolicy = { limit: number; delaySeconds: number; backoff: boolean };
+
+/** Retries after 15–30 s, doubling each time (up to 4–8 min for the fifth); then the job fails. */
+export const DEFAULT_EMAIL_RETRY: RetryPolicy = { limit: 5, delaySeconds: 15, backoff: true };
+
+export type BossOptions = {
+  databaseUrl: string;
+  schema?: string;
+  /** Connections pg-boss opens itself (sends without `db`, fetching, maintenance). */
+  poolSize?: number;
+  /** Maintenance (expiry, archiving, retention): one worker does it, senders don't. */
+  supervise?: boolean;
+  logger?: Logger;
+  applicationName: string;
+};
+
+/** A started pg-boss: its schema installed or migrated (under pg-boss's own advisory lock). */
+export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
+  const boss = new PgBoss({
+    connectionString: options.databaseUrl,
+    schema: options.schema ?? JOBS_SCHEMA,
+    max: options.poolSize ?? 2,
+    application_name: options.applicationName,
+    migrate: true,
+    supervise: options.supervise ?? false,
+    schedule: false,
+  });
+  boss.on("error", (error) => options.logger?.error({ err: error }, "job queue error"));
+  await boss.start();
+  return boss;
+};
+
+/**
+ * Creates the email queue when missing (idempotent). Its retry policy is copied onto each job
+ * when it is enqueued; `update` (the worker) makes the queue carry `retry` from then on.
+ */
+export const ensureEmailQueue = async (
+  boss: PgBoss,
+  retry: RetryPolicy = DEFAULT_EMAIL_RETRY,
+  { update = false } = {},
+): Promise<void> => {
+  const options = {
+    retryLimit: retry.limit,
+    retryDelay: retry.delaySeconds,
+    retryBackoff: retry.backoff,
+    expireInSeconds: 300,
+  };
+  await boss.createQueue(EMAIL_QUEUE, { name: EMAIL_QUEUE, ...options });
+  if (update) await boss.updateQueue(EMAIL_QUEUE, { name: EMAIL_QUEUE, ...options });
+};

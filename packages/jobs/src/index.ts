@@ -1,0 +1,10 @@
+export type { RetryPolicy } from "./boss";
+export { DEFAULT_EMAIL_RETRY, JOBS_SCHEMA } from "./boss";
+export type { EmailJob } from "./email";
+export { EMAIL_QUEUE } from "./email";
+export type { EmailWorker, EmailWorkerOptions } from "./email-worker";
+export { createEmailWorker } from "./email-worker";
+export type { JobQueue, JobQueueOptions } from "./queue";
+export { createJobQueue } from "./queue";
+export type { RawSqlTransaction, SqlExecutor } from "./sql-executor";
+export { prismaSqlExecutor } from "./sql-executor";

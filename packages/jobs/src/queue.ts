@@ -1,0 +1,41 @@
+import { AppError } from "@taruvi/errors";
+import type { Logger } from "@taruvi/logging";
+import { ensureEmailQueue, startBoss } from "./boss";
+import { EMAIL_QUEUE, type EmailJob, toEmailJob } from "./email";
+import type { SqlExecutor } from "./sql-executor";
+
+export type JobQueue = {
+  /** Enqueues the email; with `db`, inside that transaction (it is sent only if it commits). */
+  sendEmail: (email: EmailJob, options?: { db?: SqlExecutor }) => Promise<void>;
+  close: () => Promise<void>;
+};
+
+export type JobQueueOptions = {
+  databaseUrl: string;
+  /** pg-boss's schema; default `pgboss`. */
+  schema?: string;
+  logger?: Logger;
+};
+
+/**
+ * The sending side of the durable queue (pg-boss). Jobs go into PostgreSQL, in the caller's
+ * transaction when it passes `db`; the worker (`createEmailWorker`) delivers them.
+ */
+export const createJobQueue = async (options: JobQueueOptions): Promise<JobQueue> => {
+  const boss = await startBoss({ ...options, poolSize: 2, applicationName: "taruvi-jobs" });
+  await ensureEmailQueue(boss);
+  return {
+    sendEmail: async (email, { db } = {}) => {
+      const data = toEmailJob(email);
+      const id = await boss.send(
+        EMAIL_QUEUE,
+        data,
+        db ? { db: { executeSql: (text, values) => db.query(text, values) } } : {},
+      );
+      // pg-boss inserts nothing (and returns null) when the queue is missing.
+      if (!id) throw new AppError("INTERNAL_SERVER_ERROR", `queue ${EMAIL_QUEUE} refused the job`);
+      options.logger?.debug({ jobId: id, queue: EMAIL_QUEUE }, "job enqueued");
+    },
+    close: () => boss.stop({ graceful: false }),
+  };
+};

@@ -1,0 +1,317 @@
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AUTH_PAYLOAD,
+  createSiteWithAdmin,
+  createWorld,
+  errorCode,
+  refreshAt,
+  signedIn,
+  signInAt,
+  startPeerStack,
+  startTestStack,
+  strongPassword,
+  type TestStack,
+} from "./helpers";
+
+let t: TestStack;
+let world: Awaited<ReturnType<typeof createWorld>>;
+let site: Awaited<ReturnType<typeof createSiteWithAdmin>>;
+
+beforeAll(async () => {
+  t = await startTestStack();
+  world = await createWorld(t);
+  site = await createSiteWithAdmin(t, world.organization.id);
+});
+afterAll(() => t.close());
+
+const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { ${AUTH_PAYLOAD} } }`;
+const SIGN_OUT = "mutation ($all: Boolean) { signOut(allSessions: $all) }";
+const ME = "{ me { id email } }";
+
+const signUp = (input: { email: string; password: string; name: string }, tenant?: string) =>
+  t.gql(SIGN_UP, { variables: { input }, ...(tenant ? { tenant } : {}) });
+const newEmail = () => `${randomWord()}@example.test`;
+const randomWord = () => `u${Math.random().toString(36).slice(2, 12)}`;
+const allowSignup = (siteId: string, allow: boolean) =>
+  t.db.platform.site.update({ where: { id: siteId }, data: { settings: { allowSignup: allow } } });
+
+/** A fresh platform account, signed in. */
+const platformUser = async () => {
+  const credentials = { email: newEmail(), password: strongPassword() };
+  const res = await signUp({ ...credentials, name: "Pat Form" });
+  expect(res.json.errors).toBeUndefined();
+  return { credentials, ...(res.json.data.signUp as { accessToken: string; refreshToken: string }) };
+};
+
+describe("sign-up", () => {
+  it("creates a platform account, signed in: an EdDSA at+jwt for the platform, 15 minutes", async () => {
+    const password = strongPassword();
+    const res = await signUp({ email: "  New.Person@Example.TEST ", password, name: " New Person " });
+    expect(res.json.errors).toBeUndefined();
+    const payload = res.json.data.signUp;
+    expect(payload).toMatchObject({
+      expiresIn: 900,
+      user: { email: "new.person@example.test", name: "New Person", isActive: true, isAdmin: false },
+    });
+    expect(payload.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const header = decodeProtectedHeader(payload.accessToken);
+    expect(header).toEqual({ alg: "EdDSA", typ: "at+jwt", kid: t.stack.keyStore.current.kid });
+    const claims = decodeJwt(payload.accessToken);
+    expect(claims).toMatchObject({ iss: "taruvi", aud: "platform", sub: payload.user.id });
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(900);
+    expect(typeof claims.sid).toBe("string");
+    expect(typeof claims.jti).toBe("string");
+
+    const me = await t.gql(ME, { token: payload.accessToken });
+    expect(me.json.data.me).toEqual({ id: payload.user.id, email: "new.person@example.test" });
+    const again = await signInAt(t, { email: "NEW.PERSON@example.test", password });
+    expect(again.json.data.signIn.user.id).toBe(payload.user.id);
+  });
+
+  it("refuses a taken email (CONFLICT), a bad email and weak passwords (BAD_USER_INPUT naming the field)", async () => {
+    const { credentials } = await platformUser();
+    const taken = await signUp({
+      email: credentials.email.toUpperCase(),
+      password: strongPassword(),
+      name: "X",
+    });
+    expect(taken.json.errors[0]).toMatchObject({
+      message: "email: is already in use",
+      extensions: { code: "CONFLICT", field: "email" },
+    });
+    const cases: [Record<string, string>, string, string][] = [
+      [{ email: "not-an-email" }, "email", "email: must be a valid email address"],
+      [{ password: "short" }, "password", "password: must be at least 10 characters long"],
+      [{ password: "aaaaaaaaaaaa" }, "password", "password: must use at least 4 different characters"],
+      [{ password: "password123" }, "password", "password: is too common"],
+      [{ password: "jordan-the-great-1" }, "password", "password: must not contain your email or name"],
+      [{ name: "   " }, "name", "name: must not be empty"],
+    ];
+    for (const [override, field, message] of cases) {
+      const res = await signUp({
+        email: newEmail(),
+        password: strongPassword(),
+        name: "Jordan",
+        ...override,
+      });
+      expect(res.json.errors[0]).toMatchObject({ message, extensions: { code: "BAD_USER_INPUT", field } });
+    }
+  });
+
+  it("is closed at a site by default (FORBIDDEN), open once the site allows it, per-site emails", async () => {
+    const input = { email: newEmail(), password: strongPassword(), name: "Site Person" };
+    const closed = await signUp(input, site.site.slug);
+    expect(closed.json.errors[0]).toMatchObject({
+      message: "sign-up is closed for this site",
+      extensions: { code: "FORBIDDEN" },
+    });
+    await allowSignup(site.site.id, true);
+    try {
+      const res = await signUp(input, site.site.slug);
+      expect(res.json.errors).toBeUndefined();
+      const { accessToken, user } = res.json.data.signUp;
+      expect(decodeJwt(accessToken)).toMatchObject({ aud: `site:${site.site.id}`, sub: user.id });
+      const me = await t.gql(ME, { tenant: site.site.slug, token: accessToken });
+      expect(me.json.data.me).toEqual({ id: user.id, email: input.email });
+      // Unique per scope: the same email is free on the platform.
+      expect((await signUp(input)).json.errors).toBeUndefined();
+      expect(errorCode(await signUp(input, site.site.slug))).toBe("CONFLICT");
+    } finally {
+      await allowSignup(site.site.id, false);
+    }
+  });
+});
+
+describe("sign-in", () => {
+  it("signs a site admin in at the site only", async () => {
+    const session = await signedIn(t, site.admin, site.site.slug);
+    expect(decodeJwt(session.accessToken).aud).toBe(`site:${site.site.id}`);
+    const me = await t.gql(ME, { tenant: site.site.slug, token: session.accessToken });
+    expect(me.json.data.me.email).toBe(site.admin.email);
+    // The site admin is no platform account, nor a user of another site.
+    for (const tenant of [undefined, world.siteB.slug]) {
+      const res = await signInAt(t, site.admin, tenant);
+      expect(res.json.errors[0]).toMatchObject({
+        message: "invalid email or password",
+        extensions: { code: "UNAUTHENTICATED" },
+      });
+    }
+  });
+});
+
+describe("refresh tokens", () => {
+  it("rotate on every use: the new pair works, the old refresh token is spent", async () => {
+    const first = await signedIn(t, site.admin, site.site.slug);
+    const res = await refreshAt(t, first.refreshToken, site.site.slug);
+    expect(res.json.errors).toBeUndefined();
+    const second = res.json.data.refreshSession;
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(second.user.email).toBe(site.admin.email);
+    expect(decodeJwt(second.accessToken).sid).toBe(decodeJwt(first.accessToken).sid);
+    expect(
+      (await t.gql(ME, { tenant: site.site.slug, token: second.accessToken })).json.data.me,
+    ).not.toBeNull();
+    const third = await refreshAt(t, second.refreshToken, site.site.slug);
+    expect(third.json.errors).toBeUndefined();
+  });
+
+  it("work in their own scope only", async () => {
+    const session = await signedIn(t, site.admin, site.site.slug);
+    for (const tenant of [world.siteB.slug, undefined]) {
+      const res = await refreshAt(t, session.refreshToken, tenant);
+      expect(res.json.errors[0]).toMatchObject({
+        message: "Invalid or expired refresh token",
+        extensions: { code: "UNAUTHENTICATED" },
+      });
+    }
+    expect((await refreshAt(t, session.refreshToken, site.site.slug)).json.errors).toBeUndefined();
+  });
+
+  it("reused: the whole family is revoked, its access tokens refused, and an audit event written", async () => {
+    const first = await signedIn(t, site.admin, site.site.slug);
+    const other = await signedIn(t, site.admin, site.site.slug);
+    const second = (await refreshAt(t, first.refreshToken, site.site.slug)).json.data.refreshSession;
+
+    const reuse = await refreshAt(t, first.refreshToken, site.site.slug);
+    expect(reuse.json.data).toBeNull();
+    expect(reuse.json.errors).toHaveLength(1);
+    expect(reuse.json.errors[0]).toMatchObject({
+      message: "Invalid or expired refresh token",
+      extensions: { code: "UNAUTHENTICATED" },
+    });
+    // Later refreshes of that family fail, and its live access tokens stop working at once.
+    expect(errorCode(await refreshAt(t, second.refreshToken, site.site.slug))).toBe("UNAUTHENTICATED");
+    for (const token of [first.accessToken, second.accessToken]) {
+      const res = await t.gql(ME, { tenant: site.site.slug, token });
+      expect(res.status).toBe(401);
+      expect(errorCode(res)).toBe("UNAUTHENTICATED");
+    }
+    // Another session of the same user is untouched.
+    const fine = await t.gql(ME, { tenant: site.site.slug, token: other.accessToken });
+    expect(fine.json.data.me.email).toBe(site.admin.email);
+
+    const audit = await t.gql(
+      `{ auditEvents(filter: { action: "session.reuse_detected", entityId: "${decodeJwt(first.accessToken).sid}" }) {
+           edges { node { action entityType entityId actorId requestId changes } } } }`,
+      { tenant: site.site.slug, token: other.accessToken },
+    );
+    const events = audit.json.data.auditEvents.edges.map((e: { node: unknown }) => e.node);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      action: "session.reuse_detected",
+      entityType: "Session",
+      actorId: null,
+    });
+    expect(events[0].requestId).toEqual(expect.any(String));
+    const stored = JSON.stringify(events[0]);
+    for (const secret of [first.refreshToken, second.refreshToken]) expect(stored).not.toContain(secret);
+  });
+
+  it("two concurrent refreshes with one token: exactly one succeeds", async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const session = await signedIn(t, site.admin, site.site.slug);
+      const results = await Promise.all([
+        refreshAt(t, session.refreshToken, site.site.slug),
+        refreshAt(t, session.refreshToken, site.site.slug),
+      ]);
+      const won = results.filter((res) => res.json.data?.refreshSession);
+      expect(won).toHaveLength(1);
+      expect(results.map(errorCode).filter(Boolean)).toEqual(["UNAUTHENTICATED"]);
+    }
+  });
+
+  it("refuses garbage", async () => {
+    for (const token of ["", "x", "a".repeat(5000)]) {
+      expect(errorCode(await refreshAt(t, token))).toBe("UNAUTHENTICATED");
+    }
+  });
+});
+
+describe("sign-out", () => {
+  it("ends this session: its access token is refused on the very next request, its refresh token too", async () => {
+    const { credentials } = await platformUser();
+    const session = await signedIn(t, credentials);
+    const other = await signedIn(t, credentials);
+    expect((await t.gql(ME, { token: session.accessToken })).json.data.me).not.toBeNull();
+    const out = await t.gql(SIGN_OUT, { token: session.accessToken });
+    expect(out.json).toEqual({ data: { signOut: true } });
+
+    const refused = await t.gql(ME, { token: session.accessToken });
+    expect(refused.status).toBe(401);
+    expect(refused.json.data).toBeUndefined();
+    expect(errorCode(await refreshAt(t, session.refreshToken))).toBe("UNAUTHENTICATED");
+    expect((await t.gql(ME, { token: other.accessToken })).json.data.me).not.toBeNull();
+    expect((await refreshAt(t, other.refreshToken)).json.errors).toBeUndefined();
+  });
+
+  it("allSessions: every session of the user ends", async () => {
+    const { credentials, accessToken: fromSignUp } = await platformUser();
+    const a = await signedIn(t, credentials);
+    const b = await signedIn(t, credentials);
+    const c = (await refreshAt(t, b.refreshToken)).json.data.refreshSession;
+    expect(
+      (await t.gql(SIGN_OUT, { token: a.accessToken, variables: { all: true } })).json.data.signOut,
+    ).toBe(true);
+    for (const token of [fromSignUp, a.accessToken, b.accessToken, c.accessToken]) {
+      expect((await t.gql(ME, { token })).status).toBe(401);
+    }
+    expect(errorCode(await refreshAt(t, c.refreshToken))).toBe("UNAUTHENTICATED");
+    // Signing in again works.
+    expect((await signInAt(t, credentials)).json.data.signIn.accessToken).toEqual(expect.any(String));
+  });
+
+  it("needs a signed-in caller", async () => {
+    expect(errorCode(await t.gql(SIGN_OUT))).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("platform sign-up can be closed", () => {
+  it("FORBIDDEN when PLATFORM_SIGNUP is off", async () => {
+    const closed = await startTestStack({}, { identity: { platformSignupOpen: false } });
+    try {
+      const res = await closed.gql(SIGN_UP, {
+        variables: { input: { email: newEmail(), password: strongPassword(), name: "N" } },
+      });
+      expect(res.json.errors[0]).toMatchObject({
+        message: "sign-up is closed",
+        extensions: { code: "FORBIDDEN" },
+      });
+    } finally {
+      await closed.close();
+    }
+  });
+});
+
+describe("two gateways sharing Redis", () => {
+  it("a sign-out at one gateway is honoured by the other within 1 s", async () => {
+    const one = await startTestStack({}, { redisUrl: "redis://127.0.0.1:6379" });
+    const two = await startPeerStack(one);
+    try {
+      const org = await createWorld(one);
+      const { site: shared, admin } = await createSiteWithAdmin(one, org.organization.id);
+      const session = await signedIn(one, admin, shared.slug);
+      // The second gateway verifies (and caches) the token first.
+      expect(
+        (await two.gql(ME, { tenant: shared.slug, token: session.accessToken })).json.data.me,
+      ).not.toBeNull();
+      expect(
+        (await one.gql(SIGN_OUT, { tenant: shared.slug, token: session.accessToken })).json.data,
+      ).toEqual({
+        signOut: true,
+      });
+      const started = Date.now();
+      let status = 200;
+      while (Date.now() - started < 1000) {
+        status = (await two.gql(ME, { tenant: shared.slug, token: session.accessToken })).status;
+        if (status === 401) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(status).toBe(401);
+      expect((await one.gql(ME, { tenant: shared.slug, token: session.accessToken })).status).toBe(401);
+    } finally {
+      await two.close();
+      await one.close();
+    }
+  });
+});
