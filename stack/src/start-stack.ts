@@ -12,8 +12,8 @@ import {
 import { buildIdentitySubgraph, createIdentityServices, type IdentityServiceOptions } from "@taruvi/identity";
 import { createEmailWorker, type EmailWorker, type RetryPolicy } from "@taruvi/jobs";
 import type { Logger } from "@taruvi/logging";
-import { buildOrganizationsSubgraph } from "@taruvi/organizations";
-import { buildSitesSubgraph } from "@taruvi/sites";
+import { buildOrganizationsSubgraph, createOrganizationsServices } from "@taruvi/organizations";
+import { buildSitesSubgraph, createSitesServices } from "@taruvi/sites";
 import { createSubgraphDeps, type Subgraph, type SubgraphDeps } from "@taruvi/subgraph-kit";
 import { createTenantChangeBus } from "@taruvi/tenancy";
 import { Redis } from "ioredis";
@@ -32,6 +32,8 @@ export type StackOptions = {
   /** Extra gateway environment (limits, secrets), as strings like process.env. */
   gatewayEnv?: Record<string, string>;
   internalContextSecret?: string;
+  /** Sites settings (retention) for tests. */
+  sites?: { retentionDays?: number };
   /** Identity settings (sign-up, sign-in limits, …) for tests. */
   identity?: Partial<Omit<IdentityServiceOptions, "databaseUrl" | "redisUrl" | "dataDir" | "production">>;
   /** Run the job worker (email delivery) in this process too; default true. */
@@ -105,10 +107,16 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
             : {}),
           ...(options.emailRetry ? { retry: options.emailRetry } : {}),
         });
+  const organizationsServices = await createOrganizationsServices({ databaseUrl: options.databaseUrl });
+  const sitesServices = createSitesServices({
+    redisUrl: options.redisUrl,
+    baseDomain: options.gatewayEnv?.BASE_DOMAIN ?? "localhost",
+    ...options.sites,
+  });
   const BUILDERS: Record<SubgraphName, Builder> = {
     identity: (deps) => buildIdentitySubgraph(deps, identityServices),
-    organizations: buildOrganizationsSubgraph,
-    sites: buildSitesSubgraph,
+    organizations: (deps) => buildOrganizationsSubgraph(deps, organizationsServices),
+    sites: (deps) => buildSitesSubgraph(deps, sitesServices),
     audit: buildAuditSubgraph,
   };
 
@@ -173,6 +181,8 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
         await deps[name].close();
       }
       await identityServices.close();
+      await organizationsServices.close();
+      await sitesServices.close();
       await worker?.close();
       await revocations.close();
       await bus.close();

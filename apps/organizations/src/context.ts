@@ -1,4 +1,5 @@
 import type { RequestContext } from "@taruvi/subgraph-kit";
 import type { createLoaders } from "./loaders";
+import type { OrganizationsServices } from "./services";
 
-export type Context = RequestContext<ReturnType<typeof createLoaders>>;
+export type Context = RequestContext<ReturnType<typeof createLoaders>, OrganizationsServices>;

@@ -1,7 +1,7 @@
 import type { RequestContext } from "@taruvi/subgraph-kit";
 import { byId, groupBy } from "@taruvi/subgraph-kit";
 
-export const createLoaders = ({ platform }: Omit<RequestContext, "loaders">) => ({
+export const createLoaders = ({ platform }: Omit<RequestContext, "loaders" | "services">) => ({
   organizationById: byId((ids) => platform.organization.findMany({ where: { id: { in: [...ids] } } })),
   membersByOrganization: groupBy("organizationId", (ids) =>
     platform.organizationMember.findMany({

@@ -1,5 +1,17 @@
 import { bootSubgraph } from "@taruvi/subgraph-kit";
 import { env } from "./env";
 import { buildSitesSubgraph } from "./server";
+import { createSitesServices } from "./services";
 
-await bootSubgraph({ name: "sites", env, build: buildSitesSubgraph });
+await bootSubgraph({
+  name: "sites",
+  env,
+  build: async (deps) => {
+    const services = createSitesServices({
+      redisUrl: env.REDIS_URL,
+      retentionDays: env.SITE_RETENTION_DAYS,
+      baseDomain: env.BASE_DOMAIN,
+    });
+    return { subgraph: await buildSitesSubgraph(deps, services), close: services.close };
+  },
+});

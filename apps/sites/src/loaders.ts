@@ -1,7 +1,7 @@
 import type { RequestContext } from "@taruvi/subgraph-kit";
 import { byId, groupBy } from "@taruvi/subgraph-kit";
 
-export const createLoaders = ({ platform }: Omit<RequestContext, "loaders">) => ({
+export const createLoaders = ({ platform }: Omit<RequestContext, "loaders" | "services">) => ({
   siteById: byId((ids) => platform.site.findMany({ where: { id: { in: [...ids] } } })),
   sitesByOrganization: groupBy("organizationId", (ids) =>
     platform.site.findMany({

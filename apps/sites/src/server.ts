@@ -4,14 +4,16 @@ import { Domain } from "./resolvers/Domain";
 import { Organization } from "./resolvers/Organization";
 import { Query } from "./resolvers/Query";
 import { Site } from "./resolvers/Site";
+import type { SitesServices } from "./services";
 
 export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
 
-export const buildSitesSubgraph = (deps: SubgraphDeps) =>
+export const buildSitesSubgraph = (deps: SubgraphDeps, services: SitesServices) =>
   createSubgraph({
     name: "sites",
     typeDefs,
     resolvers: { Query, Site, Domain, Organization },
     createLoaders,
+    services,
     deps,
   });

@@ -4,6 +4,8 @@ export { accountOf, requireActor, requireSite } from "./context";
 export { createSubgraphDeps } from "./deps";
 export { assertProductionSecrets, DEV_INTERNAL_CONTEXT_SECRET, subgraphEnvShape } from "./env";
 export { byId, groupBy } from "./loaders";
+export type { OrganizationAccess, OrganizationPermission, OrganizationRole } from "./organization-access";
+export { findOrganizationAccess, requireOrganizationPermission } from "./organization-access";
 export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";
 export type { Subgraph, SubgraphDeps, SubgraphOptions } from "./server";

@@ -1,0 +1,3 @@
+export { buildOrganizationsSubgraph, typeDefs } from "./server";
+export type { OrganizationsServices } from "./services";
+export { createOrganizationsServices } from "./services";

@@ -1,0 +1,3 @@
+export { buildSitesSubgraph, typeDefs } from "./server";
+export type { SitesServices } from "./services";
+export { createSitesServices } from "./services";
