@@ -16,6 +16,8 @@ const env = loadEnv({
   EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
   PORT: int(4000, { min: 1, max: 65535 }),
   LOG_LEVEL: string("info"),
+  /** Days a deleted site stays restorable before the hourly purge drops its schema. */
+  SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
 });
 const logger = createLogger({ name: "taruvi", level: env.LOG_LEVEL, pretty: true });
 
@@ -45,6 +47,7 @@ const stack = await startStack({
   logger,
   gatewayPort: env.PORT,
   smtpUrl: env.SMTP_URL,
+  sites: { retentionDays: env.SITE_RETENTION_DAYS },
 });
 
 const gatewayUrl = `http://localhost:${new URL(stack.gatewayUrl).port}/graphql`;

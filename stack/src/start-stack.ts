@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { buildAuditSubgraph } from "@taruvi/audit";
 import { createRevocationList, type KeyStore, loadKeyStore } from "@taruvi/auth";
-import { createPool, type Pool } from "@taruvi/db";
+import { createPlatformClient, createPool, type Pool } from "@taruvi/db";
 import {
   buildGateway,
   type Gateway,
@@ -10,12 +10,18 @@ import {
   type SubgraphName,
 } from "@taruvi/gateway";
 import { buildIdentitySubgraph, createIdentityServices, type IdentityServiceOptions } from "@taruvi/identity";
-import { createEmailWorker, type EmailWorker, type RetryPolicy } from "@taruvi/jobs";
+import {
+  createEmailWorker,
+  createScheduledJobs,
+  type EmailWorker,
+  type RetryPolicy,
+  type ScheduledJobs,
+} from "@taruvi/jobs";
 import type { Logger } from "@taruvi/logging";
 import { buildOrganizationsSubgraph, createOrganizationsServices } from "@taruvi/organizations";
 import { buildSitesSubgraph, createSitesServices } from "@taruvi/sites";
 import { createSubgraphDeps, type Subgraph, type SubgraphDeps } from "@taruvi/subgraph-kit";
-import { createTenantChangeBus } from "@taruvi/tenancy";
+import { createTenantChangeBus, maintenanceJobs } from "@taruvi/tenancy";
 import { Redis } from "ioredis";
 
 type Builder = (deps: SubgraphDeps) => Promise<Subgraph>;
@@ -36,7 +42,10 @@ export type StackOptions = {
   sites?: { retentionDays?: number };
   /** Identity settings (sign-up, sign-in limits, …) for tests. */
   identity?: Partial<Omit<IdentityServiceOptions, "databaseUrl" | "redisUrl" | "dataDir" | "production">>;
-  /** Run the job worker (email delivery) in this process too; default true. */
+  /**
+   * Run the job worker in this process too: email delivery and the scheduled clean-ups
+   * (`sites.purge` with `sites.retentionDays`, `invitations.expire`); default true.
+   */
   worker?: boolean;
   /** Where the worker writes emails as .eml files without SMTP; default `<dataDir>/mail`. */
   mailDir?: string;
@@ -58,6 +67,8 @@ export type Stack = {
   /** Stops one subgraph (tests of a subgraph outage) and starts it again on the same port. */
   stopSubgraph: (name: SubgraphName) => Promise<void>;
   startSubgraph: (name: SubgraphName) => Promise<void>;
+  /** The scheduled clean-ups (null without the worker); `runNow("sites.purge")` runs one at once. */
+  scheduledJobs: ScheduledJobs | null;
   /** Announces a site change (status, slug, domain) to every gateway's tenant cache. */
   tenantChanged: (key: string) => Promise<void>;
   close: () => Promise<void>;
@@ -109,6 +120,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
         });
   const organizationsServices = await createOrganizationsServices({ databaseUrl: options.databaseUrl });
   const sitesServices = createSitesServices({
+    pool,
     redisUrl: options.redisUrl,
     baseDomain: options.gatewayEnv?.BASE_DOMAIN ?? "localhost",
     ...options.sites,
@@ -164,6 +176,22 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     }),
   );
   const gatewayUrl = await gateway.listen(options.gatewayPort ?? 4000, host);
+  const jobsPlatform = options.worker === false ? null : createPlatformClient(pool);
+  const scheduledJobs = jobsPlatform
+    ? await createScheduledJobs({
+        databaseUrl: options.databaseUrl,
+        logger: options.logger.child({ service: "worker" }),
+        ...(options.workerPollingIntervalSeconds
+          ? { pollingIntervalSeconds: options.workerPollingIntervalSeconds }
+          : {}),
+        jobs: maintenanceJobs({
+          pool,
+          platform: jobsPlatform,
+          retentionDays: sitesServices.retentionDays,
+          bus,
+        }),
+      })
+    : null;
 
   return {
     gatewayUrl,
@@ -171,6 +199,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     pool,
     keyStore,
     mailDir,
+    scheduledJobs,
     stopSubgraph: (name) => running[name].close(),
     startSubgraph,
     tenantChanged: (key) => bus.publish(key),
@@ -184,6 +213,8 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       await organizationsServices.close();
       await sitesServices.close();
       await worker?.close();
+      await scheduledJobs?.close();
+      await jobsPlatform?.$disconnect();
       await revocations.close();
       await bus.close();
       redis?.disconnect();

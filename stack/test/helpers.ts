@@ -88,6 +88,8 @@ export type TestStackOptions = {
   worker?: boolean;
   smtpUrl?: string;
   emailRetry?: StackOptions["emailRetry"];
+  /** Sites settings (retention of deleted sites) for the sites subgraph and the purge job. */
+  sites?: StackOptions["sites"];
 };
 
 /** A real gateway and subgraphs on free ports over a fresh test database. */
@@ -142,6 +144,7 @@ const launch = (
     workerPollingIntervalSeconds: 0.5,
     ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}),
     ...(options.emailRetry ? { emailRetry: options.emailRetry } : {}),
+    ...(options.sites ? { sites: options.sites } : {}),
   });
 
 const testStackOf = (
@@ -269,3 +272,109 @@ export const refreshAt = (t: TestStack, refreshToken: string, tenant?: string) =
 
 /** The single error code of a response (top-level or GraphQL), for terse assertions. */
 export const errorCode = (res: HttpResult): string | undefined => res.json?.errors?.[0]?.extensions?.code;
+
+/** A platform account with a password (optionally a superuser), signed in through the gateway. */
+export const signedInAccount = async (
+  t: TestStack,
+  options: { isSuperuser?: boolean; email?: string; name?: string } = {},
+) => {
+  const credentials = {
+    email: options.email ?? `${randomSlug("acct")}@example.test`,
+    password: strongPassword(),
+  };
+  const row = await t.db.platform.account.create({
+    data: {
+      email: credentials.email,
+      name: options.name ?? "Signed In",
+      passwordHash: await hashPassword(credentials.password),
+      isSuperuser: options.isSuperuser ?? false,
+    },
+  });
+  const session = await signedIn(t, credentials);
+  return { id: row.id, ...credentials, token: session.accessToken };
+};
+
+/** The single error of a response with its code, field and message, for terse assertions. */
+export const errorOf = (res: HttpResult): { code?: string; field?: string; message?: string } | undefined => {
+  const error = res.json?.errors?.[0];
+  return error
+    ? { code: error.extensions?.code, field: error.extensions?.field, message: error.message }
+    : undefined;
+};
+
+/** Every field of a Site the site-management tests look at. */
+export const SITE_FIELDS = `id slug name status defaultHostname createdAt suspendedAt deletedAt restorableUntil
+  settings { allowSignup } organization { id } domains { id hostname isPrimary }
+  primaryDomain { id hostname }`;
+
+/** An organization on `plan` with an account per role (and an outsider), each with a platform token. */
+export const createOrganizationWithRoles = async (
+  t: TestStack,
+  plan: "FREE" | "PRO" | "ENTERPRISE" = "FREE",
+) => {
+  const [owner, admin, member, outsider] = await Promise.all(
+    Array.from({ length: 4 }, () => createTestAccount(t.db.platform)),
+  );
+  const organization = await t.db.platform.organization.create({
+    data: {
+      slug: randomSlug("org"),
+      name: "Sites Org",
+      plan,
+      members: {
+        create: [
+          { accountId: owner?.id as string, role: "OWNER" },
+          { accountId: admin?.id as string, role: "ADMIN" },
+          { accountId: member?.id as string, role: "MEMBER" },
+        ],
+      },
+    },
+  });
+  const tokenOf = (account: { id: string } | undefined) => t.token(account?.id as string, null);
+  return {
+    organization,
+    tokens: {
+      owner: await tokenOf(owner),
+      admin: await tokenOf(admin),
+      member: await tokenOf(member),
+      outsider: await tokenOf(outsider),
+    },
+  };
+};
+
+/** createSite through the gateway as `token`; the raw response. The admin's credentials too. */
+export const createSiteAt = async (
+  t: TestStack,
+  token: string,
+  input: Partial<{
+    organizationId: string;
+    name: string;
+    slug: string;
+    adminEmail: string;
+    adminPassword: string;
+  }>,
+) => {
+  const admin = { email: `${randomSlug("admin")}@example.test`, password: strongPassword() };
+  const res = await t.gql(
+    `mutation ($input: CreateSiteInput!) { createSite(input: $input) { ${SITE_FIELDS} } }`,
+    {
+      token,
+      variables: {
+        input: {
+          name: "New Site",
+          slug: randomSlug("site"),
+          adminEmail: admin.email,
+          adminPassword: admin.password,
+          ...input,
+        },
+      },
+    },
+  );
+  return { res, admin, site: res.json?.data?.createSite ?? null };
+};
+
+/** A site mutation taking an id (`suspendSite`, `deleteSite`, …) through the gateway. */
+export const siteMutation = (t: TestStack, token: string | undefined, name: string, id: string) =>
+  t.gql(`mutation ($id: ID!) { ${name}(id: $id) { ${SITE_FIELDS} } }`, {
+    variables: { id },
+    ...(token ? { token } : {}),
+  });

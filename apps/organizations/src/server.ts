@@ -1,5 +1,7 @@
 import { createSubgraph, loadTypeDefs, type SubgraphDeps } from "@taruvi/subgraph-kit";
 import { createLoaders } from "./loaders";
+import { Invitation } from "./resolvers/Invitation";
+import { Mutation } from "./resolvers/Mutation/index";
 import { Organization, OrganizationMember } from "./resolvers/Organization";
 import { Query } from "./resolvers/Query";
 import type { OrganizationsServices } from "./services";
@@ -10,7 +12,7 @@ export const buildOrganizationsSubgraph = (deps: SubgraphDeps, services: Organiz
   createSubgraph({
     name: "organizations",
     typeDefs,
-    resolvers: { Query, Organization, OrganizationMember },
+    resolvers: { Query, Mutation, Organization, OrganizationMember, Invitation },
     createLoaders,
     services,
     deps,

@@ -6,8 +6,9 @@ import { createSitesServices } from "./services";
 await bootSubgraph({
   name: "sites",
   env,
-  build: async (deps) => {
+  build: async (deps, database) => {
     const services = createSitesServices({
+      pool: database.pool,
       redisUrl: env.REDIS_URL,
       retentionDays: env.SITE_RETENTION_DAYS,
       baseDomain: env.BASE_DOMAIN,

@@ -1,6 +1,7 @@
 import { createSubgraph, loadTypeDefs, type SubgraphDeps } from "@taruvi/subgraph-kit";
 import { createLoaders } from "./loaders";
 import { Domain } from "./resolvers/Domain";
+import { Mutation } from "./resolvers/Mutation";
 import { Organization } from "./resolvers/Organization";
 import { Query } from "./resolvers/Query";
 import { Site } from "./resolvers/Site";
@@ -12,7 +13,7 @@ export const buildSitesSubgraph = (deps: SubgraphDeps, services: SitesServices) 
   createSubgraph({
     name: "sites",
     typeDefs,
-    resolvers: { Query, Site, Domain, Organization },
+    resolvers: { Query, Mutation, Site, Domain, Organization },
     createLoaders,
     services,
     deps,

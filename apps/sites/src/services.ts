@@ -1,4 +1,11 @@
-import { createTenantChangeBus, type TenantChangeBus } from "@taruvi/tenancy";
+import type { Pool } from "@taruvi/db";
+import {
+  createTenantChangeBus,
+  defaultMigrationsDirs,
+  loadMigrations,
+  type MigrationSet,
+  type TenantChangeBus,
+} from "@taruvi/tenancy";
 
 /** The sites subgraph's long-lived collaborators, on every request's context. */
 export type SitesServices = {
@@ -8,18 +15,26 @@ export type SitesServices = {
   retentionDays: number;
   /** Sites answer at <slug>.<baseDomain>; custom domains may not be under it. */
   baseDomain: string;
+  /** The process's pool: provisioning and restores run their own transactions on it. */
+  pool: Pool;
+  /** The site migrations a new site's schema is built from. */
+  tenantSet: MigrationSet;
 };
 
 export const createSitesServices = (options: {
+  pool: Pool;
   redisUrl?: string | undefined;
   retentionDays?: number;
   baseDomain?: string;
+  tenantSet?: MigrationSet;
 }): SitesServices & { close: () => Promise<void> } => {
   const bus = createTenantChangeBus({ redisUrl: options.redisUrl });
   return {
     bus,
     retentionDays: options.retentionDays ?? 30,
-    baseDomain: options.baseDomain ?? "localhost",
+    baseDomain: (options.baseDomain ?? "localhost").toLowerCase(),
+    pool: options.pool,
+    tenantSet: options.tenantSet ?? loadMigrations(defaultMigrationsDirs.tenant),
     close: () => bus.close(),
   };
 };

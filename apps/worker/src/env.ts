@@ -13,6 +13,10 @@ export const workerEnvShape = {
   EMAIL_RETRY_LIMIT: int(5, { min: 0, max: 50 }),
   EMAIL_RETRY_DELAY_SECONDS: int(15, { min: 1, max: 3600 }),
   LOG_LEVEL: string("info"),
+  /** Days a deleted site stays restorable; the hourly `sites.purge` job drops it after that. */
+  SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
+  /** Where purged sites are announced to the gateways' tenant caches; in-process when unset. */
+  REDIS_URL: optionalString(),
 };
 
 /** Production never falls back to development defaults (embedded database, mail as files). */

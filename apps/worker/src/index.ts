@@ -1,8 +1,10 @@
-// The worker: delivers the jobs that the subgraphs enqueue (email), with retries. No HTTP port.
+// The worker: delivers the jobs that the subgraphs enqueue (email), with retries, and runs the
+// scheduled clean-ups (sites.purge, invitations.expire). No HTTP port.
 import { join } from "node:path";
-import { resolveDatabase } from "@taruvi/db";
-import { createEmailWorker } from "@taruvi/jobs";
+import { createPlatformClient, createPool, resolveDatabase } from "@taruvi/db";
+import { createEmailWorker, createScheduledJobs } from "@taruvi/jobs";
 import { createLogger } from "@taruvi/logging";
+import { createTenantChangeBus, maintenanceJobs } from "@taruvi/tenancy";
 import { env } from "./env";
 
 const logger = createLogger({ name: "worker", level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
@@ -21,7 +23,23 @@ const worker = await createEmailWorker({
   logger,
   retry: { limit: env.EMAIL_RETRY_LIMIT, delaySeconds: env.EMAIL_RETRY_DELAY_SECONDS, backoff: true },
 });
-logger.info({ mail: env.SMTP_URL ? "smtp" : mailDir }, "worker running");
+const pool = createPool({
+  url: database.url,
+  max: 2,
+  applicationName: "taruvi-worker",
+  onError: (error) => logger.warn({ err: error }, "idle connection error"),
+});
+const platform = createPlatformClient(pool);
+const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL });
+const scheduled = await createScheduledJobs({
+  databaseUrl: database.url,
+  logger,
+  jobs: maintenanceJobs({ pool, platform, retentionDays: env.SITE_RETENTION_DAYS, bus }),
+});
+logger.info(
+  { mail: env.SMTP_URL ? "smtp" : mailDir, siteRetentionDays: env.SITE_RETENTION_DAYS },
+  "worker running",
+);
 
 let stopping = false;
 const shutdown = async (signal: string) => {
@@ -29,6 +47,10 @@ const shutdown = async (signal: string) => {
   stopping = true;
   logger.info({ signal }, "shutting down");
   await worker.close();
+  await scheduled.close();
+  await bus.close();
+  await platform.$disconnect();
+  await pool.end();
   await database.stop();
   process.exit(0);
 };

@@ -7,6 +7,8 @@ export const env = loadEnv({
   DATA_DIR: string(".data"),
   EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
   LOG_LEVEL: string("warn"),
+  /** `sites purge`: days a deleted site stays restorable (the default of --retention-days). */
+  SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
   /** Override the migration folders (tests, or a release that ships them elsewhere). */
   PLATFORM_MIGRATIONS_DIR: optionalString(),
   TENANT_MIGRATIONS_DIR: optionalString(),

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { listKeys, retireKey, rotateKeys } from "./commands/keys";
 import { migrate } from "./commands/migrate";
 import { createOrg } from "./commands/orgs";
-import { createSiteCommand, listSitesCommand } from "./commands/sites";
+import { createSiteCommand, listSitesCommand, purgeSitesCommand } from "./commands/sites";
 import { status } from "./commands/status";
 import { createSuperuser } from "./commands/superuser";
 import { describeError } from "./output";
@@ -11,6 +11,13 @@ const positiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64)
     throw new InvalidArgumentError("must be a whole number from 1 to 64");
+  return n;
+};
+
+const retentionDays = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n > 3650)
+    throw new InvalidArgumentError("must be a whole number of days from 0 to 3650");
   return n;
 };
 
@@ -70,6 +77,17 @@ sites
   .description("list every site")
   .option("--json", "print JSON", false)
   .action(run((options: { json: boolean }) => listSitesCommand(options)));
+
+sites
+  .command("purge")
+  .description("drop the schema of every site deleted longer ago than the retention period")
+  .option(
+    "--retention-days <n>",
+    "days a deleted site stays restorable (default: SITE_RETENTION_DAYS, else 30)",
+    retentionDays,
+  )
+  .option("--dry-run", "only list the sites that would be purged", false)
+  .action(run((options: { retentionDays?: number; dryRun: boolean }) => purgeSitesCommand(options)));
 
 const superuser = program.command("superuser").description("platform superusers");
 superuser

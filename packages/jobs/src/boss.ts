@@ -18,6 +18,8 @@ export type BossOptions = {
   poolSize?: number;
   /** Maintenance (expiry, archiving, retention): one worker does it, senders don't. */
   supervise?: boolean;
+  /** Turns cron schedules into jobs (`boss.schedule`); only processes that run schedules. */
+  schedule?: boolean;
   logger?: Logger;
   applicationName: string;
 };
@@ -31,7 +33,7 @@ export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
     application_name: options.applicationName,
     migrate: true,
     supervise: options.supervise ?? false,
-    schedule: false,
+    schedule: options.schedule ?? false,
   });
   boss.on("error", (error) => options.logger?.error({ err: error }, "job queue error"));
   await boss.start();

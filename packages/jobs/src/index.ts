@@ -6,5 +6,7 @@ export type { EmailWorker, EmailWorkerOptions } from "./email-worker";
 export { createEmailWorker } from "./email-worker";
 export type { JobQueue, JobQueueOptions } from "./queue";
 export { createJobQueue } from "./queue";
+export type { ScheduledJob, ScheduledJobs, ScheduledJobsOptions } from "./scheduled";
+export { createScheduledJobs } from "./scheduled";
 export type { RawSqlTransaction, SqlExecutor } from "./sql-executor";
 export { prismaSqlExecutor } from "./sql-executor";

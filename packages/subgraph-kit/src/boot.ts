@@ -1,4 +1,4 @@
-import { createPool, resolveDatabase } from "@taruvi/db";
+import { createPool, type Pool, resolveDatabase } from "@taruvi/db";
 import { createLogger } from "@taruvi/logging";
 import { createSubgraphDeps } from "./deps";
 import { assertProductionSecrets } from "./env";
@@ -28,7 +28,8 @@ export const bootSubgraph = async ({
   /** Builds the subgraph; may return extra clean-up for what it started (queues, Redis). */
   build: (
     deps: SubgraphDeps,
-    database: { url: string },
+    /** The database URL, and the process's one pool (the same one `deps` uses). */
+    database: { url: string; pool: Pool },
   ) => Promise<Subgraph | { subgraph: Subgraph; close: () => Promise<void> }>;
 }): Promise<void> => {
   assertProductionSecrets(env);
@@ -54,7 +55,7 @@ export const bootSubgraph = async ({
     internalContextSecret: env.INTERNAL_CONTEXT_SECRET,
     tenantClientCacheSize: env.TENANT_CLIENT_CACHE_SIZE,
   });
-  const built = await build(deps, database);
+  const built = await build(deps, { url: database.url, pool });
   const subgraph = "subgraph" in built ? built.subgraph : built;
   const closeExtra = "subgraph" in built ? built.close : async () => undefined;
   const url = await subgraph.listen(env.PORT, env.HOST);

@@ -5,7 +5,12 @@ export { createSubgraphDeps } from "./deps";
 export { assertProductionSecrets, DEV_INTERNAL_CONTEXT_SECRET, subgraphEnvShape } from "./env";
 export { byId, groupBy } from "./loaders";
 export type { OrganizationAccess, OrganizationPermission, OrganizationRole } from "./organization-access";
-export { findOrganizationAccess, requireOrganizationPermission } from "./organization-access";
+export {
+  findOrganizationAccess,
+  requireMemberRemoval,
+  requireOrganizationPermission,
+  requireRoleChange,
+} from "./organization-access";
 export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";
 export type { Subgraph, SubgraphDeps, SubgraphOptions } from "./server";

@@ -10,7 +10,9 @@ export type OrganizationPermission =
   | "invite_members"
   | "manage_sites"
   | "manage_organization"
-  | "delete_organization";
+  | "delete_organization"
+  /** Grant or take away the OWNER role (an owner's own membership included). */
+  | "manage_owners";
 
 const ROLE_PERMISSIONS: Record<OrganizationRole, ReadonlySet<OrganizationPermission>> = {
   OWNER: new Set([
@@ -20,6 +22,7 @@ const ROLE_PERMISSIONS: Record<OrganizationRole, ReadonlySet<OrganizationPermiss
     "manage_sites",
     "manage_organization",
     "delete_organization",
+    "manage_owners",
   ]),
   ADMIN: new Set(["read", "manage_members", "invite_members", "manage_sites"]),
   MEMBER: new Set(["read"]),
@@ -41,7 +44,7 @@ export const findOrganizationAccess = async (
   organizationId: string,
 ): Promise<OrganizationAccess | null> => {
   const actor = ctx.actor;
-  if (!actor || actor.type !== "account") return null;
+  if (actor?.type !== "account") return null;
   const superuser = actor.superuser === true;
   const membership = await ctx.platform.organizationMember.findUnique({
     where: { organizationId_accountId: { organizationId, accountId: actor.id } },
@@ -70,4 +73,34 @@ export const requireOrganizationPermission = async (
     throw new AppError("FORBIDDEN", `your role may not ${permission.replaceAll("_", " ")}`);
   }
   return access;
+};
+
+/**
+ * FORBIDDEN unless the caller may move a member from `from` to `to` (null: not a member, before
+ * an invitation or after a removal). Touching the OWNER role on either side needs
+ * `manage_owners` (owners, superusers); anything else `manage_members` (and admins).
+ */
+export const requireRoleChange = (
+  access: OrganizationAccess,
+  from: OrganizationRole | null,
+  to: OrganizationRole | null,
+): void => {
+  const permission: OrganizationPermission =
+    from === "OWNER" || to === "OWNER" ? "manage_owners" : "manage_members";
+  if (!access.can(permission)) {
+    throw new AppError(
+      "FORBIDDEN",
+      permission === "manage_owners"
+        ? "only an owner may grant or take away the OWNER role"
+        : "your role may not manage members",
+    );
+  }
+};
+
+/** Anyone may leave (remove their own membership); removing someone else is a change to no role. */
+export const requireMemberRemoval = (
+  access: OrganizationAccess,
+  member: { role: OrganizationRole; self: boolean },
+): void => {
+  if (!member.self) requireRoleChange(access, member.role, null);
 };

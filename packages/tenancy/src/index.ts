@@ -2,15 +2,39 @@ export type { TenantChangeBus } from "./change-bus";
 export { createTenantChangeBus } from "./change-bus";
 export type { TenantClientCache } from "./client-cache";
 export { createTenantClientCache } from "./client-cache";
-export { isUuid, parseDisplayName, parseEmail, parseSlug, parseUuid, RESERVED_SLUGS } from "./input";
+export {
+  isUnderDomain,
+  isUuid,
+  parseDisplayName,
+  parseEmail,
+  parseHostname,
+  parseSlug,
+  parseUuid,
+  RESERVED_SLUGS,
+} from "./input";
+export type { InvitationStatus } from "./invitations";
+export {
+  expireInvitations,
+  INVITATION_RETENTION_MS,
+  INVITATION_TTL_MS,
+  invitationStatus,
+} from "./invitations";
+export type { MaintenanceJob } from "./maintenance";
+export { INVITATIONS_EXPIRE_JOB, maintenanceJobs, SITES_PURGE_JOB } from "./maintenance";
 export type { Migration, MigrationSet } from "./migrations";
 export { defaultMigrationsDirs, loadMigrations } from "./migrations";
 export type { MigrateSitesOptions, MigrateSitesReport, SiteFailure } from "./migrator";
 export { MigrationRefusedError, migratePlatform, migrateSites } from "./migrator";
-export type { CreateSiteInput, ProvisionedSite, SeedSite } from "./provision";
-export { createSite, provisionSite } from "./provision";
+export type { PlanLimits, PlanName, PlatformDb } from "./plans";
+export { assertMemberCapacity, PLAN_LIMITS } from "./plans";
+export type { CreateSiteInput, CreateSiteOptions, ProvisionedSite, SeedSite } from "./provision";
+export { assertSiteQuota, createSite, provisionSite } from "./provision";
+export type { PurgedSite, PurgeOptions, PurgeReport } from "./purge";
+export { purgeDeletedSites, retentionCutoff } from "./purge";
 export type { CreateOrganizationInput, SiteSummary } from "./registry";
 export { createOrganization, listSites } from "./registry";
+export type { RestoreSiteOptions } from "./restore";
+export { restoreSite } from "./restore";
 export { assertSchemaName, isSchemaName, quoteSchema, schemaNameForSite } from "./schema-name";
 export type { SiteAdmin } from "./site-admin";
 export { seedSiteAdmin } from "./site-admin";

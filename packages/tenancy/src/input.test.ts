@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDisplayName, parseEmail, parseSlug } from "./input";
+import { isUnderDomain, parseDisplayName, parseEmail, parseHostname, parseSlug } from "./input";
 import { isSchemaName, quoteSchema, schemaNameForSite } from "./schema-name";
 
 describe("parseSlug", () => {
@@ -48,5 +48,49 @@ describe("schema names", () => {
     expect(() => schemaNameForSite("acme")).toThrow(/not a UUID/);
     expect(() => quoteSchema('site_1"; DROP SCHEMA platform; --')).toThrow(/invalid site schema name/);
     expect(() => quoteSchema("public")).toThrow(/invalid site schema name/);
+  });
+});
+
+describe("parseHostname", () => {
+  it.each([
+    ["app.example.com", "app.example.com"],
+    ["  App.Example.COM. ", "app.example.com"],
+    ["xn--bcher-kva.example", "xn--bcher-kva.example"],
+    ["a-b.c1.io", "a-b.c1.io"],
+    [`${"a".repeat(63)}.example.com`, `${"a".repeat(63)}.example.com`],
+  ])("accepts %j", (input, host) => {
+    expect(parseHostname(input)).toBe(host);
+  });
+
+  it.each([
+    ["", /must not be empty/],
+    ["localhost", /at least two labels/],
+    ["https://app.example.com", /host name only/],
+    ["app.example.com:8080", /host name only/],
+    ["app.example.com/path", /host name only/],
+    ["user@app.example.com", /host name only/],
+    ["bücher.example", /host name only/],
+    ["app example.com", /host name only/],
+    ["127.0.0.1", /not an IP address/],
+    ["[::1]", /host name only/],
+    ["-app.example.com", /each label/],
+    ["app-.example.com", /each label/],
+    ["app..example.com", /each label/],
+    [`${"a".repeat(64)}.example.com`, /each label/],
+    [`${"a.".repeat(127)}com`, /at most 253/],
+    ["app.example.com\u0000", /host name only/],
+  ])("rejects %j naming the field", (input, why) => {
+    expect(() => parseHostname(input)).toThrow(why);
+    expect(() => parseHostname(input)).toThrow(/^domain: /);
+  });
+
+  it("rejects non-strings", () => {
+    expect(() => parseHostname(42, "hostname")).toThrow("hostname: is required");
+  });
+
+  it("knows what lies under a base domain", () => {
+    expect(isUnderDomain("taruvi.test", "taruvi.test")).toBe(true);
+    expect(isUnderDomain("acme.taruvi.test", "Taruvi.Test.")).toBe(true);
+    expect(isUnderDomain("nottaruvi.test", "taruvi.test")).toBe(false);
   });
 });

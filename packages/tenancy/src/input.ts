@@ -72,3 +72,43 @@ export const parseUuid = (value: unknown, field: string): string => {
   if (!isUuid(value)) throw badUserInput(field, "must be a UUID");
   return value.toLowerCase();
 };
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * A custom domain a site may answer at: an ASCII host name (punycode `xn--` labels for
+ * internationalized names), lower-cased and trimmed, one trailing dot dropped. No scheme, port,
+ * path, IP address or single-label name; the TLD is not all digits.
+ */
+export const parseHostname = (value: unknown, field = "domain"): string => {
+  if (typeof value !== "string") throw badUserInput(field, "is required");
+  const host = value.trim().toLowerCase().replace(/\.$/, "");
+  if (host.length === 0) throw badUserInput(field, "must not be empty");
+  if (host.length > 253) throw badUserInput(field, "must be at most 253 characters long");
+  if (/[^a-z0-9.-]/.test(host)) {
+    throw badUserInput(
+      field,
+      "must be a host name only (letters a-z, digits, hyphens and dots; no scheme, port, path or unicode: use punycode)",
+    );
+  }
+  const labels = host.split(".");
+  if (labels.length < 2) throw badUserInput(field, "must have at least two labels (e.g. app.example.com)");
+  for (const label of labels) {
+    if (!LABEL.test(label)) {
+      throw badUserInput(
+        field,
+        "each label must be 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen",
+      );
+    }
+  }
+  if (/^[0-9]+$/.test(labels.at(-1) ?? "")) {
+    throw badUserInput(field, "must be a host name, not an IP address");
+  }
+  return host;
+};
+
+/** Whether `host` is `base` itself or a name under it. */
+export const isUnderDomain = (host: string, base: string): boolean => {
+  const b = base.toLowerCase().replace(/\.$/, "");
+  return host === b || host.endsWith(`.${b}`);
+};

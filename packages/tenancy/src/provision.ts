@@ -84,23 +84,64 @@ const afterCommit = async (pool: Pool, set: MigrationSet) => {
 
 export type CreateSiteInput = { organizationId: string; slug: string; name: string };
 
+export type CreateSiteOptions = {
+  set: MigrationSet;
+  seed?: SeedSite;
+  /**
+   * The organization's plan limit on sites that are not DELETED (undefined or null: no limit).
+   * Checked with the organization row locked, so concurrent creates cannot overshoot it.
+   */
+  maxSites?: number | null;
+};
+
+/** Locks the organization row and refuses when it already has `maxSites` live sites. */
+export const assertSiteQuota = async (client: PoolClient, organizationId: string, maxSites: number) => {
+  const locked = await client.query<{ plan: string }>(
+    "SELECT plan::text AS plan FROM platform.organizations WHERE id = $1 FOR UPDATE",
+    [organizationId],
+  );
+  const plan = locked.rows[0]?.plan;
+  if (!plan) throw notFound("organization");
+  // A statement of its own: its snapshot is taken after the lock, so it sees the sites that
+  // concurrent creates committed while we waited (one statement would count from before).
+  const { rows } = await client.query<{ sites: number }>(
+    "SELECT count(*)::int AS sites FROM platform.sites WHERE organization_id = $1 AND status <> 'DELETED'",
+    [organizationId],
+  );
+  if ((rows[0]?.sites ?? 0) >= maxSites) {
+    throw conflict(
+      "plan",
+      `the ${plan} plan allows ${maxSites} site${maxSites === 1 ? "" : "s"}; upgrade to add more`,
+    );
+  }
+};
+
 /**
  * Creates a site and its schema in one transaction: ACTIVE on return, or nothing at all.
- * Two concurrent creates of one slug: one wins, the other gets CONFLICT on `slug`.
+ * Two concurrent creates of one slug: one wins, the other gets CONFLICT on `slug`. With
+ * `maxSites`, a create beyond the plan's limit gets CONFLICT on `plan`.
  */
 export const createSite = async (
   pool: Pool,
   input: CreateSiteInput,
-  { set, seed }: { set: MigrationSet; seed?: SeedSite },
+  { set, seed, maxSites }: CreateSiteOptions,
 ): Promise<ProvisionedSite> => {
   const organizationId = parseUuid(input.organizationId, "organizationId");
   const slug = parseSlug(input.slug);
   const name = parseDisplayName(input.name);
   const id = randomUUID();
+  const slugTaken = () => conflict("slug", `a site with slug "${slug}" already exists`);
 
   const site = await inTransaction(pool, async (client) => {
-    const org = await client.query("SELECT 1 FROM platform.organizations WHERE id = $1", [organizationId]);
-    if (org.rowCount === 0) throw notFound("organization");
+    if (maxSites !== undefined && maxSites !== null) {
+      await assertSiteQuota(client, organizationId, maxSites);
+      // A create of the same slug that held the lock before us has committed by now.
+      const taken = await client.query("SELECT 1 FROM platform.sites WHERE slug = $1", [slug]);
+      if (taken.rowCount) throw slugTaken();
+    } else {
+      const org = await client.query("SELECT 1 FROM platform.organizations WHERE id = $1", [organizationId]);
+      if (org.rowCount === 0) throw notFound("organization");
+    }
     let inserted: SiteRecord;
     try {
       const { rows } = await client.query<SiteRecord>(
@@ -110,7 +151,7 @@ export const createSite = async (
       );
       inserted = rows[0] as SiteRecord;
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict("slug", `a site with slug "${slug}" already exists`);
+      if (isUniqueViolation(error)) throw slugTaken();
       throw error;
     }
     return buildSchema(client, inserted, set, seed);

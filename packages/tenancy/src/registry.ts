@@ -2,15 +2,20 @@ import { isUniqueViolation, type PlatformClient } from "@taruvi/db";
 import { badUserInput, conflict } from "@taruvi/errors";
 import { parseDisplayName, parseEmail, parseSlug } from "./input";
 
-export type CreateOrganizationInput = { slug: string; name: string; ownerEmail: string };
+/** The owner by email (the CLI) or by account id (a signed-in caller). */
+export type CreateOrganizationInput = { slug: string; name: string } & (
+  | { ownerEmail: string; ownerId?: never }
+  | { ownerId: string; ownerEmail?: never }
+);
 
-/** Creates an organization with an existing account as its OWNER. */
+/**
+ * Creates an organization with an existing account as its OWNER. Hostile slugs or names:
+ * BAD_USER_INPUT naming the field; a taken slug: CONFLICT on `slug`.
+ */
 export const createOrganization = async (db: PlatformClient, input: CreateOrganizationInput) => {
   const slug = parseSlug(input.slug);
   const name = parseDisplayName(input.name);
-  const ownerEmail = parseEmail(input.ownerEmail, "ownerEmail");
-  const owner = await db.account.findUnique({ where: { email: ownerEmail }, select: { id: true } });
-  if (!owner) throw badUserInput("ownerEmail", `no account has the email ${ownerEmail}`);
+  const owner = await findOwner(db, input);
   try {
     return await db.organization.create({
       data: { slug, name, members: { create: { accountId: owner.id, role: "OWNER" } } },
@@ -20,6 +25,18 @@ export const createOrganization = async (db: PlatformClient, input: CreateOrgani
       throw conflict("slug", `an organization with slug "${slug}" already exists`);
     throw error;
   }
+};
+
+const findOwner = async (db: PlatformClient, input: CreateOrganizationInput) => {
+  if (input.ownerId !== undefined) {
+    const owner = await db.account.findUnique({ where: { id: input.ownerId }, select: { id: true } });
+    if (!owner) throw badUserInput("ownerId", "no such account");
+    return owner;
+  }
+  const ownerEmail = parseEmail(input.ownerEmail, "ownerEmail");
+  const owner = await db.account.findUnique({ where: { email: ownerEmail }, select: { id: true } });
+  if (!owner) throw badUserInput("ownerEmail", `no account has the email ${ownerEmail}`);
+  return owner;
 };
 
 export type SiteSummary = {

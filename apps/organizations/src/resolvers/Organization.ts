@@ -1,4 +1,5 @@
 import type { platform } from "@taruvi/db";
+import { PLAN_LIMITS } from "@taruvi/tenancy";
 import type { Context } from "../context";
 import { findViewerRole } from "../domain/find-organizations";
 
@@ -8,10 +9,12 @@ export const Organization = {
     ctx.loaders.membersByOrganization.load(organization.id),
   viewerRole: (organization: platform.Organization, _: unknown, ctx: Context) =>
     findViewerRole(ctx, organization.id),
+  limits: (organization: platform.Organization) => PLAN_LIMITS[organization.plan],
   createdAt: (organization: platform.Organization) => organization.createdAt.toISOString(),
 };
 
 export const OrganizationMember = {
+  userId: (member: platform.OrganizationMember) => member.accountId,
   user: (member: platform.OrganizationMember) => ({ __typename: "User", id: member.accountId }),
   joinedAt: (member: platform.OrganizationMember) => member.createdAt.toISOString(),
 };

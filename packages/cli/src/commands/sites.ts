@@ -6,9 +6,11 @@ import {
   parseDisplayName,
   parseEmail,
   parseSlug,
+  purgeDeletedSites,
   seedSiteAdmin,
 } from "@taruvi/tenancy";
 import { withContext } from "../context";
+import { env } from "../env";
 import { print, printJson, printTable } from "../output";
 
 export type CreateSiteOptions = {
@@ -67,4 +69,26 @@ export const listSitesCommand = async ({ json }: { json: boolean }): Promise<num
       sites.map((s) => [s.slug, s.name, s.status, s.organization, s.schemaVersion ?? "-"]),
     );
     return 0;
+  });
+
+/**
+ * Drops the schema (and the row) of every site deleted more than `retentionDays` ago; with
+ * `dryRun`, only lists them. Exit 1 when any site could not be purged (the others are).
+ */
+export const purgeSitesCommand = async (options: {
+  retentionDays?: number | undefined;
+  dryRun: boolean;
+}): Promise<number> =>
+  withContext(async ({ pool }) => {
+    const retentionDays = options.retentionDays ?? env.SITE_RETENTION_DAYS;
+    const report = await purgeDeletedSites(pool, { retentionDays, dryRun: options.dryRun });
+    const verb = options.dryRun ? "would purge" : "purged";
+    for (const site of report.sites) print(`${verb} site ${site.slug} (${site.id}): schema ${site.schema}`);
+    for (const failure of report.failed) {
+      process.stderr.write(`error: site ${failure.slug} (${failure.siteId}) not purged: ${failure.error}\n`);
+    }
+    if (report.sites.length === 0 && report.failed.length === 0) {
+      print(`no site was deleted more than ${retentionDays} days ago`);
+    }
+    return report.failed.length > 0 ? 1 : 0;
   });

@@ -1,0 +1,36 @@
+import type { platform } from "@taruvi/db";
+import { requireOrganizationPermission } from "@taruvi/subgraph-kit";
+import { type InvitationStatus, parseUuid } from "@taruvi/tenancy";
+import type { Context } from "../context";
+import { requirePlatformAccount } from "./caller";
+
+const whereStatus = (status: InvitationStatus, now: Date): platform.Prisma.InvitationWhereInput => {
+  switch (status) {
+    case "ACCEPTED":
+      return { acceptedAt: { not: null } };
+    case "REVOKED":
+      return { acceptedAt: null, revokedAt: { not: null } };
+    case "EXPIRED":
+      return { acceptedAt: null, revokedAt: null, expiresAt: { lte: now } };
+    case "PENDING":
+      return { acceptedAt: null, revokedAt: null, expiresAt: { gt: now } };
+  }
+};
+
+/**
+ * An organization's invitations in one status (default PENDING), newest first; for those who
+ * may invite (owners, admins, superusers). NOT_FOUND for non-members, FORBIDDEN for members.
+ */
+export const findInvitations = async (
+  ctx: Context,
+  organizationIdInput: unknown,
+  status: InvitationStatus = "PENDING",
+) => {
+  requirePlatformAccount(ctx);
+  const organizationId = parseUuid(organizationIdInput, "organizationId");
+  await requireOrganizationPermission(ctx, organizationId, "invite_members");
+  return ctx.platform.invitation.findMany({
+    where: { organizationId, ...whereStatus(status, new Date()) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
+};

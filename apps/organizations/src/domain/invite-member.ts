@@ -1,0 +1,67 @@
+import { conflict } from "@taruvi/errors";
+import {
+  type OrganizationRole,
+  requireOrganizationPermission,
+  requireRoleChange,
+} from "@taruvi/subgraph-kit";
+import { assertMemberCapacity, type PlatformDb, parseEmail, parseUuid } from "@taruvi/tenancy";
+import type { Context } from "../context";
+import { recordAudit } from "./audit";
+import { lockOrganization, requirePlatformAccount } from "./caller";
+import { newInvitationToken, sendInvitationEmail } from "./invitation-email";
+
+export type InviteMemberInput = { organizationId: unknown; email: unknown; role?: OrganizationRole | null };
+
+/** CONFLICT on `email` when that address is already a member of the organization. */
+export const assertNotMember = async (tx: PlatformDb, organizationId: string, email: string) => {
+  const member = await tx.organizationMember.findFirst({
+    where: { organizationId, account: { email } },
+    select: { id: true },
+  });
+  if (member) throw conflict("email", `${email} is already a member of this organization`);
+};
+
+/**
+ * Invites an email address (`invite_members`: owners and admins; OWNER invitations: owners). In
+ * one transaction, with the organization locked: CONFLICT when already a member or invited,
+ * CONFLICT on `plan` at the member limit, then the invitation row (token hashed, 7 days) and
+ * its email job.
+ */
+export const inviteMember = async (ctx: Context, input: InviteMemberInput) => {
+  const actor = requirePlatformAccount(ctx);
+  const organizationId = parseUuid(input.organizationId, "organizationId");
+  const email = parseEmail(input.email);
+  const role = input.role ?? "MEMBER";
+  const access = await requireOrganizationPermission(ctx, organizationId, "invite_members");
+  requireRoleChange(access, null, role);
+
+  const invitation = await ctx.platform.$transaction(async (tx) => {
+    await lockOrganization(tx, organizationId);
+    await assertNotMember(tx, organizationId, email);
+    const pending = await tx.invitation.findFirst({
+      where: { organizationId, email, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+      select: { id: true },
+    });
+    if (pending) throw conflict("email", `${email} is already invited: resend or revoke that invitation`);
+    await assertMemberCapacity(tx, organizationId);
+    const { token, tokenHash, expiresAt } = newInvitationToken();
+    const created = await tx.invitation.create({
+      data: { organizationId, email, role, tokenHash, expiresAt, invitedById: actor.id },
+    });
+    await sendInvitationEmail(ctx, tx, created, token, actor.id);
+    await recordAudit(
+      ctx,
+      {
+        action: "invitation.created",
+        entityType: "Invitation",
+        entityId: created.id,
+        organizationId,
+        changes: { email, role },
+      },
+      tx,
+    );
+    return created;
+  });
+  ctx.logger.info({ organizationId, invitationId: invitation.id }, "member invited");
+  return invitation;
+};

@@ -1,0 +1,79 @@
+import { conflict, notFound } from "@taruvi/errors";
+import { requireOrganizationPermission, requireRoleChange } from "@taruvi/subgraph-kit";
+import { assertMemberCapacity, invitationStatus, type PlatformDb, parseUuid } from "@taruvi/tenancy";
+import type { Context } from "../context";
+import { recordAudit } from "./audit";
+import { lockOrganization, requirePlatformAccount } from "./caller";
+import { newInvitationToken, sendInvitationEmail } from "./invitation-email";
+import { assertNotMember } from "./invite-member";
+
+/**
+ * An invitation the caller may manage (`invite_members`, and `manage_owners` for an OWNER
+ * invitation); NOT_FOUND when it does not exist or its organization is not visible to them.
+ */
+const getManagedInvitation = async (ctx: Context, idInput: unknown) => {
+  const actor = requirePlatformAccount(ctx);
+  const id = parseUuid(idInput, "id");
+  const found = await ctx.platform.invitation.findUnique({ where: { id } });
+  if (!found) throw notFound("invitation");
+  const access = await requireOrganizationPermission(
+    ctx,
+    found.organizationId,
+    "invite_members",
+    "invitation",
+  );
+  requireRoleChange(access, null, found.role);
+  return { actor, id, organizationId: found.organizationId };
+};
+
+/** Re-reads the invitation with the organization locked; CONFLICT on `id` once accepted. */
+const lockInvitation = async (tx: PlatformDb, organizationId: string, id: string) => {
+  await lockOrganization(tx, organizationId);
+  const invitation = await tx.invitation.findUniqueOrThrow({ where: { id } });
+  const status = invitationStatus(invitation);
+  if (status === "ACCEPTED") throw conflict("id", "this invitation was already accepted");
+  return { invitation, status };
+};
+
+/**
+ * A new token and seven more days for a pending or expired invitation, emailed again; the old
+ * link stops working. Revoked: CONFLICT (invite again). An expired one counts against the plan
+ * again, so the member limit is checked.
+ */
+export const resendInvitation = async (ctx: Context, idInput: unknown) => {
+  const { actor, id, organizationId } = await getManagedInvitation(ctx, idInput);
+  return ctx.platform.$transaction(async (tx) => {
+    const { invitation, status } = await lockInvitation(tx, organizationId, id);
+    if (status === "REVOKED") throw conflict("id", "this invitation was revoked: invite the address again");
+    await assertNotMember(tx, organizationId, invitation.email);
+    await assertMemberCapacity(tx, organizationId, { exceptInvitationId: id });
+    const { token, tokenHash, expiresAt } = newInvitationToken();
+    const updated = await tx.invitation.update({
+      where: { id },
+      data: { tokenHash, expiresAt, invitedById: actor.id },
+    });
+    await sendInvitationEmail(ctx, tx, updated, token, actor.id);
+    await recordAudit(
+      ctx,
+      { action: "invitation.resent", entityType: "Invitation", entityId: id, organizationId },
+      tx,
+    );
+    return updated;
+  });
+};
+
+/** Withdraws an invitation: its link stops working. Already revoked: unchanged. Accepted: CONFLICT. */
+export const revokeInvitation = async (ctx: Context, idInput: unknown) => {
+  const { id, organizationId } = await getManagedInvitation(ctx, idInput);
+  return ctx.platform.$transaction(async (tx) => {
+    const { invitation, status } = await lockInvitation(tx, organizationId, id);
+    if (status === "REVOKED") return invitation;
+    const updated = await tx.invitation.update({ where: { id }, data: { revokedAt: new Date() } });
+    await recordAudit(
+      ctx,
+      { action: "invitation.revoked", entityType: "Invitation", entityId: id, organizationId },
+      tx,
+    );
+    return updated;
+  });
+};

@@ -1,0 +1,51 @@
+import { AppError, badUserInput } from "@taruvi/errors";
+import { requireOrganizationPermission } from "@taruvi/subgraph-kit";
+import { type PlanName, parseDisplayName, parseUuid } from "@taruvi/tenancy";
+import type { Context } from "../context";
+import { recordAudit } from "./audit";
+import { requirePlatformAccount } from "./caller";
+
+export type UpdateOrganizationInput = { name?: unknown; plan?: PlanName | null };
+
+/**
+ * Renames an organization (`manage_organization`: owners) and/or changes its plan (superusers
+ * only: FORBIDDEN for owners). A downgrade below current usage is allowed; the limits stop
+ * further growth.
+ */
+export const updateOrganization = async (ctx: Context, idInput: unknown, input: UpdateOrganizationInput) => {
+  requirePlatformAccount(ctx);
+  const id = parseUuid(idInput, "id");
+  const name = input.name === undefined || input.name === null ? undefined : parseDisplayName(input.name);
+  const plan = input.plan ?? undefined;
+  if (name === undefined && plan === undefined) throw badUserInput("input", "nothing to update");
+  const access = await requireOrganizationPermission(
+    ctx,
+    id,
+    name === undefined ? "read" : "manage_organization",
+  );
+  if (plan !== undefined && !access.superuser) {
+    throw new AppError("FORBIDDEN", "only a superuser may change the plan");
+  }
+  return ctx.platform.$transaction(async (tx) => {
+    const before = await tx.organization.findUniqueOrThrow({ where: { id } });
+    const after = await tx.organization.update({
+      where: { id },
+      data: { ...(name === undefined ? {} : { name }), ...(plan === undefined ? {} : { plan }) },
+    });
+    const changes: Record<string, { from: string; to: string }> = {};
+    if (before.name !== after.name) changes.name = { from: before.name, to: after.name };
+    if (before.plan !== after.plan) changes.plan = { from: before.plan, to: after.plan };
+    await recordAudit(
+      ctx,
+      {
+        action: "organization.updated",
+        entityType: "Organization",
+        entityId: id,
+        organizationId: id,
+        changes,
+      },
+      tx,
+    );
+    return after;
+  });
+};

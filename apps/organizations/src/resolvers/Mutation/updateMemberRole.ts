@@ -1,0 +1,9 @@
+import type { OrganizationRole } from "@taruvi/subgraph-kit";
+import type { Context } from "../../context";
+import { updateMemberRole as update } from "../../domain/members";
+
+export const updateMemberRole = (
+  _: unknown,
+  args: { organizationId: string; userId: string; role: OrganizationRole },
+  ctx: Context,
+) => update(ctx, args);

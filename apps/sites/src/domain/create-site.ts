@@ -1,0 +1,62 @@
+import { hashPassword, parsePassword } from "@taruvi/auth";
+import { notFound } from "@taruvi/errors";
+import { requireOrganizationPermission } from "@taruvi/subgraph-kit";
+import {
+  PLAN_LIMITS,
+  parseDisplayName,
+  parseEmail,
+  parseSlug,
+  parseUuid,
+  createSite as provisionSite,
+  seedSiteAdmin,
+} from "@taruvi/tenancy";
+import type { Context } from "../context";
+import { requirePlatformScope } from "./access";
+import { announce } from "./announce";
+import { recordSiteEvent } from "./audit";
+
+export type CreateSiteInput = {
+  organizationId: string;
+  name: string;
+  slug: string;
+  adminEmail: string;
+  adminPassword: string;
+};
+
+/**
+ * Creates a site: its schema, every site migration and its first admin in one transaction
+ * (ACTIVE on return, or nothing at all), within the organization's plan limit.
+ */
+export const createSite = async (ctx: Context, input: CreateSiteInput) => {
+  requirePlatformScope(ctx);
+  const organizationId = parseUuid(input.organizationId, "organizationId");
+  const slug = parseSlug(input.slug);
+  const name = parseDisplayName(input.name);
+  const adminEmail = parseEmail(input.adminEmail, "adminEmail");
+  const adminPassword = parsePassword(input.adminPassword, "adminPassword", [adminEmail.split("@")[0] ?? ""]);
+  await requireOrganizationPermission(ctx, organizationId, "manage_sites");
+
+  const organization = await ctx.platform.organization.findUnique({
+    where: { id: organizationId },
+    select: { plan: true },
+  });
+  if (!organization) throw notFound("organization");
+  const created = await provisionSite(
+    ctx.services.pool,
+    { organizationId, slug, name },
+    {
+      set: ctx.services.tenantSet,
+      maxSites: PLAN_LIMITS[organization.plan].maxSites,
+      seed: seedSiteAdmin({
+        email: adminEmail,
+        name: "Site admin",
+        passwordHash: await hashPassword(adminPassword),
+      }),
+    },
+  );
+  // A gateway may hold a negative (or purged site's) lookup of this slug.
+  await announce(ctx, [slug]);
+  await recordSiteEvent(ctx, created, "site.created", { slug, name, adminEmail });
+  ctx.logger.info({ siteId: created.id, organizationId }, "site created");
+  return ctx.platform.site.findUniqueOrThrow({ where: { id: created.id } });
+};

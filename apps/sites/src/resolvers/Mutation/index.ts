@@ -1,0 +1,23 @@
+// One file per mutation (STYLE.md): parse, call a domain function, shape.
+
+import { addDomain } from "./addDomain";
+import { createSite } from "./createSite";
+import { deleteSite } from "./deleteSite";
+import { removeDomain } from "./removeDomain";
+import { restoreSite } from "./restoreSite";
+import { resumeSite } from "./resumeSite";
+import { setPrimaryDomain } from "./setPrimaryDomain";
+import { suspendSite } from "./suspendSite";
+import { updateSite } from "./updateSite";
+
+export const Mutation = {
+  createSite,
+  updateSite,
+  suspendSite,
+  resumeSite,
+  deleteSite,
+  restoreSite,
+  addDomain,
+  setPrimaryDomain,
+  removeDomain,
+};

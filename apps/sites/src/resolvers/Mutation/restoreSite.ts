@@ -1,0 +1,4 @@
+import type { Context } from "../../context";
+import { restoreSite as change } from "../../domain/site-status";
+
+export const restoreSite = (_: unknown, args: { id: string }, ctx: Context) => change(ctx, args.id);

@@ -1,0 +1,48 @@
+import type { PlatformClient } from "@taruvi/db";
+import type { Pool } from "pg";
+import type { TenantChangeBus } from "./change-bus";
+import { expireInvitations } from "./invitations";
+import { purgeDeletedSites } from "./purge";
+
+/** The platform's scheduled clean-ups, as `createScheduledJobs` (@taruvi/jobs) takes them. */
+export type MaintenanceJob = { name: string; cron: string; run: () => Promise<unknown> };
+
+export const SITES_PURGE_JOB = "sites.purge";
+export const INVITATIONS_EXPIRE_JOB = "invitations.expire";
+
+/**
+ * `sites.purge` (hourly): drops the schema of every site deleted more than `retentionDays`
+ * ago and announces its addresses on `bus` (when given). `invitations.expire` (hourly): deletes
+ * invitations long past their expiry.
+ */
+export const maintenanceJobs = ({
+  pool,
+  platform,
+  retentionDays,
+  bus,
+}: {
+  pool: Pool;
+  platform: PlatformClient;
+  retentionDays: number;
+  bus?: TenantChangeBus;
+}): MaintenanceJob[] => [
+  {
+    name: SITES_PURGE_JOB,
+    cron: "0 * * * *",
+    run: async () => {
+      const report = await purgeDeletedSites(pool, { retentionDays });
+      for (const site of report.sites) {
+        for (const key of [site.slug, ...site.hostnames]) await bus?.publish(key);
+      }
+      if (report.failed.length > 0) {
+        throw new Error(`purge failed for ${report.failed.map((f) => `${f.slug}: ${f.error}`).join("; ")}`);
+      }
+      return { purged: report.purged };
+    },
+  },
+  {
+    name: INVITATIONS_EXPIRE_JOB,
+    cron: "15 * * * *",
+    run: async () => ({ deleted: await expireInvitations(platform) }),
+  },
+];
