@@ -1,0 +1,116 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { cpuMs, machineBusyMs, postgresCpuMs } from "./processes";
+
+const LOAD_SCRIPT = fileURLToPath(new URL("./load.mjs", import.meta.url));
+
+export type LoadResult = {
+  durationSeconds: number;
+  /** Completed requests (any status). */
+  requests: number;
+  sent: number;
+  requestsPerSecondMean: number;
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodes: Record<string, number>;
+};
+
+export type Measured = LoadResult & {
+  /** CPU ms each watched process used during the measured part (not the warm-up). */
+  cpuMs: Record<string, number>;
+  /**
+   * Share of the machine (all cores, over the measured part) busy with processes that are not
+   * the bench's: not its servers (`all`), the load generator or PostgreSQL. Another build on
+   * the same machine shows up here.
+   */
+  interferencePercent: number;
+};
+
+/**
+ * One autocannon run in its own process: `warmupSeconds` unmeasured, then `durationSeconds`
+ * measured. The CPU counters of `watch` (name → pid) are read right before and right after the
+ * measured part.
+ */
+export const measure = ({
+  url,
+  headers,
+  body,
+  connections,
+  warmupSeconds,
+  durationSeconds,
+  watch,
+  all,
+  cwd,
+  track,
+}: {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+  watch: Record<string, number>;
+  /** Every process of the bench that may use CPU (for the interference estimate). */
+  all: number[];
+  cwd: string;
+  /** Called with the load process so clean-up can kill it on Ctrl-C. */
+  track: (child: ChildProcess) => void;
+}): Promise<Measured> =>
+  new Promise((resolve, reject) => {
+    const options = { url, headers, body, connections, warmupSeconds, durationSeconds };
+    const child = fork(LOAD_SCRIPT, [JSON.stringify(options)], {
+      cwd,
+      execArgv: [],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    track(child);
+    let before: Record<string, number> = {};
+    let beforeMachine = { busy: 0, processes: new Map<number, number>(), at: 0 };
+    let done = false;
+    const readAll = () => Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, cpuMs(pid)]));
+    /** Machine busy time and the CPU of each of the bench's processes (servers, load, PostgreSQL). */
+    const readMachine = () => {
+      const processes = postgresCpuMs();
+      for (const pid of child.pid === undefined ? all : [...all, child.pid]) {
+        try {
+          processes.set(pid, cpuMs(pid));
+        } catch {
+          // Gone (it is reported elsewhere).
+        }
+      }
+      return { busy: machineBusyMs(), processes, at: performance.now() };
+    };
+    /** CPU the bench's processes used between two readings (a process that ended is left out). */
+    const benchCpu = (before: Map<number, number>, after: Map<number, number>) => {
+      let total = 0;
+      for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+      return total;
+    };
+    child.on("message", (message: { type: string; result?: LoadResult }) => {
+      if (message.type === "warm") {
+        beforeMachine = readMachine();
+        before = readAll();
+        child.send({ type: "go" });
+      } else if (message.type === "result" && message.result) {
+        const after = readAll();
+        const afterMachine = readMachine();
+        const others =
+          afterMachine.busy - beforeMachine.busy - benchCpu(beforeMachine.processes, afterMachine.processes);
+        const capacity = (afterMachine.at - beforeMachine.at) * cpus().length;
+        done = true;
+        resolve({
+          ...message.result,
+          interferencePercent: Math.max(0, Math.round((others / capacity) * 1000) / 10),
+          cpuMs: Object.fromEntries(
+            Object.entries(after).map(([name, value]) => [name, value - (before[name] ?? value)]),
+          ),
+        });
+      }
+    });
+    child.once("exit", (code, signal) => {
+      if (!done) reject(new Error(`load generator exited without a result (${signal ?? code})`));
+    });
+  });
