@@ -1,30 +1,16 @@
-import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { verifyPassword } from "@taruvi/auth";
 import { defaultMigrationsDirs } from "@taruvi/tenancy";
 import { createTestDatabase, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliResult, runTaruvi } from "./run-cli";
 
-const bin = fileURLToPath(new URL("../bin/taruvi.js", import.meta.url));
 let db: TestDatabase;
 
-type Result = { code: number; stdout: string; stderr: string };
-
-const taruvi = (args: string[], env: Record<string, string> = {}): Promise<Result> =>
-  new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+const taruvi = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  runTaruvi(args, { DATABASE_URL: db.url, ...env });
 
 const counts = async () => ({
   accounts: await db.platform.account.count(),

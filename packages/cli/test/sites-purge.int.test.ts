@@ -1,28 +1,14 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/tenancy";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliResult, runTaruvi } from "./run-cli";
 
-const bin = fileURLToPath(new URL("../bin/taruvi.js", import.meta.url));
 const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
 let db: TestDatabase;
 let organizationId: string;
 
-type Result = { code: number; stdout: string; stderr: string };
-
-const taruvi = (args: string[], env: Record<string, string> = {}): Promise<Result> =>
-  new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+const taruvi = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  runTaruvi(args, { DATABASE_URL: db.url, ...env });
 
 const schemaExists = async (schema: string) =>
   (await db.pool.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema])).rowCount === 1;
