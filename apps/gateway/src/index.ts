@@ -1,11 +1,7 @@
-import { createRevocationList, loadKeyStore } from "@taruvi/auth";
-import { createPool, resolveDatabase } from "@taruvi/db";
+import { resolveDatabase } from "@taruvi/db";
 import { createLogger } from "@taruvi/logging";
-import { createTenantChangeBus } from "@taruvi/tenancy";
-import { Redis } from "ioredis";
 import { loadGatewayEnv } from "./env";
-import { optionsFromEnv } from "./options";
-import { buildGateway } from "./server";
+import { startGatewayProcess } from "./process";
 
 // `npm run start:gateway`: the gateway alone, production style.
 const env = loadGatewayEnv();
@@ -19,26 +15,12 @@ const database = await resolveDatabase({
   dataDir: env.DATA_DIR,
   embeddedPort: env.EMBEDDED_POSTGRES_PORT,
 });
-const pool = createPool({ url: database.url, max: env.DB_POOL_SIZE, applicationName: "gateway" });
-const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
-const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL });
-const keyStore = await loadKeyStore({
-  signingKeys: env.SIGNING_KEYS,
-  dataDir: env.DATA_DIR,
-  production: env.NODE_ENV === "production",
-});
-const revocations = createRevocationList({ redisUrl: env.REDIS_URL });
-await revocations.ready;
-const gateway = await buildGateway(optionsFromEnv(env, { pool, redis, bus, keyStore, revocations, logger }));
-logger.info({ url: await gateway.listen(env.PORT, env.HOST) }, "gateway listening");
+const gateway = await startGatewayProcess(env, { databaseUrl: database.url, logger });
+logger.info({ url: gateway.url }, "gateway listening");
 
 const shutdown = async (signal: string) => {
   logger.info({ signal }, "shutting down");
   await gateway.close();
-  await bus.close();
-  await revocations.close();
-  redis?.disconnect();
-  await pool.end();
   await database.stop();
   process.exit(0);
 };
