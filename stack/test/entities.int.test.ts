@@ -1,13 +1,17 @@
-import { internalContextKey, signInternalContext, type TenantRef } from "@taruvi/auth";
+import { type Actor, internalContextKey, newApiKey, signInternalContext, type TenantRef } from "@taruvi/auth";
 import type { SubgraphName } from "@taruvi/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorld, httpRequest, startTestStack, type TestStack } from "./helpers";
+import { createWorld, type HttpResult, httpRequest, startTestStack, type TestStack } from "./helpers";
 
 const SECRET = "taruvi-development-internal-context-secret-do-not-use-in-production";
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;
 let domainId: string;
 let auditEventId: string;
+let siteAuditEventId: string;
+let siteAdminId: string;
+let apiKeyId: string;
+let groupId: string;
 
 beforeAll(async () => {
   t = await startTestStack();
@@ -20,7 +24,7 @@ beforeAll(async () => {
   auditEventId = (
     await t.db.platform.auditEvent.create({
       data: {
-        action: "site.create",
+        action: "site.created",
         entityType: "Site",
         entityId: world.siteA.id,
         actorType: "ACCOUNT",
@@ -29,28 +33,65 @@ beforeAll(async () => {
       },
     })
   ).id;
+  const schema = `"${world.siteA.schemaName}"`;
+  const one = async (sql: string, values: unknown[] = []) =>
+    (await t.db.pool.query<{ id: string }>(sql, values)).rows[0]?.id as string;
+  siteAdminId = await one(
+    `INSERT INTO ${schema}.users (email, name, is_admin) VALUES ('entities-admin@example.test', 'Entities Admin', true) RETURNING id`,
+  );
+  const key = newApiKey();
+  apiKeyId = await one(
+    `INSERT INTO ${schema}.api_keys (name, prefix, key_hash, scopes) VALUES ('entities', $1, $2, '{audit.view}') RETURNING id`,
+    [key.prefix, key.hash],
+  );
+  groupId = await one(`INSERT INTO ${schema}.groups (name) VALUES ('entities') RETURNING id`);
+  siteAuditEventId = await one(
+    `INSERT INTO ${schema}.audit_events (action, entity_type, entity_id, actor_type, actor_id)
+     VALUES ('group.created', 'Group', $1, 'USER', $2) RETURNING id`,
+    [groupId, siteAdminId],
+  );
 });
 afterAll(() => t.close());
 
-/** `_entities` sent straight to a subgraph, as the gateway's query planner would. */
+const tenantA = (): TenantRef => ({
+  siteId: world.siteA.id,
+  slug: world.siteA.slug,
+  schema: world.siteA.schemaName,
+});
+
+/** An operation sent straight to a subgraph, with the context the gateway would sign. */
+const direct = async (
+  subgraph: SubgraphName,
+  query: string,
+  variables: Record<string, unknown>,
+  { tenant = null, actor }: { tenant?: TenantRef | null; actor: Actor | null },
+): Promise<HttpResult> => {
+  const context = await signInternalContext(
+    internalContextKey(SECRET),
+    { requestId: "entities-test", tenant, actor },
+    { audience: subgraph },
+  );
+  return httpRequest(t.stack.subgraphUrls[subgraph], {
+    headers: { "content-type": "application/json", "x-taruvi-context": context },
+    body: JSON.stringify({ query, variables }),
+  });
+};
+
+const ENTITIES = (selection: string) =>
+  `query ($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`;
+
+/**
+ * `_entities` sent straight to a subgraph, as the gateway's query planner would: by the owner on
+ * the platform, by a site admin of site A when `tenant` is given.
+ */
 const entities = async (
   subgraph: SubgraphName,
   representations: object[],
   selection: string,
   tenant: TenantRef | null = null,
 ) => {
-  const context = await signInternalContext(
-    internalContextKey(SECRET),
-    { requestId: "entities-test", tenant, actor: { type: "account", id: world.owner.id } },
-    { audience: subgraph },
-  );
-  const res = await httpRequest(t.stack.subgraphUrls[subgraph], {
-    headers: { "content-type": "application/json", "x-taruvi-context": context },
-    body: JSON.stringify({
-      query: `query ($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`,
-      variables: { r: representations },
-    }),
-  });
+  const actor: Actor = tenant ? { type: "user", id: siteAdminId } : { type: "account", id: world.owner.id };
+  const res = await direct(subgraph, ENTITIES(selection), { r: representations }, { tenant, actor });
   expect(res.status).toBe(200);
   expect(res.json.errors).toBeUndefined();
   return res.json.data._entities;
@@ -113,7 +154,23 @@ describe("every @key resolves through _entities (unknown ids → null)", () => {
     );
   });
 
-  it("audit: AuditEvent", async () => {
+  it("identity: ApiKey and Group (site scope)", async () => {
+    expect(
+      await entities(
+        "identity",
+        [
+          { __typename: "ApiKey", id: apiKeyId },
+          { __typename: "ApiKey", id: MISSING },
+          { __typename: "Group", id: groupId },
+          { __typename: "Group", id: MISSING },
+        ],
+        "... on ApiKey { name scopes } ... on Group { name }",
+        tenantA(),
+      ),
+    ).toEqual([{ name: "entities", scopes: ["audit.view"] }, null, { name: "entities" }, null]);
+  });
+
+  it("audit: AuditEvent (platform and site scope)", async () => {
     expect(
       await entities(
         "audit",
@@ -121,9 +178,91 @@ describe("every @key resolves through _entities (unknown ids → null)", () => {
           { __typename: "AuditEvent", id: auditEventId },
           { __typename: "AuditEvent", id: MISSING },
         ],
-        "... on AuditEvent { action entityId actor { id } }",
+        "... on AuditEvent { action entityId scope actor { id } }",
       ),
-    ).toEqual([{ action: "site.create", entityId: world.siteA.id, actor: { id: world.owner.id } }, null]);
+    ).toEqual([
+      { action: "site.created", entityId: world.siteA.id, scope: "platform", actor: { id: world.owner.id } },
+      null,
+    ]);
+    expect(
+      await entities(
+        "audit",
+        [
+          { __typename: "AuditEvent", id: siteAuditEventId },
+          // A platform event is not one of the site's.
+          { __typename: "AuditEvent", id: auditEventId },
+        ],
+        "... on AuditEvent { action scope actor { id } }",
+        tenantA(),
+      ),
+    ).toEqual([
+      { action: "group.created", scope: `site:${world.siteA.id}`, actor: { id: siteAdminId } },
+      null,
+    ]);
+  });
+});
+
+/** Every resolvable @key of every subgraph, with the scope it lives in. */
+const ENTITY_TYPES: [SubgraphName, string, "platform" | "site"][] = [
+  ["identity", "User", "platform"],
+  ["identity", "User", "site"],
+  ["identity", "ApiKey", "site"],
+  ["identity", "Group", "site"],
+  ["organizations", "Organization", "platform"],
+  ["sites", "Site", "platform"],
+  ["sites", "Domain", "platform"],
+  ["sites", "Organization", "platform"],
+  ["audit", "AuditEvent", "platform"],
+  ["audit", "AuditEvent", "site"],
+];
+
+describe("the shield at federation's entry points", () => {
+  const idOf = (typename: string, scope: "platform" | "site"): string =>
+    ({
+      User: scope === "site" ? world.userA : world.owner.id,
+      ApiKey: apiKeyId,
+      Group: groupId,
+      Organization: world.organization.id,
+      Site: world.siteA.id,
+      Domain: domainId,
+      AuditEvent: scope === "site" ? siteAuditEventId : auditEventId,
+    })[typename] as string;
+
+  it.each(ENTITY_TYPES)(
+    "%s refuses _entities of %s (%s scope) to an anonymous caller",
+    async (subgraph, typename, scope) => {
+      const res = await direct(
+        subgraph,
+        ENTITIES(`... on ${typename} { id }`),
+        { r: [{ __typename: typename, id: idOf(typename, scope) }] },
+        { tenant: scope === "site" ? tenantA() : null, actor: null },
+      );
+      expect(res.status).toBe(200);
+      expect(["UNAUTHENTICATED", "FORBIDDEN"]).toContain(res.json.errors?.[0]?.extensions?.code);
+      expect(res.json.data?._entities ?? null).toBeNull();
+      expect(res.body).not.toContain(idOf(typename, scope));
+    },
+  );
+
+  it.each(["identity", "organizations", "sites", "audit"] as const)(
+    "%s keeps _service open (the gateway's composition), even to an anonymous caller",
+    async (subgraph) => {
+      const res = await direct(subgraph, "{ _service { sdl } }", {}, { actor: null });
+      expect(res.status).toBe(200);
+      expect(res.json.errors).toBeUndefined();
+      expect(res.json.data._service.sdl).toContain("@key");
+    },
+  );
+
+  it("refuses an entity type a subgraph only references (User in audit is not resolvable there)", async () => {
+    const res = await direct(
+      "audit",
+      ENTITIES("__typename"),
+      { r: [{ __typename: "User", id: world.owner.id }] },
+      { actor: { type: "account", id: world.owner.id } },
+    );
+    expect(res.json.errors?.[0]?.extensions?.code).toBeDefined();
+    expect(res.json.data?._entities ?? null).toBeNull();
   });
 });
 
@@ -138,7 +277,7 @@ describe("the audit trail through the gateway", () => {
     expect(res.json).toEqual({
       data: {
         auditEvents: {
-          edges: [{ node: { action: "site.create", actor: { email: world.owner.email } } }],
+          edges: [{ node: { action: "site.created", actor: { email: world.owner.email } } }],
           pageInfo: { hasNextPage: false },
         },
       },

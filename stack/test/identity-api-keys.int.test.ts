@@ -91,7 +91,7 @@ describe("createApiKey and apiKeys", () => {
     expect(JSON.stringify(rows)).not.toContain(key.slice(17));
   });
 
-  it("is for site admins: not other users, not API keys, not the platform", async () => {
+  it("needs apikeys.manage: not plain users, not API keys without it, not the platform", async () => {
     const email = `${randomUUID()}@example.test`;
     const password = strongPassword();
     await t.gql("mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }", {
@@ -109,6 +109,11 @@ describe("createApiKey and apiKeys", () => {
     );
     const { key } = await createKey({ scopes: ["users.view", "users.manage"] });
     expect(errorCode(await withKey("{ apiKeys { id } }", key))).toBe("FORBIDDEN");
+    // With apikeys.manage, a key lists keys (and creates ones no broader than itself: permissions-site).
+    const manager = await createKey({ scopes: ["apikeys.manage"] });
+    expect((await withKey("{ apiKeys { id } }", manager.key)).json.data.apiKeys).toContainEqual({
+      id: manager.apiKey.id,
+    });
     const platform = await t.gql(CREATE_KEY, {
       token: await t.token(world.owner.id, null),
       variables: { input },
@@ -120,6 +125,7 @@ describe("createApiKey and apiKeys", () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ name: " " }, "name"],
       [{ scopes: ["Users View"] }, "scopes"],
+      [{ scopes: ["users.everything"] }, "scopes"],
       [{ expiresAt: "tomorrow" }, "expiresAt"],
       [{ expiresAt: new Date(Date.now() - 1000).toISOString() }, "expiresAt"],
     ];
@@ -143,9 +149,9 @@ describe("Authorization: ApiKey", () => {
       siteA.admin.email,
     );
     expect((await withKey("{ me { id } }", viewer.key)).json).toEqual({ data: { me: null } });
-    // Without users.view the list is empty; without users.manage no user can be created.
+    // Without users.view the list is refused; without users.manage no user can be created.
     const bare = await createKey({ scopes: [] });
-    expect((await withKey(USERS, bare.key)).json.data.users.edges).toEqual([]);
+    expect(errorCode(await withKey(USERS, bare.key))).toBe("FORBIDDEN");
     const email = `${randomUUID()}@example.test`;
     const create = `mutation { createUser(input: { email: "${email}", password: "${strongPassword()}", name: "By Key" }) { email } }`;
     expect(errorCode(await withKey(create, viewer.key))).toBe("FORBIDDEN");

@@ -11,6 +11,7 @@ import {
   strongPassword,
   type TestStack,
 } from "./helpers";
+import { grantDirectly } from "./identity-helpers";
 
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;
@@ -84,7 +85,7 @@ describe("createUser", () => {
     });
   });
 
-  it("is for site admins only", async () => {
+  it("needs users.manage: plain users, the signed-out, other sites and the platform are refused", async () => {
     const plain = await createUser();
     const token = (await signedIn(t, plain, home.site.slug)).accessToken;
     const input = { email: `${randomUUID()}@example.test`, password: strongPassword(), name: "Nope" };
@@ -103,6 +104,36 @@ describe("createUser", () => {
     expect(errorCode(platform)).toBe("BAD_USER_INPUT");
   });
 
+  it("a holder of users.manage manages users, not administrators (FORBIDDEN, naming isAdmin where it applies)", async () => {
+    const manager = await createUser();
+    await grantDirectly(t, home.site, { userId: manager.id }, "users.manage");
+    const token = (await signedIn(t, manager, home.site.slug)).accessToken;
+    const input = { email: `${randomUUID()}@example.test`, password: strongPassword(), name: "By Manager" };
+    const made = await asAdmin(CREATE, { input }, token);
+    expect(made.json.data.createUser).toMatchObject({ email: input.email, isAdmin: false });
+    const id = made.json.data.createUser.id;
+    expect((await asAdmin(UPDATE, { id, input: { name: "Managed" } }, token)).json.data.updateUser.name).toBe(
+      "Managed",
+    );
+    const asAdminInput = { ...input, email: `${randomUUID()}@example.test`, isAdmin: true };
+    expect((await asAdmin(CREATE, { input: asAdminInput }, token)).json.errors[0]).toMatchObject({
+      extensions: { code: "FORBIDDEN", field: "isAdmin" },
+    });
+    expect((await asAdmin(UPDATE, { id, input: { isAdmin: true } }, token)).json.errors[0]).toMatchObject({
+      extensions: { code: "FORBIDDEN", field: "isAdmin" },
+    });
+    // Sending the current value is no change.
+    expect((await asAdmin(UPDATE, { id, input: { isAdmin: false } }, token)).json.errors).toBeUndefined();
+    // An administrator's password, email or status is beyond users.manage.
+    const anAdmin = await createUser({ isAdmin: true });
+    for (const [query, variables] of [
+      [UPDATE, { id: anAdmin.id, input: { password: strongPassword() } }],
+      [DEACTIVATE, { id: anAdmin.id }],
+    ] as const) {
+      expect(errorCode(await asAdmin(query, variables, token))).toBe("FORBIDDEN");
+    }
+    expect((await signInAt(t, anAdmin, home.site.slug)).json.data.signIn.user.id).toBe(anAdmin.id);
+  });
   it("can make another admin, who can then manage users", async () => {
     const second = await createUser({ isAdmin: true });
     const token = (await signedIn(t, second, home.site.slug)).accessToken;
@@ -150,6 +181,22 @@ describe("users and user", () => {
     expect(found.json.data.user).toMatchObject({ id: user.id, email: user.email });
     const foreign = await asAdmin(`query ($id: ID!) { user(id: $id) { id } }`, { id: world.userB });
     expect(foreign.json).toEqual({ data: { user: null } });
+  });
+
+  it("needs users.view: a plain user reads only themself; a holder of users.view lists everyone", async () => {
+    const [plain, someone] = [await createUser(), await createUser()];
+    const token = (await signedIn(t, plain, home.site.slug)).accessToken;
+    const ONE = "query ($id: ID!) { user(id: $id) { id } }";
+    expect(errorCode(await asAdmin(USERS, {}, token))).toBe("FORBIDDEN");
+    expect((await asAdmin(ONE, { id: plain.id }, token)).json.data.user).toEqual({ id: plain.id });
+    expect(errorCode(await asAdmin(ONE, { id: someone.id }, token))).toBe("FORBIDDEN");
+    await grantDirectly(t, home.site, { userId: plain.id }, "users.view");
+    const listed = (await asAdmin(USERS, { first: 100 }, token)).json.data.users.edges;
+    expect(listed.length).toBeGreaterThan(1);
+    expect((await asAdmin(ONE, { id: someone.id }, token)).json.data.user).toEqual({ id: someone.id });
+    // The platform's list of accounts is for superusers.
+    const platform = await t.gql(USERS, { token: await t.token(world.owner.id, null) });
+    expect(errorCode(platform)).toBe("FORBIDDEN");
   });
 });
 
@@ -261,12 +308,13 @@ describe("deactivateUser and restoreUser", () => {
     const user = await createUser();
     await asAdmin(DEACTIVATE, { id: user.id });
     await asAdmin(RESTORE, { id: user.id });
-    const res = await asAdmin(
-      `query ($id: String) { auditEvents(filter: { entityId: $id }) { edges { node { action entityType actorId changes } } } }`,
-      { id: user.id },
+    const { rows } = await t.db.pool.query(
+      `SELECT action, entity_type AS "entityType", actor_id AS "actorId", changes
+       FROM "${home.site.schemaName}".audit_events WHERE entity_id = $1 ORDER BY occurred_at DESC, id DESC`,
+      [user.id],
     );
     const me = (await asAdmin("{ me { id } }")).json.data.me.id;
-    expect(res.json.data.auditEvents.edges.map((e: { node: unknown }) => e.node)).toEqual([
+    expect(rows).toEqual([
       {
         action: "user.restored",
         entityType: "User",
@@ -283,7 +331,11 @@ describe("deactivateUser and restoreUser", () => {
         action: "user.created",
         entityType: "User",
         actorId: me,
-        changes: { email: user.email, name: "Casey Created", isAdmin: false },
+        changes: {
+          email: { before: null, after: user.email },
+          name: { before: null, after: "Casey Created" },
+          isAdmin: { before: null, after: false },
+        },
       },
     ]);
   });

@@ -132,7 +132,7 @@ describe("the invitation lifecycle", () => {
     expect(actions.map((event) => event.action)).toEqual([
       "organization.created",
       "invitation.created",
-      "member.joined",
+      "invitation.accepted",
       "member.role_changed",
       "member.removed",
     ]);

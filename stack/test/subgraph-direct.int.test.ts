@@ -15,6 +15,13 @@ let world: Awaited<ReturnType<typeof createWorld>>;
 beforeAll(async () => {
   t = await startTestStack();
   world = await createWorld(t);
+  // Alice may see site A's users: what stands between her and site B's is the tenant boundary,
+  // not a missing permission (without users.view, user(id) of anyone else is FORBIDDEN).
+  await t.db.pool.query(
+    `INSERT INTO "${world.siteA.schemaName}".permission_grants (permission, principal_type, user_id)
+     VALUES ('users.view', 'USER', $1)`,
+    [world.userA],
+  );
 });
 
 afterAll(async () => {
@@ -231,6 +238,24 @@ describe("a subgraph reached directly", () => {
 });
 
 describe("the same boundary through the gateway", () => {
+  it("without users.view a site user sees only herself: another user of her site is FORBIDDEN", async () => {
+    const carol = (
+      await t.db.pool.query<{ id: string }>(
+        `INSERT INTO "${world.siteA.schemaName}".users (email, name) VALUES ($1, 'Carol of A') RETURNING id`,
+        [`carol-${randomUUID()}@example.test`],
+      )
+    ).rows[0]?.id as string;
+    const token = await t.token(carol, world.siteA);
+    const self = await t.gql(`{ user(id: "${carol}") { id name } }`, { token, tenant: world.siteA.slug });
+    expect(self.json).toEqual({ data: { user: { id: carol, name: "Carol of A" } } });
+    const other = await t.gql(`{ user(id: "${world.userA}") { id name } }`, {
+      token,
+      tenant: world.siteA.slug,
+    });
+    expect(other.json.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(other.body).not.toContain("Alice");
+  });
+
   it("a token of site A sent to site B is 401 UNAUTHENTICATED", async () => {
     const token = await t.token(world.userA, world.siteA);
     const res = await t.gql("{ me { id name } }", { token, tenant: world.siteB.slug });

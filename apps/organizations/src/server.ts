@@ -4,6 +4,7 @@ import { Invitation } from "./resolvers/Invitation";
 import { Mutation } from "./resolvers/Mutation/index";
 import { Organization, OrganizationMember } from "./resolvers/Organization";
 import { Query } from "./resolvers/Query";
+import { rules } from "./rules";
 import type { OrganizationsServices } from "./services";
 
 export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
@@ -13,6 +14,7 @@ export const buildOrganizationsSubgraph = (deps: SubgraphDeps, services: Organiz
     name: "organizations",
     typeDefs,
     resolvers: { Query, Mutation, Organization, OrganizationMember, Invitation },
+    rules,
     createLoaders,
     services,
     deps,

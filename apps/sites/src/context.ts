@@ -1,5 +1,5 @@
 import type { RequestContext } from "@taruvi/subgraph-kit";
 import type { createLoaders } from "./loaders";
-import type { SitesServices } from "./services";
+import type { SitesRequestServices } from "./services";
 
-export type Context = RequestContext<ReturnType<typeof createLoaders>, SitesServices>;
+export type Context = RequestContext<ReturnType<typeof createLoaders>, SitesRequestServices>;

@@ -5,6 +5,7 @@ import { Mutation } from "./resolvers/Mutation";
 import { Organization } from "./resolvers/Organization";
 import { Query } from "./resolvers/Query";
 import { Site } from "./resolvers/Site";
+import { rules } from "./rules";
 import type { SitesServices } from "./services";
 
 export const typeDefs = loadTypeDefs(new URL("../schema.graphql", import.meta.url));
@@ -14,7 +15,9 @@ export const buildSitesSubgraph = (deps: SubgraphDeps, services: SitesServices) 
     name: "sites",
     typeDefs,
     resolvers: { Query, Mutation, Site, Domain, Organization },
+    rules,
     createLoaders,
-    services,
+    // Platform-scope site-user management reaches a site's schema through the tenant clients.
+    services: { ...services, tenants: deps.tenants },
     deps,
   });

@@ -5,6 +5,7 @@ import {
   loadMigrations,
   type MigrationSet,
   type TenantChangeBus,
+  type TenantClientCache,
 } from "@taruvi/tenancy";
 
 /** The sites subgraph's long-lived collaborators, on every request's context. */
@@ -38,3 +39,6 @@ export const createSitesServices = (options: {
     close: () => bus.close(),
   };
 };
+
+/** What a request sees: the services plus the process's tenant client cache (a site's schema). */
+export type SitesRequestServices = SitesServices & { tenants: TenantClientCache };

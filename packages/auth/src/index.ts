@@ -40,3 +40,41 @@ export {
 } from "./keys-file";
 export type { RevocationKind, RevocationList } from "./revocation";
 export { createRevocationList } from "./revocation";
+
+// Permissions and the graphql-shield rules every subgraph shares.
+
+export type {
+  OrganizationAccess,
+  OrganizationPermission,
+  OrganizationRole,
+  PlatformObjectType,
+  SiteAccess,
+  SiteGrant,
+  SiteObjectAccess,
+  SiteObjectPermission,
+  SiteObjectRef,
+  SitePermission,
+} from "./permissions";
+export {
+  evaluateOrganizationAccess,
+  evaluateSiteAccess,
+  evaluateSiteObjectAccess,
+  GRANTABLE_ORGANIZATION_PERMISSIONS,
+  isPlatformGrant,
+  isSitePermission,
+  ROLE_PERMISSIONS,
+  SITE_OBJECT_PERMISSIONS,
+  SITE_PERMISSION_NAMES,
+  SITE_PERMISSIONS,
+} from "./permissions";
+export type { AccessResolver, RuleContext } from "./rules";
+export {
+  hasSitePermission,
+  hasSitePermissionOn,
+  inSite,
+  isAccount,
+  isAuthenticated,
+  isSiteUser,
+  isSuperuser,
+  onPlatform,
+} from "./rules";

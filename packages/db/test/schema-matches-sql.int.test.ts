@@ -215,10 +215,20 @@ const describePrismaSchema = (scope: "platform" | "tenant"): SchemaDescription =
         `(${columns.join(", ")}) REFERENCES ${tableOf(target)} (${referenced.join(", ")}) ` +
         `ON DELETE ${referentialAction(onDelete)} ON UPDATE ${referentialAction(onUpdate)}`;
     }
+    description.other = [...(BEYOND_PRISMA[table] ?? [])];
     tables[table] = description;
   }
   const enums = datamodel.enums.map((e) => [e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name)]);
   return sortKeys({ enums: Object.fromEntries(enums), tables });
+};
+
+/**
+ * What the SQL adds on purpose beyond what Prisma can express, table by table; anything else
+ * extra is drift. The audit trail is append-only in the database itself (migration
+ * 20261127200000_audit_append_only, docs/decisions/0008).
+ */
+const BEYOND_PRISMA: Record<string, string[]> = {
+  audit_events: ["TRIGGER audit_events_append_only", "TRIGGER audit_events_no_truncate"],
 };
 
 // ---- Actual: the catalog of a migrated schema ----------------------------------------------

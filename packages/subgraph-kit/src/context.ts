@@ -1,4 +1,4 @@
-import type { Actor, ClientInfo, TenantRef } from "@taruvi/auth";
+import type { AccessResolver, Actor, ClientInfo, TenantRef } from "@taruvi/auth";
 import type { PlatformClient, TenantClient } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
@@ -17,6 +17,8 @@ export type RequestContext<Loaders = unknown, Services = unknown> = {
   /** The client bound to the tenant's schema; any use throws in the platform scope. */
   db: TenantClient;
   loaders: Loaders;
+  /** Who holds what (permissions, roles, grants): loaded lazily, batched, cached per request. */
+  access: AccessResolver;
   /** The app's long-lived collaborators (key store, job queue, …), the same for every request. */
   services: Services;
 };

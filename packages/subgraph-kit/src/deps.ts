@@ -19,6 +19,7 @@ export const createSubgraphDeps = ({
   const platform = createPlatformClient(pool);
   const tenants = createTenantClientCache({ pool, max: tenantClientCacheSize });
   return {
+    pool,
     platform,
     tenants,
     logger,

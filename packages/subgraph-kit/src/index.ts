@@ -1,3 +1,14 @@
+export { createAccessResolver } from "./access";
+export type { AuditActorType, AuditChanges, AuditRecord, SqlExecutor } from "./audit";
+export {
+  auditedPlatformChange,
+  auditedSiteChange,
+  diff,
+  isSecretField,
+  pgExecutor,
+  prismaExecutor,
+  recordAudit,
+} from "./audit";
 export { bootSubgraph } from "./boot";
 export type { RequestContext } from "./context";
 export { accountOf, requireActor, requireSite } from "./context";
@@ -15,4 +26,5 @@ export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";
 export type { Subgraph, SubgraphDeps, SubgraphOptions } from "./server";
 export { createSubgraph } from "./server";
+export type { SubgraphRules } from "./shield";
 export { loadTypeDefs } from "./type-defs";

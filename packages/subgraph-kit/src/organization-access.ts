@@ -1,67 +1,22 @@
+import type { OrganizationAccess, OrganizationPermission, OrganizationRole } from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
 import type { RequestContext } from "./context";
 
-export type OrganizationRole = "OWNER" | "ADMIN" | "MEMBER";
-
-/** What each organization role may do. The permission system (a later issue) takes this over. */
-export type OrganizationPermission =
-  | "read"
-  | "manage_members"
-  | "invite_members"
-  | "manage_sites"
-  | "manage_organization"
-  | "delete_organization"
-  /** Grant or take away the OWNER role (an owner's own membership included). */
-  | "manage_owners";
-
-const ROLE_PERMISSIONS: Record<OrganizationRole, ReadonlySet<OrganizationPermission>> = {
-  OWNER: new Set([
-    "read",
-    "manage_members",
-    "invite_members",
-    "manage_sites",
-    "manage_organization",
-    "delete_organization",
-    "manage_owners",
-  ]),
-  ADMIN: new Set(["read", "manage_members", "invite_members", "manage_sites"]),
-  MEMBER: new Set(["read"]),
-};
-
-export type OrganizationAccess = {
-  /** The caller's role; null for a superuser who is not a member. */
-  role: OrganizationRole | null;
-  superuser: boolean;
-  can: (permission: OrganizationPermission) => boolean;
-};
+export type { OrganizationAccess, OrganizationPermission, OrganizationRole };
 
 /**
- * The caller's access to an organization, or null when they may not even see it (not a member,
- * not a superuser, or signed out): callers answer NOT_FOUND then, never FORBIDDEN.
+ * The caller's access to an organization (role and grants, loaded once per request and batched),
+ * or null when they may not even see it (not a member, no grant, not a superuser, or signed out):
+ * callers answer NOT_FOUND then, never FORBIDDEN.
  */
-export const findOrganizationAccess = async (
-  ctx: Pick<RequestContext, "actor" | "platform">,
+export const findOrganizationAccess = (
+  ctx: Pick<RequestContext, "access">,
   organizationId: string,
-): Promise<OrganizationAccess | null> => {
-  const actor = ctx.actor;
-  if (actor?.type !== "account") return null;
-  const superuser = actor.superuser === true;
-  const membership = await ctx.platform.organizationMember.findUnique({
-    where: { organizationId_accountId: { organizationId, accountId: actor.id } },
-    select: { role: true },
-  });
-  if (!membership && !superuser) return null;
-  const role = membership?.role ?? null;
-  return {
-    role,
-    superuser,
-    can: (permission) => superuser || (role !== null && ROLE_PERMISSIONS[role].has(permission)),
-  };
-};
+): Promise<OrganizationAccess | null> => ctx.access.organization(organizationId);
 
 /** NOT_FOUND for what the caller may not see, FORBIDDEN for what they may see but not do. */
 export const requireOrganizationPermission = async (
-  ctx: Pick<RequestContext, "actor" | "platform">,
+  ctx: Pick<RequestContext, "actor" | "access">,
   organizationId: string,
   permission: OrganizationPermission,
   entity = "organization",

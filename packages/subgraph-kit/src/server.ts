@@ -5,7 +5,7 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { INTERNAL_CONTEXT_HEADER, verifyInternalContext } from "@taruvi/auth";
-import type { PlatformClient, TenantClient } from "@taruvi/db";
+import type { PlatformClient, Pool, TenantClient } from "@taruvi/db";
 import { AppError, isAppError } from "@taruvi/errors";
 import {
   closeServer,
@@ -20,11 +20,13 @@ import {
 import { type Logger, requestLogger } from "@taruvi/logging";
 import type { TenantClientCache } from "@taruvi/tenancy";
 import type { DocumentNode } from "graphql";
-import { applyMiddleware } from "graphql-middleware";
-import { allow, deny, type IRules, shield } from "graphql-shield";
+import { createAccessResolver } from "./access";
 import type { RequestContext } from "./context";
+import { applyShield, type SubgraphRules } from "./shield";
 
 export type SubgraphDeps = {
+  /** The process's one pool, under every client; for the few hot queries that skip Prisma. */
+  pool: Pool;
   platform: PlatformClient;
   tenants: TenantClientCache;
   /** HMAC key of the gateway's internal context. */
@@ -39,8 +41,11 @@ export type SubgraphOptions<Loaders, Services = undefined> = {
   typeDefs: DocumentNode;
   // biome-ignore lint/suspicious/noExplicitAny: resolver maps are typed per subgraph
   resolvers: GraphQLResolverMap<any>;
-  /** graphql-shield rules; `_service` and `_entities` are always allowed. */
-  rules?: IRules;
+  /**
+   * graphql-shield rules, deny by default: every Query and Mutation field needs a rule; a rule
+   * function on an entity type guards its resolution through `_entities` (see ./shield.ts).
+   */
+  rules?: SubgraphRules;
   /** DataLoaders, built once per request. */
   createLoaders: (ctx: Omit<RequestContext<Loaders, Services>, "loaders">) => Loaders;
   /** Put on every request's context as `services`. */
@@ -73,20 +78,8 @@ export const createSubgraph = async <Loaders, Services = undefined>(
 ): Promise<Subgraph> => {
   const { name, deps, bodyLimit = 1_000_000 } = options;
   const current = new AsyncLocalStorage<Logger>();
-  let schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
-  if (options.rules) {
-    // Deny by default; federation's own entry points stay open (entity fields keep their rules).
-    const rules = options.rules as Record<string, Record<string, unknown>>;
-    const query = { ...(rules.Query ?? {}), _service: allow, _entities: allow };
-    schema = applyMiddleware(
-      schema,
-      shield({ ...rules, Query: query } as IRules, {
-        allowExternalErrors: true,
-        fallbackRule: deny,
-        fallbackError: () => new AppError("FORBIDDEN", "not allowed"),
-      }),
-    );
-  }
+  const subgraphSchema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
+  const schema = options.rules ? applyShield(subgraphSchema, options.rules) : subgraphSchema;
   const apollo = new ApolloServer<RequestContext<Loaders, Services>>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -140,8 +133,10 @@ export const createSubgraph = async <Loaders, Services = undefined>(
       // Apollo Server copies the context object, so `db` is a plain value, not a getter.
       db: internal.tenant ? deps.tenants.forSchema(internal.tenant.schema) : NO_SITE_DB,
       loaders: undefined as Loaders,
+      access: undefined as unknown as RequestContext["access"],
       services: options.services as Services,
     };
+    context.access = createAccessResolver(context, deps.pool);
     context.loaders = options.createLoaders(context);
 
     await current.run(logger, () => executeGraphQL(apollo, req, res, { url, body, context }));

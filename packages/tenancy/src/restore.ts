@@ -1,6 +1,6 @@
 import { inTransaction } from "@taruvi/db";
 import { AppError, conflict, notFound } from "@taruvi/errors";
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 import { parseUuid } from "./input";
 import { assertSiteQuota } from "./provision";
 import { retentionCutoff } from "./purge";
@@ -10,6 +10,11 @@ export type RestoreSiteOptions = {
   /** The organization's plan limit on live sites (null or undefined: none). */
   maxSites?: number | null;
   now?: Date;
+  /** Runs inside the restore's transaction after the update (e.g. to record an audit event). */
+  onRestored?: (
+    client: PoolClient,
+    site: { id: string; slug: string; organizationId: string },
+  ) => Promise<void>;
 };
 
 /**
@@ -21,7 +26,7 @@ export type RestoreSiteOptions = {
 export const restoreSite = async (
   pool: Pool,
   siteId: string,
-  { retentionDays, maxSites, now = new Date() }: RestoreSiteOptions,
+  { retentionDays, maxSites, now = new Date(), onRestored }: RestoreSiteOptions,
 ): Promise<{ id: string; slug: string }> => {
   const id = parseUuid(siteId, "id");
   return inTransaction(pool, async (client) => {
@@ -50,6 +55,7 @@ export const restoreSite = async (
       [id],
     );
     if (updated.rowCount !== 1) throw new AppError("INTERNAL_SERVER_ERROR", `restore of site ${id} failed`);
+    await onRestored?.(client, { id, slug: site.slug, organizationId });
     return { id, slug: site.slug };
   });
 };

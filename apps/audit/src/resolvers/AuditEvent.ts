@@ -1,15 +1,16 @@
 import { isUuid } from "@taruvi/tenancy";
 import { GraphQLScalarType } from "graphql";
-import type { AuditEventView, Context } from "../context";
-
-/** A user of this scope made the change: the identity subgraph resolves it. */
-const PERSON_ACTORS = new Set(["USER", "ACCOUNT"]);
+import type { Context } from "../context";
+import type { AuditEventView } from "../views";
 
 export const AuditEvent = {
   __resolveReference: (ref: { id: string }, ctx: Context) =>
     isUuid(ref.id) ? ctx.loaders.eventById.load(ref.id) : null,
-  actor: (event: AuditEventView) =>
-    event.actorId && PERSON_ACTORS.has(event.actorType) ? { __typename: "User", id: event.actorId } : null,
+  /** A person of this scope (identity resolves the User): an account on the platform, a user in a site. */
+  actor: (event: AuditEventView, _: unknown, ctx: Context) =>
+    event.actorId && event.actorType === (ctx.tenant ? "USER" : "ACCOUNT")
+      ? { __typename: "User", id: event.actorId }
+      : null,
   occurredAt: (event: AuditEventView) => event.occurredAt.toISOString(),
 };
 

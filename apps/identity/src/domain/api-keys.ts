@@ -1,15 +1,12 @@
-import { newApiKey } from "@taruvi/auth";
+import { isSitePermission, newApiKey, SITE_PERMISSION_NAMES, type SitePermission } from "@taruvi/auth";
 import { isUniqueViolation } from "@taruvi/db";
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
+import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
 import { isUuid, parseDisplayName } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { recordAudit } from "./audit";
-import { requireSiteAdmin } from "./permissions";
 
 /** Gateways drop a revoked key from their caches at once; this outlives any cached verification. */
 const API_KEY_REVOCATION_SECONDS = 3600;
-const SCOPE = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
-const MAX_SCOPES = 50;
 
 export const API_KEY_VIEW = {
   id: true,
@@ -33,15 +30,18 @@ export type ApiKeyView = {
   createdAt: Date;
 };
 
-const parseScopes = (value: unknown): string[] => {
+/** Site permission names, without repeats; BAD_USER_INPUT on `scopes` listing the valid ones. */
+const parseScopes = (value: unknown): SitePermission[] => {
   if (!Array.isArray(value)) throw badUserInput("scopes", "must be a list of permission names");
-  if (value.length > MAX_SCOPES) throw badUserInput("scopes", `must hold at most ${MAX_SCOPES} entries`);
   for (const scope of value) {
-    if (typeof scope !== "string" || scope.length > 64 || !SCOPE.test(scope)) {
-      throw badUserInput("scopes", `${JSON.stringify(scope)} is not a permission name like users.view`);
+    if (!isSitePermission(scope)) {
+      throw badUserInput(
+        "scopes",
+        `${JSON.stringify(scope)} is not a site permission; use any of ${SITE_PERMISSION_NAMES.join(", ")}`,
+      );
     }
   }
-  return [...new Set(value as string[])];
+  return [...new Set(value as SitePermission[])].sort();
 };
 
 const parseExpiry = (value: unknown): Date | null => {
@@ -52,27 +52,43 @@ const parseExpiry = (value: unknown): Date | null => {
   return date;
 };
 
-/** A new API key of this site (site admins). The key is returned here only; a hash is stored. */
+/**
+ * A new API key of this site (apikeys.manage). Its scopes must be site permissions the creator
+ * holds model-wide: a key never carries more than whoever made it (FORBIDDEN on `scopes`).
+ * The key is returned here only; a hash is stored, and `api_key.created` records the name,
+ * scopes and expiry, never the key.
+ */
 export const createApiKey = async (
   ctx: Context,
   input: { name?: unknown; scopes?: unknown; expiresAt?: unknown },
 ): Promise<{ key: string; apiKey: ApiKeyView }> => {
-  const actor = await requireSiteAdmin(ctx);
   const name = parseDisplayName(input.name);
   const scopes = parseScopes(input.scopes);
   const expiresAt = parseExpiry(input.expiresAt);
+  const access = await ctx.access.site();
+  const lacking = scopes.filter((scope) => !access.has(scope));
+  if (lacking.length > 0) {
+    throw new AppError("FORBIDDEN", `scopes: you do not hold ${lacking.join(", ")}`, { field: "scopes" });
+  }
+  // Users are recorded as the creator; a key made by a key has none (the audit trail names it).
+  const createdById = ctx.actor?.type === "user" ? ctx.actor.id : null;
   for (let attempt = 1; ; attempt += 1) {
     const { key, prefix, hash } = newApiKey();
     try {
-      const apiKey = await ctx.db.apiKey.create({
-        data: { name, prefix, keyHash: hash, scopes, expiresAt, createdById: actor.id },
-        select: API_KEY_VIEW,
-      });
-      await recordAudit(ctx, {
-        action: "api_key.created",
-        entityType: "ApiKey",
-        entityId: apiKey.id,
-        changes: { name, prefix, scopes, expiresAt: expiresAt?.toISOString() ?? null },
+      const apiKey = await auditedSiteChange(ctx, async (tx) => {
+        const created = await tx.apiKey.create({
+          data: { name, prefix, keyHash: hash, scopes, expiresAt, createdById },
+          select: API_KEY_VIEW,
+        });
+        return {
+          result: created,
+          audit: {
+            action: "api_key.created",
+            entityType: "ApiKey",
+            entityId: created.id,
+            changes: diff(null, { name, scopes, expiresAt }),
+          },
+        };
       });
       ctx.logger.info({ apiKeyId: apiKey.id }, "API key created");
       return { key, apiKey };
@@ -83,46 +99,46 @@ export const createApiKey = async (
   }
 };
 
-/** This site's API keys, oldest first (site admins). */
-export const findApiKeys = async (ctx: Context): Promise<ApiKeyView[]> => {
-  await requireSiteAdmin(ctx);
-  return ctx.db.apiKey.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: API_KEY_VIEW });
-};
+/** This site's API keys, oldest first (apikeys.manage). */
+export const findApiKeys = (ctx: Context): Promise<ApiKeyView[]> =>
+  ctx.db.apiKey.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: API_KEY_VIEW });
 
-/** One API key of this site for a site admin; null otherwise. */
+/** One API key of this site for a holder of apikeys.manage; null otherwise or when unknown. */
 export const findApiKey = async (ctx: Context, id: string): Promise<ApiKeyView | null> => {
   if (!ctx.tenant || !isUuid(id)) return null;
-  try {
-    await requireSiteAdmin(ctx);
-  } catch (error) {
-    if (error instanceof AppError) return null;
-    throw error;
-  }
+  if (!(await ctx.access.site()).has("apikeys.manage")) return null;
   return ctx.db.apiKey.findUnique({ where: { id }, select: API_KEY_VIEW });
 };
 
-/** Revokes a key of this site: every gateway refuses it within a second. Idempotent. */
+/**
+ * Revokes a key of this site (apikeys.manage): `api_key.revoked` in the same transaction (a
+ * repeat changes nothing and its event has no changes), then every gateway refuses the key
+ * within a second.
+ */
 export const revokeApiKey = async (ctx: Context, id: unknown): Promise<ApiKeyView> => {
-  await requireSiteAdmin(ctx);
-  const key = isUuid(id) ? await ctx.db.apiKey.findUnique({ where: { id }, select: API_KEY_VIEW }) : null;
-  if (!key) throw notFound("API key");
-  const revoked =
-    key.revokedAt === null
-      ? await ctx.db.apiKey.update({
-          where: { id: key.id },
-          data: { revokedAt: new Date() },
-          select: API_KEY_VIEW,
-        })
-      : key;
-  // Announced again on a retry: a lost announcement must not leave the key usable from a cache.
-  await ctx.services.revocations.revoke("apiKey", key.id, API_KEY_REVOCATION_SECONDS);
-  if (key.revokedAt !== null) return key;
-  await recordAudit(ctx, {
-    action: "api_key.revoked",
-    entityType: "ApiKey",
-    entityId: key.id,
-    changes: { revokedAt: revoked.revokedAt?.toISOString() },
+  const revoked = await auditedSiteChange(ctx, async (tx) => {
+    const key = isUuid(id) ? await tx.apiKey.findUnique({ where: { id }, select: API_KEY_VIEW }) : null;
+    if (!key) throw notFound("API key");
+    const after =
+      key.revokedAt === null
+        ? await tx.apiKey.update({
+            where: { id: key.id },
+            data: { revokedAt: new Date() },
+            select: API_KEY_VIEW,
+          })
+        : key;
+    return {
+      result: after,
+      audit: {
+        action: "api_key.revoked",
+        entityType: "ApiKey",
+        entityId: key.id,
+        changes: diff({ revokedAt: key.revokedAt }, { revokedAt: after.revokedAt }),
+      },
+    };
   });
-  ctx.logger.info({ apiKeyId: key.id }, "API key revoked");
+  // Announced again on a retry: a lost announcement must not leave the key usable from a cache.
+  await ctx.services.revocations.revoke("apiKey", revoked.id, API_KEY_REVOCATION_SECONDS);
+  ctx.logger.info({ apiKeyId: revoked.id }, "API key revoked");
   return revoked;
 };

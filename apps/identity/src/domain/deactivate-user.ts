@@ -1,36 +1,44 @@
 import { badUserInput } from "@taruvi/errors";
+import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
 import type { Context, UserView } from "../context";
-import { recordAudit } from "./audit";
 import { getSiteUser } from "./find-users";
-import { requireSiteAdmin, SCOPES } from "./permissions";
-import { scopeOf } from "./scope";
-import { endAllSessions } from "./sessions";
+import { siteScopeIn } from "./scope";
+import { denyFamilies, revokeAllSessions } from "./sessions";
+import { requireSiteAdmin } from "./site-admin";
 import { USER_VIEW, userView } from "./user-views";
 
+/**
+ * Sets a user's isActive in one transaction with its event (`user.deactivated` or
+ * `user.restored`; a repeat changes nothing and its event has no changes). Deactivation also
+ * revokes every session, also when already inactive (a retry must leave no session behind).
+ */
 const setActive = async (ctx: Context, id: unknown, isActive: boolean): Promise<UserView> => {
-  const actor = await requireSiteAdmin(ctx, SCOPES.manageUsers);
-  const user = await getSiteUser(ctx, id);
-  if (!isActive && actor.id === user.id) throw badUserInput("id", "you cannot deactivate yourself");
-  if (user.isActive === isActive) return user;
-  const updated = userView(
-    await ctx.db.user.update({ where: { id: user.id }, data: { isActive }, select: USER_VIEW }),
-  );
-  await recordAudit(ctx, {
-    action: isActive ? "user.restored" : "user.deactivated",
-    entityType: "User",
-    entityId: user.id,
-    changes: { isActive: { before: !isActive, after: isActive } },
+  const current = await getSiteUser(ctx.db, id);
+  if (!isActive && ctx.actor?.id === current.id) throw badUserInput("id", "you cannot deactivate yourself");
+  if (current.isAdmin) await requireSiteAdmin(ctx, `${isActive ? "restore" : "deactivate"} an administrator`);
+  const { user, families } = await auditedSiteChange(ctx, async (tx) => {
+    const before = await getSiteUser(tx, current.id);
+    const after =
+      before.isActive === isActive
+        ? before
+        : userView(await tx.user.update({ where: { id: before.id }, data: { isActive }, select: USER_VIEW }));
+    const ended = isActive ? [] : await revokeAllSessions(siteScopeIn(ctx, tx), before.id);
+    return {
+      result: { user: after, families: ended },
+      audit: {
+        action: isActive ? "user.restored" : "user.deactivated",
+        entityType: "User",
+        entityId: before.id,
+        changes: diff({ isActive: before.isActive }, { isActive: after.isActive }),
+      },
+    };
   });
-  return updated;
+  await denyFamilies(ctx, families);
+  return user;
 };
 
 /** Deactivates a site user: signing in fails and every session ends at once. */
-export const deactivateUser = async (ctx: Context, id: unknown): Promise<UserView> => {
-  const user = await setActive(ctx, id, false);
-  // Also when already inactive: a retry must leave no session behind.
-  await endAllSessions(ctx, scopeOf(ctx), user.id);
-  return user;
-};
+export const deactivateUser = (ctx: Context, id: unknown): Promise<UserView> => setActive(ctx, id, false);
 
 /** Lets a deactivated site user sign in again (old sessions stay ended). */
 export const restoreUser = (ctx: Context, id: unknown): Promise<UserView> => setActive(ctx, id, true);

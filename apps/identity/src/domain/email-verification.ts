@@ -1,10 +1,8 @@
 import { AppError } from "@taruvi/errors";
 import { requireActor } from "@taruvi/subgraph-kit";
 import type { Context } from "../context";
-import { recordAudit } from "./audit";
 import {
   createOneTimeToken,
-  inScopeTransaction,
   linkTo,
   principalMustBeActive,
   rows,
@@ -13,61 +11,76 @@ import {
   tablesOf,
   useOneTimeToken,
 } from "./one-time-tokens";
-import { scopeOf } from "./scope";
+import { auditedScopeChange, scopeOf } from "./scope";
 
 /**
  * Emails the signed-in user of this scope a single-use verification link (1 hour); the token
- * row and the email job commit together. Already verified: true, and nothing is sent.
+ * row, the email job and the `user.email_verification_requested` event commit together. Already
+ * verified: true and nothing is sent (the event is still written: the request succeeded).
  */
 export const requestEmailVerification = async (ctx: Context): Promise<boolean> => {
   const actor = requireActor(ctx);
   if (actor.type === "api_key") throw new AppError("FORBIDDEN", "an API key has no email address to verify");
   const principal = await scopeOf(ctx).findById(actor.id);
   if (!principal?.isActive) throw new AppError("UNAUTHENTICATED", "sign in required");
-  if (principal.emailVerified) return true;
 
   const tables = tablesOf(ctx);
-  await inScopeTransaction(ctx, async (tx) => {
-    const token = await createOneTimeToken(tx, tables, "EMAIL_VERIFICATION", principal.id);
-    await sendEmailInTransaction(ctx, tx, {
-      to: principal.email,
-      subject: "Confirm your email address",
-      text: [
-        `Hello ${principal.name},`,
-        "",
-        `Please confirm that ${principal.email} is your email address on ${scopeName(ctx)}.`,
-        "Open this link within one hour (it works once):",
-        "",
-        linkTo(ctx, "verify-email", token),
-        "",
-        "If you did not ask for this, ignore this email.",
-      ].join("\n"),
-    });
+  await auditedScopeChange(ctx, async (_scope, tx) => {
+    if (!principal.emailVerified) {
+      const token = await createOneTimeToken(tx, tables, "EMAIL_VERIFICATION", principal.id);
+      await sendEmailInTransaction(ctx, tx, {
+        to: principal.email,
+        subject: "Confirm your email address",
+        text: [
+          `Hello ${principal.name},`,
+          "",
+          `Please confirm that ${principal.email} is your email address on ${scopeName(ctx)}.`,
+          "Open this link within one hour (it works once):",
+          "",
+          linkTo(ctx, "verify-email", token),
+          "",
+          "If you did not ask for this, ignore this email.",
+        ].join("\n"),
+      });
+    }
+    return {
+      result: true,
+      audit: { action: "user.email_verification_requested", entityType: "User", entityId: principal.id },
+    };
   });
-  ctx.logger.info({ userId: principal.id }, "email verification requested");
+  ctx.logger.info({ userId: principal.id, sent: !principal.emailVerified }, "email verification requested");
   return true;
 };
 
-/** Confirms the email of the token's user; BAD_USER_INPUT on `token` when it is not usable. */
+/**
+ * Confirms the email of the token's user, in one transaction with its `user.email_verified`
+ * event (the user as actor); BAD_USER_INPUT on `token` when it is not usable.
+ */
 export const verifyEmail = async (ctx: Context, token: unknown): Promise<boolean> => {
   const tables = tablesOf(ctx);
-  const owner = await inScopeTransaction(ctx, async (tx) => {
+  const owner = await auditedScopeChange(ctx, async (scope, tx) => {
     const principalId = await useOneTimeToken(tx, tables, "EMAIL_VERIFICATION", token);
-    principalMustBeActive(
-      await rows(
-        tx,
-        `UPDATE ${tables.principals} SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
-         WHERE id = $1::uuid AND is_active RETURNING id`,
-        principalId,
-      ),
+    const updated = await rows<{ wasVerified: boolean }>(
+      tx,
+      `UPDATE ${tables.principals} AS p
+       SET email_verified_at = coalesce(p.email_verified_at, now()), updated_at = now()
+       FROM (SELECT id, email_verified_at IS NOT NULL AS verified FROM ${tables.principals} WHERE id = $1::uuid FOR UPDATE) AS old
+       WHERE p.id = old.id AND p.is_active
+       RETURNING old.verified AS "wasVerified"`,
+      principalId,
     );
-    return principalId;
-  });
-  await recordAudit(ctx, {
-    action: "user.email_verified",
-    entityType: ctx.tenant ? "User" : "Account",
-    entityId: owner,
-    actor: { type: ctx.tenant ? "USER" : "ACCOUNT", id: owner },
+    principalMustBeActive(updated);
+    const wasVerified = updated[0]?.wasVerified === true;
+    return {
+      result: principalId,
+      audit: {
+        action: "user.email_verified",
+        entityType: "User",
+        entityId: principalId,
+        actor: { type: scope.actorType, id: principalId },
+        changes: wasVerified ? null : { emailVerified: { before: false, after: true } },
+      },
+    };
   });
   ctx.logger.info({ userId: owner }, "email verified");
   return true;

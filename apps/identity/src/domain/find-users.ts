@@ -1,8 +1,8 @@
+import type { TenantClient } from "@taruvi/db";
 import { notFound } from "@taruvi/errors";
-import { decodeCursor, type PageArgs, pageSize, requireActor, toConnection } from "@taruvi/subgraph-kit";
+import { decodeCursor, type PageArgs, pageSize, toConnection } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/tenancy";
-import type { Context, UserView } from "../context";
-import { mayListUsers } from "./permissions";
+import type { Context } from "../context";
 import { findUserViews, USER_VIEW, userView } from "./user-views";
 
 /** The caller, if the token's subject belongs to this scope. */
@@ -12,20 +12,19 @@ export const findMe = (ctx: Context) => {
   return ctx.loaders.userById.load(actor.id);
 };
 
-/** A user of this scope; null when unknown or not visible (ids of other tenants are unknown here). */
-export const findUser = async (ctx: Context, id: string) => {
-  const actor = requireActor(ctx);
-  if (!isUuid(id)) return null;
-  if (!mayListUsers(ctx) && actor.id !== id) return null;
-  return ctx.loaders.userById.load(id);
-};
+/**
+ * A user of this scope; null when unknown (ids of other tenants are unknown here). Who may ask
+ * (users.view, on the user or model-wide; the user themself; superusers on the platform) is the
+ * shield's rule.
+ */
+export const findUser = (ctx: Context, id: string) => (isUuid(id) ? ctx.loaders.userById.load(id) : null);
 
 export type UserFilter = { search?: string | null; isActive?: boolean | null };
 
+/** Users of this scope, oldest first, in pages (users.view in a site, superusers on the platform). */
 export const findUsers = async (ctx: Context, args: PageArgs & { filter?: UserFilter | null }) => {
   const size = pageSize(args.first);
   const after = decodeCursor(args.after);
-  if (!mayListUsers(ctx)) return toConnection<UserView>([], size, (u) => ({ at: u.createdAt, id: u.id }));
   const search = args.filter?.search?.trim();
   const isActive = args.filter?.isActive;
   const conditions = [
@@ -52,9 +51,12 @@ export const findUsers = async (ctx: Context, args: PageArgs & { filter?: UserFi
   return toConnection(rows, size, (u) => ({ at: u.createdAt, id: u.id }));
 };
 
-/** A user of the addressed site by id; NOT_FOUND when unknown here (ids of other sites included). */
-export const getSiteUser = async (ctx: Context, id: unknown) => {
-  const user = isUuid(id) ? await ctx.db.user.findUnique({ where: { id }, select: USER_VIEW }) : null;
+/**
+ * A user of the addressed site by id, through `db` (the site's client or a transaction of it);
+ * NOT_FOUND when unknown here (ids of other sites included).
+ */
+export const getSiteUser = async (db: Pick<TenantClient, "user">, id: unknown) => {
+  const user = isUuid(id) ? await db.user.findUnique({ where: { id }, select: USER_VIEW }) : null;
   if (!user) throw notFound("user");
   return userView(user);
 };

@@ -52,13 +52,6 @@ export const tablesOf = (ctx: Context): ScopeTables => {
 export const rows = async <T>(db: RawSqlTransaction, sql: string, ...values: unknown[]): Promise<T[]> =>
   (await db.$queryRawUnsafe(sql, ...values)) as T[];
 
-/** Runs `work` in one transaction of the request's scope (the site's client, or the platform's). */
-export const inScopeTransaction = <T>(
-  ctx: Context,
-  work: (tx: RawSqlTransaction) => Promise<T>,
-): Promise<T> =>
-  ctx.tenant ? ctx.db.$transaction((tx) => work(tx)) : ctx.platform.$transaction((tx) => work(tx));
-
 /** The request scope's client for reads outside a transaction. */
 export const scopeClient = (ctx: Context): RawSqlTransaction => (ctx.tenant ? ctx.db : ctx.platform);
 

@@ -1,10 +1,8 @@
 import { hashPassword, parsePassword } from "@taruvi/auth";
 import { parseEmail } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { recordAudit } from "./audit";
 import {
   createOneTimeToken,
-  inScopeTransaction,
   linkTo,
   peekOneTimeToken,
   principalMustBeActive,
@@ -15,7 +13,7 @@ import {
   tablesOf,
   useOneTimeToken,
 } from "./one-time-tokens";
-import { scopeOf } from "./scope";
+import { auditedScopeChange, scopeOf } from "./scope";
 import { denyFamilies } from "./sessions";
 import { personalWords } from "./user-input";
 
@@ -32,23 +30,26 @@ const waitUntil = async (deadline: number) => {
 
 /**
  * Emails a single-use reset link (1 hour) to an active user of the scope with this email. The
- * token row and the email job commit together. Always true: unknown emails are not revealed.
+ * token row, the email job and the `user.password_reset_requested` event commit together. Always
+ * true, and always one event: for an unknown or inactive email its entityId is null (the email
+ * itself is never recorded), so neither the answer nor the trail's shape tells who exists.
  */
 export const requestPasswordReset = async (ctx: Context, emailInput: unknown): Promise<boolean> => {
   const deadline = Date.now() + RESPONSE_FLOOR_MS;
   const email = parseEmail(emailInput);
   const principal = await scopeOf(ctx).findByEmail(email);
-  if (principal?.isActive) {
-    const tables = tablesOf(ctx);
-    await inScopeTransaction(ctx, async (tx) => {
-      const token = await createOneTimeToken(tx, tables, "PASSWORD_RESET", principal.id);
+  const known = principal?.isActive ? principal : null;
+  const tables = tablesOf(ctx);
+  await auditedScopeChange(ctx, async (_scope, tx) => {
+    if (known) {
+      const token = await createOneTimeToken(tx, tables, "PASSWORD_RESET", known.id);
       await sendEmailInTransaction(ctx, tx, {
-        to: principal.email,
+        to: known.email,
         subject: "Reset your password",
         text: [
-          `Hello ${principal.name},`,
+          `Hello ${known.name},`,
           "",
-          `Someone, hopefully you, asked to reset the password of ${principal.email} on ${scopeName(ctx)}.`,
+          `Someone, hopefully you, asked to reset the password of ${known.email} on ${scopeName(ctx)}.`,
           "Open this link within one hour to choose a new password (it works once):",
           "",
           linkTo(ctx, "reset-password", token),
@@ -56,20 +57,24 @@ export const requestPasswordReset = async (ctx: Context, emailInput: unknown): P
           "If it was not you, ignore this email: your password stays as it is.",
         ].join("\n"),
       });
-    });
-    ctx.logger.info({ userId: principal.id }, "password reset requested");
-  } else {
-    ctx.logger.info("password reset requested for an unknown or inactive email");
-  }
+    }
+    return {
+      result: true,
+      audit: { action: "user.password_reset_requested", entityType: "User", entityId: known?.id ?? null },
+    };
+  });
+  if (known) ctx.logger.info({ userId: known.id }, "password reset requested");
+  else ctx.logger.info("password reset requested for an unknown or inactive email");
   await waitUntil(deadline);
   return true;
 };
 
 /**
- * Sets a new password with a reset token, in one transaction: the token is used (and every other
- * reset token of the user with it), the argon2id hash replaced, the email counted as verified
- * (the link reached it), and every session revoked; their access tokens are then refused by every
- * gateway. A password that fails the policy leaves the token usable.
+ * Sets a new password with a reset token, in one transaction with its `user.password_reset`
+ * event (the user as actor; the password only as `{ changed: true }`): the token is used (and
+ * every other reset token of the user with it), the argon2id hash replaced, the email counted as
+ * verified (the link reached it), and every session revoked; their access tokens are then
+ * refused by every gateway. A password that fails the policy leaves the token usable.
  */
 export const resetPassword = async (
   ctx: Context,
@@ -81,18 +86,19 @@ export const resetPassword = async (
   const words = principal ? personalWords(principal.email, principal.name) : [];
   const passwordHash = await hashPassword(parsePassword(input.password, "password", words));
 
-  const families = await inScopeTransaction(ctx, async (tx) => {
+  const reset = await auditedScopeChange(ctx, async (scope, tx) => {
     const owner = await useOneTimeToken(tx, tables, "PASSWORD_RESET", input.token);
-    principalMustBeActive(
-      await rows(
-        tx,
-        `UPDATE ${tables.principals}
-         SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
-         WHERE id = $1::uuid AND is_active RETURNING id`,
-        owner,
-        passwordHash,
-      ),
+    const updated = await rows<{ wasVerified: boolean }>(
+      tx,
+      `UPDATE ${tables.principals} AS p
+       SET password_hash = $2, email_verified_at = coalesce(p.email_verified_at, now()), updated_at = now()
+       FROM (SELECT id, email_verified_at IS NOT NULL AS verified FROM ${tables.principals} WHERE id = $1::uuid FOR UPDATE) AS old
+       WHERE p.id = old.id AND p.is_active
+       RETURNING old.verified AS "wasVerified"`,
+      owner,
+      passwordHash,
     );
+    principalMustBeActive(updated);
     await rows(
       tx,
       `UPDATE ${tables.tokens} SET used_at = now()
@@ -106,17 +112,23 @@ export const resetPassword = async (
        RETURNING family_id::text AS "familyId"`,
       owner,
     );
-    return { owner, familyIds: revoked.map((row) => row.familyId) };
+    const wasVerified = updated[0]?.wasVerified === true;
+    return {
+      result: { owner, familyIds: revoked.map((row) => row.familyId) },
+      audit: {
+        action: "user.password_reset",
+        entityType: "User",
+        entityId: owner,
+        actor: { type: scope.actorType, id: owner },
+        changes: {
+          password: { changed: true },
+          ...(wasVerified ? {} : { emailVerified: { before: false, after: true } }),
+        },
+      },
+    };
   });
 
-  await denyFamilies(ctx, families.familyIds);
-  await recordAudit(ctx, {
-    action: "user.password_reset",
-    entityType: ctx.tenant ? "User" : "Account",
-    entityId: families.owner,
-    actor: { type: ctx.tenant ? "USER" : "ACCOUNT", id: families.owner },
-    changes: { sessionsEnded: new Set(families.familyIds).size },
-  });
-  ctx.logger.info({ userId: families.owner, families: families.familyIds.length }, "password reset");
+  await denyFamilies(ctx, reset.familyIds);
+  ctx.logger.info({ userId: reset.owner, families: reset.familyIds.length }, "password reset");
   return true;
 };

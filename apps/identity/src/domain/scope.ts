@@ -1,4 +1,7 @@
-import { audienceFor } from "@taruvi/auth";
+import { audienceFor, type TenantRef } from "@taruvi/auth";
+import type { PlatformClient, TenantClient } from "@taruvi/db";
+import type { RawSqlTransaction } from "@taruvi/jobs";
+import { type AuditRecord, prismaExecutor, recordAudit, requireSite } from "@taruvi/subgraph-kit";
 import { quoteSchema } from "@taruvi/tenancy";
 import type { Context, UserView } from "../context";
 import { ACCOUNT_VIEW, accountView, USER_VIEW, userView } from "./user-views";
@@ -31,8 +34,8 @@ export type Scope = {
   kind: "platform" | "site";
   /** `platform` or `site:<siteId>`: the access token audience, and the scope of an email. */
   audience: string;
-  /** Entity type in the audit trail. */
-  entityType: "Account" | "User";
+  /** How the audit trail names a principal of this scope acting for themself (sign-up, sign-in). */
+  actorType: "ACCOUNT" | "USER";
   findByEmail: (email: string) => Promise<Principal | null>;
   findById: (id: string) => Promise<Principal | null>;
   create: (data: { email: string; name: string; passwordHash: string }) => Promise<UserView>;
@@ -130,8 +133,12 @@ const sessionStore = (
   },
 });
 
-const platformScope = (ctx: Context): Scope => {
-  const accounts = ctx.platform.account;
+/** What a scope reads and writes through: the scope's client or one of its transactions. */
+type PlatformDb = Pick<PlatformClient, "account" | "$queryRawUnsafe">;
+type SiteDb = Pick<TenantClient, "user" | "$queryRawUnsafe">;
+
+const platformScope = (db: PlatformDb): Scope => {
+  const accounts = db.account;
   const principal = async (where: { id: string } | { email: string }) => {
     const row = await accounts.findUnique({ where, select: { ...ACCOUNT_VIEW, passwordHash: true } });
     return row ? { ...accountView(row), passwordHash: row.passwordHash } : null;
@@ -139,7 +146,7 @@ const platformScope = (ctx: Context): Scope => {
   return {
     kind: "platform",
     audience: audienceFor(null),
-    entityType: "Account",
+    actorType: "ACCOUNT",
     findByEmail: (email) => principal({ email }),
     findById: (id) => principal({ id }),
     create: async (data) => accountView(await accounts.create({ data, select: ACCOUNT_VIEW })),
@@ -147,15 +154,15 @@ const platformScope = (ctx: Context): Scope => {
       await accounts.update({ where: { id }, data: { lastLoginAt: new Date() }, select: { id: true } });
     },
     sessions: sessionStore(
-      (sql, ...values) => ctx.platform.$queryRawUnsafe(sql, ...values),
+      (sql, ...values) => db.$queryRawUnsafe(sql, ...values),
       '"platform"."account_sessions"',
       "account_id",
     ),
   };
 };
 
-const siteScope = (ctx: Context, tenant: NonNullable<Context["tenant"]>): Scope => {
-  const users = ctx.db.user;
+const siteScope = (db: SiteDb, tenant: TenantRef): Scope => {
+  const users = db.user;
   const principal = async (where: { id: string } | { email: string }) => {
     const row = await users.findUnique({ where, select: { ...USER_VIEW, passwordHash: true } });
     return row ? { ...userView(row), passwordHash: row.passwordHash } : null;
@@ -163,7 +170,7 @@ const siteScope = (ctx: Context, tenant: NonNullable<Context["tenant"]>): Scope 
   return {
     kind: "site",
     audience: audienceFor(tenant),
-    entityType: "User",
+    actorType: "USER",
     findByEmail: (email) => principal({ email }),
     findById: (id) => principal({ id }),
     create: async (data) => userView(await users.create({ data, select: USER_VIEW })),
@@ -171,13 +178,46 @@ const siteScope = (ctx: Context, tenant: NonNullable<Context["tenant"]>): Scope 
       await users.update({ where: { id }, data: { lastLoginAt: new Date() }, select: { id: true } });
     },
     sessions: sessionStore(
-      (sql, ...values) => ctx.db.$queryRawUnsafe(sql, ...values),
+      (sql, ...values) => db.$queryRawUnsafe(sql, ...values),
       `${quoteSchema(tenant.schema)}."sessions"`,
       "user_id",
     ),
   };
 };
 
-/** The scope the request addresses: a site when the gateway resolved one, else the platform. */
+/**
+ * The scope the request addresses (a site when the gateway resolved one, else the platform),
+ * reading through the scope's client, outside any transaction.
+ */
 export const scopeOf = (ctx: Context): Scope =>
-  ctx.tenant ? siteScope(ctx, ctx.tenant) : platformScope(ctx);
+  ctx.tenant ? siteScope(ctx.db, ctx.tenant) : platformScope(ctx.platform);
+
+/** The addressed site's scope, bound to `db` (a transaction of the site's client). */
+export const siteScopeIn = (ctx: Context, db: SiteDb): Scope => siteScope(db, requireSite(ctx));
+
+/** A Prisma client or transaction, as recordAudit's executor takes it. */
+type ExecutorSource = Parameters<typeof prismaExecutor>[0];
+
+/** What a change of the request's scope returns: its result and the one event that records it. */
+export type ScopeChange<T> = { result: T; audit: AuditRecord | null };
+
+/**
+ * Runs a change of the request's scope in one transaction of that scope (the site's schema, or
+ * `platform`), with `scope` bound to the transaction, and appends its audit event in the same
+ * transaction: the change and its event commit together or not at all. `audit` is null only for
+ * an outcome the caller then turns into an error (a failed mutation records nothing).
+ */
+export const auditedScopeChange = <T>(
+  ctx: Context,
+  change: (scope: Scope, tx: RawSqlTransaction) => Promise<ScopeChange<T>>,
+): Promise<T> => {
+  const finish = async (tx: RawSqlTransaction & ExecutorSource, scope: Scope) => {
+    const { result, audit } = await change(scope, tx);
+    if (audit) await recordAudit(ctx, prismaExecutor(tx), audit);
+    return result;
+  };
+  const tenant = ctx.tenant;
+  return tenant
+    ? ctx.db.$transaction((tx) => finish(tx, siteScope(tx, tenant)))
+    : ctx.platform.$transaction((tx) => finish(tx, platformScope(tx)));
+};

@@ -3,8 +3,7 @@ import { ACCESS_TOKEN_TTL_SECONDS, hashSecret, newRefreshToken, signAccessToken 
 import { AppError } from "@taruvi/errors";
 import { requireActor } from "@taruvi/subgraph-kit";
 import type { Context, UserView } from "../context";
-import type { NewSession, Scope } from "./scope";
-import { scopeOf } from "./scope";
+import { auditedScopeChange, type NewSession, type Scope } from "./scope";
 
 export type AuthPayload = { accessToken: string; refreshToken: string; expiresIn: number; user: UserView };
 
@@ -28,33 +27,43 @@ export const newSession = (ctx: Context): { token: string; session: NewSession }
   };
 };
 
-/** An access token (`sid` = the family) next to its refresh token. */
-export const issueTokens = async (
+/** A session family just started (its row written in the caller's transaction). */
+export type StartedSession = { familyId: string; refreshToken: string };
+
+/** Starts a session family of `principalId` through `scope` (the caller's transaction). */
+export const startSession = async (
   ctx: Context,
   scope: Scope,
+  principalId: string,
+): Promise<StartedSession> => {
+  const familyId = randomUUID();
+  const { token, session } = newSession(ctx);
+  await scope.sessions.create(principalId, familyId, session);
+  return { familyId, refreshToken: token };
+};
+
+/** An access token (`sid` = the family) next to its refresh token, once the session is stored. */
+export const issueTokens = async (
+  ctx: Context,
+  audience: string,
   user: UserView,
-  familyId: string,
-  refreshToken: string,
+  session: StartedSession,
 ): Promise<AuthPayload> => {
   const { token } = await signAccessToken(ctx.services.keyStore, {
     subject: user.id,
-    sessionId: familyId,
-    audience: scope.audience,
+    sessionId: session.familyId,
+    audience,
     issuer: ctx.services.issuer,
   });
-  return { accessToken: token, refreshToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS, user };
+  return {
+    accessToken: token,
+    refreshToken: session.refreshToken,
+    expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+    user,
+  };
 };
 
-/** Signs `user` in: a new session family and its first pair of tokens. */
-export const startSession = async (ctx: Context, scope: Scope, user: UserView): Promise<AuthPayload> => {
-  const familyId = randomUUID();
-  const { token, session } = newSession(ctx);
-  await scope.sessions.create(user.id, familyId, session);
-  ctx.logger.info({ userId: user.id, familyId }, "session started");
-  return issueTokens(ctx, scope, user, familyId, token);
-};
-
-/** Every gateway refuses the access tokens of these families from now on. */
+/** Every gateway refuses the access tokens of these families from now on (after the commit). */
 export const denyFamilies = async (ctx: Context, familyIds: Iterable<string>): Promise<void> => {
   await Promise.all(
     [...new Set(familyIds)].map((id) =>
@@ -63,28 +72,43 @@ export const denyFamilies = async (ctx: Context, familyIds: Iterable<string>): P
   );
 };
 
-/** Ends one family: its refresh tokens stop working and its access tokens are refused. */
-export const endFamily = async (ctx: Context, scope: Scope, familyId: string, principalId?: string) => {
-  await scope.sessions.revokeFamily(familyId, principalId);
+/**
+ * Revokes every session of a principal in the caller's transaction (sign-out everywhere,
+ * deactivation, password change); returns the families to deny once it commits.
+ */
+export const revokeAllSessions = (scope: Scope, principalId: string): Promise<string[]> =>
+  scope.sessions.revokeAll(principalId, SESSION_REVOCATION_SECONDS);
+
+/** Ends one family outside any change (a refresh of a deactivated user, a reused token). */
+export const endFamily = async (ctx: Context, scope: Scope, familyId: string) => {
+  await scope.sessions.revokeFamily(familyId);
   await denyFamilies(ctx, [familyId]);
 };
 
-/** Ends every session of a principal (sign-out everywhere, deactivation, password change). */
-export const endAllSessions = async (ctx: Context, scope: Scope, principalId: string): Promise<void> => {
-  const families = await scope.sessions.revokeAll(principalId, SESSION_REVOCATION_SECONDS);
-  await denyFamilies(ctx, families);
-  ctx.logger.info({ userId: principalId, families: families.length }, "all sessions ended");
-};
-
-/** Ends the caller's session, or all of the caller's sessions. */
+/**
+ * Ends the caller's session, or all of the caller's sessions: revoked and recorded
+ * (`session.revoked`) in one transaction, then denied at every gateway.
+ */
 export const signOut = async (ctx: Context, allSessions: boolean): Promise<boolean> => {
   const actor = requireActor(ctx);
-  if (actor.type === "api_key" || !actor.sessionId) {
+  const sessionId = actor.sessionId;
+  if (actor.type === "api_key" || !sessionId) {
     throw new AppError("FORBIDDEN", "an API key has no session to sign out of");
   }
-  const scope = scopeOf(ctx);
-  if (allSessions) await endAllSessions(ctx, scope, actor.id);
-  await endFamily(ctx, scope, actor.sessionId, actor.id);
-  ctx.logger.info({ familyId: actor.sessionId, allSessions }, "signed out");
+  const families = await auditedScopeChange(ctx, async (scope) => {
+    const all = allSessions ? await revokeAllSessions(scope, actor.id) : [];
+    await scope.sessions.revokeFamily(sessionId, actor.id);
+    return {
+      result: [...all, sessionId],
+      audit: {
+        action: "session.revoked",
+        entityType: "Session",
+        entityId: sessionId,
+        changes: allSessions ? { allSessions: { before: null, after: true } } : null,
+      },
+    };
+  });
+  await denyFamilies(ctx, families);
+  ctx.logger.info({ familyId: sessionId, allSessions }, "signed out");
   return true;
 };

@@ -1,9 +1,9 @@
 import { hashPassword } from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
+import { diff } from "@taruvi/subgraph-kit";
 import type { Context } from "../context";
-import { recordAudit } from "./audit";
-import { scopeOf } from "./scope";
-import { type AuthPayload, startSession } from "./sessions";
+import { auditedScopeChange, scopeOf } from "./scope";
+import { type AuthPayload, issueTokens, startSession } from "./sessions";
 import { emailMustBeFree, type NewUserInput, parseNewUser } from "./user-input";
 
 /** Whether the site's settings (`platform.sites.settings`) let anyone sign up; off by default. */
@@ -17,7 +17,8 @@ const siteAllowsSignup = async (ctx: Context, siteId: string): Promise<boolean> 
 
 /**
  * A new platform account (when platform sign-up is open) or site user (when the site allows
- * sign-up), signed in at once.
+ * sign-up), signed in at once: the user, the session and the `user.signed_up` event (the new
+ * user as actor) commit together.
  */
 export const signUp = async (ctx: Context, input: NewUserInput): Promise<AuthPayload> => {
   if (ctx.tenant) {
@@ -28,15 +29,23 @@ export const signUp = async (ctx: Context, input: NewUserInput): Promise<AuthPay
     throw new AppError("FORBIDDEN", "sign-up is closed");
   }
   const { email, name, password } = parseNewUser(input);
-  const scope = scopeOf(ctx);
   const passwordHash = await hashPassword(password);
-  const user = await emailMustBeFree(() => scope.create({ email, name, passwordHash }));
-  await recordAudit(ctx, {
-    action: "user.signed_up",
-    entityType: scope.entityType,
-    entityId: user.id,
-    actor: { type: scope.kind === "site" ? "USER" : "ACCOUNT", id: user.id },
-    changes: { email, name },
-  });
-  return startSession(ctx, scope, user);
+  const { user, session } = await emailMustBeFree(() =>
+    auditedScopeChange(ctx, async (scope) => {
+      const created = await scope.create({ email, name, passwordHash });
+      const started = await startSession(ctx, scope, created.id);
+      return {
+        result: { user: created, session: started },
+        audit: {
+          action: "user.signed_up",
+          entityType: "User",
+          entityId: created.id,
+          actor: { type: scope.actorType, id: created.id },
+          changes: diff(null, { email, name }),
+        },
+      };
+    }),
+  );
+  ctx.logger.info({ userId: user.id }, "signed up");
+  return issueTokens(ctx, scopeOf(ctx).audience, user, session);
 };

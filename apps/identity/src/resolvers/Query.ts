@@ -2,10 +2,18 @@ import type { PageArgs } from "@taruvi/subgraph-kit";
 import type { Context } from "../context";
 import { findApiKeys } from "../domain/api-keys";
 import { findMe, findUser, findUsers, type UserFilter } from "../domain/find-users";
+import { findGroup, findGroups } from "../domain/groups";
+import { findMyPermissions, findPermissionCatalog } from "../domain/my-permissions";
+import { findPermissionGrants, type GrantFilter } from "../domain/permission-grants";
 
 export const Query = {
   me: (_: unknown, __: unknown, ctx: Context) => findMe(ctx),
   user: (_: unknown, args: { id: string }, ctx: Context) => findUser(ctx, args.id),
   users: (_: unknown, args: PageArgs & { filter?: UserFilter | null }, ctx: Context) => findUsers(ctx, args),
   apiKeys: (_: unknown, __: unknown, ctx: Context) => findApiKeys(ctx),
+  groups: (_: unknown, __: unknown, ctx: Context) => findGroups(ctx),
+  group: (_: unknown, args: { id: string }, ctx: Context) => findGroup(ctx, args.id),
+  permissionGrants: (_: unknown, args: GrantFilter, ctx: Context) => findPermissionGrants(ctx, args),
+  myPermissions: (_: unknown, __: unknown, ctx: Context) => findMyPermissions(ctx),
+  permissionCatalog: (_: unknown, __: unknown, ctx: Context) => findPermissionCatalog(ctx),
 };

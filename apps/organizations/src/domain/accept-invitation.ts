@@ -1,8 +1,8 @@
 import { hashSecret } from "@taruvi/auth";
 import { AppError, badUserInput, conflict } from "@taruvi/errors";
+import { diff, prismaExecutor, recordAudit } from "@taruvi/subgraph-kit";
 import { invitationStatus } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { recordAudit } from "./audit";
 import { lockOrganization, requirePlatformAccount } from "./caller";
 import { INVITATION_TOKEN_SHAPE } from "./invitation-email";
 
@@ -15,7 +15,8 @@ const REFUSALS = {
 /**
  * Joins the organization with the invitation's role. The caller must be signed in with the
  * invited email (FORBIDDEN otherwise). Unknown, used, revoked or expired token: BAD_USER_INPUT
- * on `token` saying which; already a member: CONFLICT. Of two concurrent uses, one wins.
+ * on `token` saying which; already a member: CONFLICT. Of two concurrent uses, one wins. One
+ * `invitation.accepted` event records the invitation used and the membership made.
  */
 export const acceptInvitation = async (ctx: Context, token: unknown) => {
   const actor = requirePlatformAccount(ctx);
@@ -52,16 +53,21 @@ export const acceptInvitation = async (ctx: Context, token: unknown) => {
     await tx.organizationMember.create({
       data: { organizationId, accountId: actor.id, role: invitation.role },
     });
+    // One event for both changes: the invitation used and the membership it made.
     await recordAudit(
       ctx,
+      prismaExecutor(tx),
       {
-        action: "member.joined",
-        entityType: "OrganizationMember",
-        entityId: actor.id,
+        action: "invitation.accepted",
+        entityType: "Invitation",
+        entityId: invitation.id,
         organizationId,
-        changes: { role: invitation.role, invitationId: invitation.id },
+        changes: diff(
+          { status: "PENDING", memberId: null, memberRole: null },
+          { status: "ACCEPTED", memberId: actor.id, memberRole: invitation.role },
+        ),
       },
-      tx,
+      "platform",
     );
   });
   ctx.logger.info({ organizationId, invitationId: invitation.id }, "invitation accepted");

@@ -1,26 +1,40 @@
-import { createOrganization as createWithOwner } from "@taruvi/tenancy";
+import { isUniqueViolation } from "@taruvi/db";
+import { conflict } from "@taruvi/errors";
+import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
+import { parseDisplayName, parseSlug } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { recordAudit } from "./audit";
 import { requirePlatformAccount } from "./caller";
 
 /**
- * A new organization on the FREE plan with the caller as its OWNER. Hostile slug or name:
- * BAD_USER_INPUT naming the field; a taken slug: CONFLICT on `slug`.
+ * A new organization on the FREE plan with the caller as its OWNER, and its
+ * `organization.created` event, in one transaction. Hostile slug or name: BAD_USER_INPUT naming
+ * the field; a taken slug: CONFLICT on `slug` (nothing recorded).
  */
-export const createOrganization = async (ctx: Context, input: { name: string; slug: string }) => {
+export const createOrganization = async (ctx: Context, input: { name: unknown; slug: unknown }) => {
   const actor = requirePlatformAccount(ctx);
-  const organization = await createWithOwner(ctx.platform, {
-    name: input.name,
-    slug: input.slug,
-    ownerId: actor.id,
-  });
-  await recordAudit(ctx, {
-    action: "organization.created",
-    entityType: "Organization",
-    entityId: organization.id,
-    organizationId: organization.id,
-    changes: { slug: organization.slug, name: organization.name, plan: organization.plan },
-  });
-  ctx.logger.info({ organizationId: organization.id }, "organization created");
-  return organization;
+  const slug = parseSlug(input.slug);
+  const name = parseDisplayName(input.name);
+  try {
+    const organization = await auditedPlatformChange(ctx, async (tx) => {
+      const created = await tx.organization.create({
+        data: { slug, name, members: { create: { accountId: actor.id, role: "OWNER" } } },
+      });
+      return {
+        result: created,
+        audit: {
+          action: "organization.created",
+          entityType: "Organization",
+          entityId: created.id,
+          organizationId: created.id,
+          changes: diff(null, { slug, name, plan: created.plan }),
+        },
+      };
+    });
+    ctx.logger.info({ organizationId: organization.id }, "organization created");
+    return organization;
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw conflict("slug", `an organization with slug "${slug}" already exists`);
+    throw error;
+  }
 };

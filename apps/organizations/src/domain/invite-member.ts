@@ -1,12 +1,15 @@
 import { conflict } from "@taruvi/errors";
 import {
+  diff,
+  type OrganizationAccess,
   type OrganizationRole,
+  prismaExecutor,
+  recordAudit,
   requireOrganizationPermission,
   requireRoleChange,
 } from "@taruvi/subgraph-kit";
 import { assertMemberCapacity, type PlatformDb, parseEmail, parseUuid } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { recordAudit } from "./audit";
 import { lockOrganization, requirePlatformAccount } from "./caller";
 import { newInvitationToken, sendInvitationEmail } from "./invitation-email";
 
@@ -22,10 +25,19 @@ export const assertNotMember = async (tx: PlatformDb, organizationId: string, em
 };
 
 /**
- * Invites an email address (`invite_members`: owners and admins; OWNER invitations: owners). In
- * one transaction, with the organization locked: CONFLICT when already a member or invited,
- * CONFLICT on `plan` at the member limit, then the invitation row (token hashed, 7 days) and
- * its email job.
+ * FORBIDDEN unless the caller (who holds `invite_members`) may hand out `role`: MEMBER needs no
+ * more, so a grantee of invite_members invites members; ADMIN needs `manage_members` (owners,
+ * admins) and OWNER `manage_owners` (owners), as changing a member's role would.
+ */
+export const requireInvitationRole = (access: OrganizationAccess, role: OrganizationRole): void => {
+  if (role !== "MEMBER") requireRoleChange(access, null, role);
+};
+
+/**
+ * Invites an email address (`invite_members`: owners, admins and grantees; ADMIN and OWNER
+ * invitations: see requireInvitationRole). In one transaction, with the organization locked:
+ * CONFLICT when already a member or invited, CONFLICT on `plan` at the member limit, then the
+ * invitation row (token hashed, 7 days), its email job and its `invitation.created` event.
  */
 export const inviteMember = async (ctx: Context, input: InviteMemberInput) => {
   const actor = requirePlatformAccount(ctx);
@@ -33,7 +45,7 @@ export const inviteMember = async (ctx: Context, input: InviteMemberInput) => {
   const email = parseEmail(input.email);
   const role = input.role ?? "MEMBER";
   const access = await requireOrganizationPermission(ctx, organizationId, "invite_members");
-  requireRoleChange(access, null, role);
+  requireInvitationRole(access, role);
 
   const invitation = await ctx.platform.$transaction(async (tx) => {
     await lockOrganization(tx, organizationId);
@@ -49,16 +61,18 @@ export const inviteMember = async (ctx: Context, input: InviteMemberInput) => {
       data: { organizationId, email, role, tokenHash, expiresAt, invitedById: actor.id },
     });
     await sendInvitationEmail(ctx, tx, created, token, actor.id);
+    // The email and role only: the token is in the email alone, its hash nowhere but the row.
     await recordAudit(
       ctx,
+      prismaExecutor(tx),
       {
         action: "invitation.created",
         entityType: "Invitation",
         entityId: created.id,
         organizationId,
-        changes: { email, role },
+        changes: diff(null, { email, role }),
       },
-      tx,
+      "platform",
     );
     return created;
   });

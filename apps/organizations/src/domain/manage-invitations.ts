@@ -1,15 +1,15 @@
 import { conflict, notFound } from "@taruvi/errors";
-import { requireOrganizationPermission, requireRoleChange } from "@taruvi/subgraph-kit";
+import { diff, prismaExecutor, recordAudit, requireOrganizationPermission } from "@taruvi/subgraph-kit";
 import { assertMemberCapacity, invitationStatus, type PlatformDb, parseUuid } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { recordAudit } from "./audit";
 import { lockOrganization, requirePlatformAccount } from "./caller";
 import { newInvitationToken, sendInvitationEmail } from "./invitation-email";
-import { assertNotMember } from "./invite-member";
+import { assertNotMember, requireInvitationRole } from "./invite-member";
 
 /**
- * An invitation the caller may manage (`invite_members`, and `manage_owners` for an OWNER
- * invitation); NOT_FOUND when it does not exist or its organization is not visible to them.
+ * An invitation the caller may manage (`invite_members`, and for an ADMIN or OWNER invitation
+ * what requireInvitationRole asks); NOT_FOUND when it does not exist or its organization is not
+ * visible to them.
  */
 const getManagedInvitation = async (ctx: Context, idInput: unknown) => {
   const actor = requirePlatformAccount(ctx);
@@ -22,7 +22,7 @@ const getManagedInvitation = async (ctx: Context, idInput: unknown) => {
     "invite_members",
     "invitation",
   );
-  requireRoleChange(access, null, found.role);
+  requireInvitationRole(access, found.role);
   return { actor, id, organizationId: found.organizationId };
 };
 
@@ -53,26 +53,51 @@ export const resendInvitation = async (ctx: Context, idInput: unknown) => {
       data: { tokenHash, expiresAt, invitedById: actor.id },
     });
     await sendInvitationEmail(ctx, tx, updated, token, actor.id);
+    // tokenHash is a secret field: the event says it changed, never its value.
     await recordAudit(
       ctx,
-      { action: "invitation.resent", entityType: "Invitation", entityId: id, organizationId },
-      tx,
+      prismaExecutor(tx),
+      {
+        action: "invitation.resent",
+        entityType: "Invitation",
+        entityId: id,
+        organizationId,
+        changes: diff({ ...invitation, status }, { ...updated, status: invitationStatus(updated) }, [
+          "status",
+          "expiresAt",
+          "invitedById",
+          "tokenHash",
+        ]),
+      },
+      "platform",
     );
     return updated;
   });
 };
 
-/** Withdraws an invitation: its link stops working. Already revoked: unchanged. Accepted: CONFLICT. */
+/**
+ * Withdraws an invitation: its link stops working. Already revoked: unchanged (the event records
+ * no change). Accepted: CONFLICT.
+ */
 export const revokeInvitation = async (ctx: Context, idInput: unknown) => {
   const { id, organizationId } = await getManagedInvitation(ctx, idInput);
   return ctx.platform.$transaction(async (tx) => {
     const { invitation, status } = await lockInvitation(tx, organizationId, id);
-    if (status === "REVOKED") return invitation;
-    const updated = await tx.invitation.update({ where: { id }, data: { revokedAt: new Date() } });
+    const updated =
+      status === "REVOKED"
+        ? invitation
+        : await tx.invitation.update({ where: { id }, data: { revokedAt: new Date() } });
     await recordAudit(
       ctx,
-      { action: "invitation.revoked", entityType: "Invitation", entityId: id, organizationId },
-      tx,
+      prismaExecutor(tx),
+      {
+        action: "invitation.revoked",
+        entityType: "Invitation",
+        entityId: id,
+        organizationId,
+        changes: diff({ status }, { status: invitationStatus(updated) }),
+      },
+      "platform",
     );
     return updated;
   });

@@ -1,13 +1,15 @@
 import { conflict, notFound } from "@taruvi/errors";
 import {
+  diff,
   type OrganizationRole,
+  prismaExecutor,
+  recordAudit,
   requireMemberRemoval,
   requireOrganizationPermission,
   requireRoleChange,
 } from "@taruvi/subgraph-kit";
 import { type PlatformDb, parseUuid } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { recordAudit } from "./audit";
 import { lockOrganization, requirePlatformAccount } from "./caller";
 
 type MemberArgs = { organizationId: unknown; userId: unknown };
@@ -38,7 +40,8 @@ const assertAnotherOwner = async (tx: PlatformDb, organizationId: string, accoun
 /**
  * Gives a member another role. Admins move members between ADMIN and MEMBER; only owners (and
  * superusers) grant or take away OWNER. The last owner cannot be demoted (CONFLICT); concurrent
- * changes serialize on the organization's row.
+ * changes serialize on the organization's row. One `member.role_changed` event (no changes when
+ * the member already had the role).
  */
 export const updateMemberRole = async (ctx: Context, args: MemberArgs & { role: OrganizationRole }) => {
   requirePlatformAccount(ctx);
@@ -48,22 +51,24 @@ export const updateMemberRole = async (ctx: Context, args: MemberArgs & { role: 
     await lockOrganization(tx, organizationId);
     const member = await findMember(tx, organizationId, userId);
     requireRoleChange(access, member.role, args.role);
-    if (member.role === args.role) return member;
-    if (member.role === "OWNER") await assertAnotherOwner(tx, organizationId, userId);
-    const updated = await tx.organizationMember.update({
-      where: { id: member.id },
-      data: { role: args.role },
-    });
+    if (member.role !== args.role && member.role === "OWNER") {
+      await assertAnotherOwner(tx, organizationId, userId);
+    }
+    const updated =
+      member.role === args.role
+        ? member
+        : await tx.organizationMember.update({ where: { id: member.id }, data: { role: args.role } });
     await recordAudit(
       ctx,
+      prismaExecutor(tx),
       {
         action: "member.role_changed",
         entityType: "OrganizationMember",
         entityId: userId,
         organizationId,
-        changes: { role: { from: member.role, to: args.role } },
+        changes: diff(member, updated, ["role"]),
       },
-      tx,
+      "platform",
     );
     return updated;
   });
@@ -86,14 +91,15 @@ export const removeMember = async (ctx: Context, args: MemberArgs): Promise<bool
     await tx.organizationMember.delete({ where: { id: member.id } });
     await recordAudit(
       ctx,
+      prismaExecutor(tx),
       {
         action: "member.removed",
         entityType: "OrganizationMember",
         entityId: userId,
         organizationId,
-        changes: { role: { from: member.role, to: null }, self },
+        changes: diff({ role: member.role }, null),
       },
-      tx,
+      "platform",
     );
   });
   ctx.logger.info({ organizationId, userId }, "member removed");

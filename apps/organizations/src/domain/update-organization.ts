@@ -1,16 +1,15 @@
 import { AppError, badUserInput } from "@taruvi/errors";
-import { requireOrganizationPermission } from "@taruvi/subgraph-kit";
+import { auditedPlatformChange, diff, requireOrganizationPermission } from "@taruvi/subgraph-kit";
 import { type PlanName, parseDisplayName, parseUuid } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { recordAudit } from "./audit";
 import { requirePlatformAccount } from "./caller";
 
 export type UpdateOrganizationInput = { name?: unknown; plan?: PlanName | null };
 
 /**
- * Renames an organization (`manage_organization`: owners) and/or changes its plan (superusers
- * only: FORBIDDEN for owners). A downgrade below current usage is allowed; the limits stop
- * further growth.
+ * Renames an organization (`manage_organization`: owners and grantees) and/or changes its plan
+ * (superusers only: FORBIDDEN for owners), with one `organization.updated` event holding the
+ * diff. A downgrade below current usage is allowed; the limits stop further growth.
  */
 export const updateOrganization = async (ctx: Context, idInput: unknown, input: UpdateOrganizationInput) => {
   requirePlatformAccount(ctx);
@@ -26,26 +25,21 @@ export const updateOrganization = async (ctx: Context, idInput: unknown, input: 
   if (plan !== undefined && !access.superuser) {
     throw new AppError("FORBIDDEN", "only a superuser may change the plan");
   }
-  return ctx.platform.$transaction(async (tx) => {
+  return auditedPlatformChange(ctx, async (tx) => {
     const before = await tx.organization.findUniqueOrThrow({ where: { id } });
     const after = await tx.organization.update({
       where: { id },
       data: { ...(name === undefined ? {} : { name }), ...(plan === undefined ? {} : { plan }) },
     });
-    const changes: Record<string, { from: string; to: string }> = {};
-    if (before.name !== after.name) changes.name = { from: before.name, to: after.name };
-    if (before.plan !== after.plan) changes.plan = { from: before.plan, to: after.plan };
-    await recordAudit(
-      ctx,
-      {
+    return {
+      result: after,
+      audit: {
         action: "organization.updated",
         entityType: "Organization",
         entityId: id,
         organizationId: id,
-        changes,
+        changes: diff(before, after, ["name", "plan"]),
       },
-      tx,
-    );
-    return after;
+    };
   });
 };

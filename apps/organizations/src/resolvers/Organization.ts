@@ -1,10 +1,10 @@
 import type { platform } from "@taruvi/db";
 import { PLAN_LIMITS } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { findViewerRole } from "../domain/find-organizations";
+import { findViewerRole, findVisibleOrganization } from "../domain/find-organizations";
 
 export const Organization = {
-  __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.organizationById.load(ref.id),
+  __resolveReference: (ref: { id: string }, ctx: Context) => findVisibleOrganization(ctx, ref.id),
   members: (organization: platform.Organization, _: unknown, ctx: Context) =>
     ctx.loaders.membersByOrganization.load(organization.id),
   viewerRole: (organization: platform.Organization, _: unknown, ctx: Context) =>

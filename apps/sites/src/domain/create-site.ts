@@ -1,6 +1,6 @@
 import { hashPassword, parsePassword } from "@taruvi/auth";
 import { notFound } from "@taruvi/errors";
-import { requireOrganizationPermission } from "@taruvi/subgraph-kit";
+import { diff, pgExecutor, recordAudit, requireOrganizationPermission } from "@taruvi/subgraph-kit";
 import {
   PLAN_LIMITS,
   parseDisplayName,
@@ -8,12 +8,12 @@ import {
   parseSlug,
   parseUuid,
   createSite as provisionSite,
+  type SeedSite,
   seedSiteAdmin,
 } from "@taruvi/tenancy";
 import type { Context } from "../context";
 import { requirePlatformScope } from "./access";
 import { announce } from "./announce";
-import { recordSiteEvent } from "./audit";
 
 export type CreateSiteInput = {
   organizationId: string;
@@ -24,8 +24,9 @@ export type CreateSiteInput = {
 };
 
 /**
- * Creates a site: its schema, every site migration and its first admin in one transaction
- * (ACTIVE on return, or nothing at all), within the organization's plan limit.
+ * Creates a site (`manage_sites` on its organization): its schema, every site migration, its
+ * first admin and its `site.created` event in one transaction (ACTIVE on return, or nothing at
+ * all), within the organization's plan limit. The admin's password is never recorded.
  */
 export const createSite = async (ctx: Context, input: CreateSiteInput) => {
   requirePlatformScope(ctx);
@@ -41,22 +42,35 @@ export const createSite = async (ctx: Context, input: CreateSiteInput) => {
     select: { plan: true },
   });
   if (!organization) throw notFound("organization");
+  const seedAdmin = seedSiteAdmin({
+    email: adminEmail,
+    name: "Site admin",
+    passwordHash: await hashPassword(adminPassword),
+  });
+  // The seed runs on the provisioning transaction's client: the event commits with the site.
+  const seed: SeedSite = async (client, site) => {
+    await seedAdmin(client, site);
+    await recordAudit(
+      ctx,
+      pgExecutor(client),
+      {
+        action: "site.created",
+        entityType: "Site",
+        entityId: site.id,
+        organizationId,
+        siteId: site.id,
+        changes: diff(null, { slug, name, status: "ACTIVE", adminEmail }),
+      },
+      "platform",
+    );
+  };
   const created = await provisionSite(
     ctx.services.pool,
     { organizationId, slug, name },
-    {
-      set: ctx.services.tenantSet,
-      maxSites: PLAN_LIMITS[organization.plan].maxSites,
-      seed: seedSiteAdmin({
-        email: adminEmail,
-        name: "Site admin",
-        passwordHash: await hashPassword(adminPassword),
-      }),
-    },
+    { set: ctx.services.tenantSet, maxSites: PLAN_LIMITS[organization.plan].maxSites, seed },
   );
   // A gateway may hold a negative (or purged site's) lookup of this slug.
   await announce(ctx, [slug]);
-  await recordSiteEvent(ctx, created, "site.created", { slug, name, adminEmail });
   ctx.logger.info({ siteId: created.id, organizationId }, "site created");
   return ctx.platform.site.findUniqueOrThrow({ where: { id: created.id } });
 };

@@ -1,23 +1,37 @@
 import { isUniqueViolation, type platform } from "@taruvi/db";
 import { badUserInput, conflict, notFound } from "@taruvi/errors";
+import { type AuditRecord, auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
 import { isUnderDomain, isUuid, parseHostname } from "@taruvi/tenancy";
 import type { Context } from "../context";
 import { assertNotDeleted, getManagedSite } from "./access";
 import { announce } from "./announce";
-import { recordSiteEvent } from "./audit";
 
 type Tx = platform.Prisma.TransactionClient;
 
 /**
  * Domain changes of one site run in a transaction that first locks the site's row, so they
  * happen one after the other: a site has exactly one primary domain (while it has any),
- * whatever runs at the same time.
+ * whatever runs at the same time. Each records its event in that transaction.
  */
 const lockSite = async (tx: Tx, siteId: string) => {
   await tx.$queryRaw`SELECT 1 FROM platform.sites WHERE id = ${siteId}::uuid FOR UPDATE`;
 };
 
-/** A custom domain the site answers at, at once; the first one becomes its primary. */
+const domainEvent = (
+  site: platform.Site,
+  action: string,
+  domainId: string,
+  changes: AuditRecord["changes"],
+): AuditRecord => ({
+  action,
+  entityType: "Domain",
+  entityId: domainId,
+  organizationId: site.organizationId,
+  siteId: site.id,
+  changes,
+});
+
+/** A custom domain the site answers at, at once (`admin_site`); the first one becomes its primary. */
 export const addDomain = async (ctx: Context, input: { siteId: string; domain: string }) => {
   const { site } = await getManagedSite(ctx, input.siteId);
   assertNotDeleted(site);
@@ -28,10 +42,16 @@ export const addDomain = async (ctx: Context, input: { siteId: string; domain: s
   }
   let domain: platform.Domain;
   try {
-    domain = await ctx.platform.$transaction(async (tx) => {
+    domain = await auditedPlatformChange(ctx, async (tx) => {
       await lockSite(tx, site.id);
       const primary = await tx.domain.count({ where: { siteId: site.id, isPrimary: true } });
-      return tx.domain.create({ data: { siteId: site.id, hostname, isPrimary: primary === 0 } });
+      const created = await tx.domain.create({
+        data: { siteId: site.id, hostname, isPrimary: primary === 0 },
+      });
+      return {
+        result: created,
+        audit: domainEvent(site, "domain.added", created.id, diff(null, created, ["hostname", "isPrimary"])),
+      };
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict("domain", `${hostname} is already in use`);
@@ -39,7 +59,6 @@ export const addDomain = async (ctx: Context, input: { siteId: string; domain: s
   }
   // Drops a negative lookup of the host name, so it is reachable on the next request.
   await announce(ctx, [hostname]);
-  await recordSiteEvent(ctx, site, "domain.added", { hostname }, { type: "Domain", id: domain.id });
   return domain;
 };
 
@@ -59,51 +78,42 @@ const getManagedDomain = async (ctx: Context, id: unknown) => {
 /** Makes this domain the site's only primary one. */
 export const setPrimaryDomain = async (ctx: Context, id: unknown) => {
   const { domain, site } = await getManagedDomain(ctx, id);
-  const updated = await ctx.platform.$transaction(async (tx) => {
+  const updated = await auditedPlatformChange(ctx, async (tx) => {
     await lockSite(tx, site.id);
+    const before = await tx.domain.findUnique({ where: { id: domain.id } });
+    if (!before) throw notFound("domain"); // removed while we waited for the lock
     await tx.$executeRaw`
       UPDATE platform.domains SET is_primary = (id = ${domain.id}::uuid) WHERE site_id = ${site.id}::uuid`;
-    return tx.domain.findUnique({ where: { id: domain.id } });
+    const after = await tx.domain.findUniqueOrThrow({ where: { id: domain.id } });
+    return {
+      result: after,
+      audit: domainEvent(site, "domain.primary_set", domain.id, diff(before, after, ["isPrimary"])),
+    };
   });
-  if (!updated) throw notFound("domain"); // removed while we waited for the lock
   await announce(ctx, [domain.hostname]);
-  await recordSiteEvent(
-    ctx,
-    site,
-    "domain.primary_set",
-    { hostname: domain.hostname },
-    {
-      type: "Domain",
-      id: domain.id,
-    },
-  );
   return updated;
 };
 
 /** Removes a domain (unreachable at once); a removed primary passes to the oldest remaining. */
 export const removeDomain = async (ctx: Context, id: unknown) => {
   const { domain, site } = await getManagedDomain(ctx, id);
-  await ctx.platform.$transaction(async (tx) => {
+  await auditedPlatformChange(ctx, async (tx) => {
     await lockSite(tx, site.id);
-    const removed = await tx.domain.deleteMany({ where: { id: domain.id } });
-    if (removed.count === 0) throw notFound("domain");
-    if (await tx.domain.count({ where: { siteId: site.id, isPrimary: true } })) return;
-    const oldest = await tx.domain.findFirst({
-      where: { siteId: site.id },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    });
-    if (oldest) await tx.domain.update({ where: { id: oldest.id }, data: { isPrimary: true } });
+    const before = await tx.domain.findUnique({ where: { id: domain.id } });
+    if (!before) throw notFound("domain");
+    await tx.domain.delete({ where: { id: domain.id } });
+    if ((await tx.domain.count({ where: { siteId: site.id, isPrimary: true } })) === 0) {
+      const oldest = await tx.domain.findFirst({
+        where: { siteId: site.id },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
+      if (oldest) await tx.domain.update({ where: { id: oldest.id }, data: { isPrimary: true } });
+    }
+    return {
+      result: null,
+      audit: domainEvent(site, "domain.removed", domain.id, diff(before, null, ["hostname", "isPrimary"])),
+    };
   });
   await announce(ctx, [domain.hostname]);
-  await recordSiteEvent(
-    ctx,
-    site,
-    "domain.removed",
-    { hostname: domain.hostname },
-    {
-      type: "Domain",
-      id: domain.id,
-    },
-  );
   return ctx.platform.site.findUniqueOrThrow({ where: { id: site.id } });
 };

@@ -1,18 +1,16 @@
 import { findOrganizationAccess } from "@taruvi/subgraph-kit";
+import { isUuid } from "@taruvi/tenancy";
 import type { Context } from "../context";
+import { canSeeSite } from "./access";
 
 /**
- * A site by slug if the caller may see it: members of its organization and superusers; a
- * DELETED site only to those who may restore it (`manage_sites`). Otherwise null: another
- * tenant's site is not found.
+ * A site by slug if the caller may see it (`access_site`: members of its organization, grantees
+ * of the site, superusers); a DELETED site only to those who may restore it (`admin_site`).
+ * Otherwise null: another tenant's site is not found.
  */
 export const findSiteBySlug = async (ctx: Context, slug: string) => {
   const site = await ctx.platform.site.findUnique({ where: { slug } });
-  if (!site || site.status === "PROVISIONING") return null;
-  const access = await findOrganizationAccess(ctx, site.organizationId);
-  if (!access) return null;
-  if (site.status === "DELETED" && !access.can("manage_sites")) return null;
-  return site;
+  return site && (await canSeeSite(ctx, site)) ? site : null;
 };
 
 /** The site the request addresses (resolved and checked by the gateway). */
@@ -20,7 +18,16 @@ export const findCurrentSite = async (ctx: Context) =>
   ctx.tenant ? ctx.loaders.siteById.load(ctx.tenant.siteId) : null;
 
 /** The organization's live sites (not DELETED), when the caller may see the organization. */
-export const findOrganizationSites = async (ctx: Context, organizationId: string) =>
-  (await findOrganizationAccess(ctx, organizationId))
+export const findOrganizationSites = async (ctx: Context, organizationId: unknown) =>
+  isUuid(organizationId) && (await findOrganizationAccess(ctx, organizationId))
     ? ctx.loaders.sitesByOrganization.load(organizationId)
     : [];
+
+/** A domain by id (a federation reference), or null when it does not exist or its site is not visible. */
+export const findVisibleDomain = async (ctx: Context, id: unknown) => {
+  if (!isUuid(id)) return null;
+  const domain = await ctx.loaders.domainById.load(id.toLowerCase());
+  if (!domain) return null;
+  const site = await ctx.loaders.siteById.load(domain.siteId);
+  return site && (await canSeeSite(ctx, site)) ? domain : null;
+};

@@ -1,10 +1,9 @@
 import type { platform } from "@taruvi/db";
 import { conflict } from "@taruvi/errors";
-import { PLAN_LIMITS, restoreSite as restoreDeleted } from "@taruvi/tenancy";
+import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
 import type { Context } from "../context";
 import { getManagedSite } from "./access";
 import { announceSite } from "./announce";
-import { recordSiteEvent } from "./audit";
 
 type Status = platform.SiteStatus;
 
@@ -43,22 +42,37 @@ const TRANSITIONS = {
 } satisfies Record<string, Transition>;
 
 /**
- * Moves a site from one of `from` to `to` with one conditional UPDATE, so two concurrent
- * changes cannot both apply; then tells every gateway (slug and custom domains), which refuse
- * a SUSPENDED or DELETED site (TENANT_SUSPENDED) from their next request on, tokens included.
+ * Moves a site (`admin_site`) from one of `from` to `to` with one conditional UPDATE, so two
+ * concurrent changes cannot both apply, and records the event in the same transaction (an
+ * invalid transition is CONFLICT and records nothing); then tells every gateway (slug and custom
+ * domains), which refuse a SUSPENDED or DELETED site (TENANT_SUSPENDED) from their next request
+ * on, tokens included.
  */
 const transition = async (ctx: Context, id: unknown, change: Transition) => {
   const { site } = await getManagedSite(ctx, id);
-  const { count } = await ctx.platform.site.updateMany({
-    where: { id: site.id, status: { in: [...change.from] } },
-    data: { status: change.to, ...change.data() },
+  await auditedPlatformChange(ctx, async (tx) => {
+    const [before] = await tx.$queryRaw<{ status: Status }[]>`
+      SELECT status FROM platform.sites WHERE id = ${site.id}::uuid FOR UPDATE`;
+    const { count } = await tx.site.updateMany({
+      where: { id: site.id, status: { in: [...change.from] } },
+      data: { status: change.to, ...change.data() },
+    });
+    if (count === 0) {
+      throw conflict("status", `site ${site.slug} is ${before?.status ?? "gone"}; ${change.needs}`);
+    }
+    return {
+      result: null,
+      audit: {
+        action: change.action,
+        entityType: "Site",
+        entityId: site.id,
+        organizationId: site.organizationId,
+        siteId: site.id,
+        changes: diff({ status: before?.status }, { status: change.to }),
+      },
+    };
   });
-  if (count === 0) {
-    const now = await ctx.platform.site.findUnique({ where: { id: site.id }, select: { status: true } });
-    throw conflict("status", `site ${site.slug} is ${now?.status ?? "gone"}; ${change.needs}`);
-  }
   await announceSite(ctx, site.id);
-  await recordSiteEvent(ctx, site, change.action, { status: { from: site.status, to: change.to } });
   ctx.logger.info({ siteId: site.id, status: change.to }, change.action);
   return ctx.platform.site.findUniqueOrThrow({ where: { id: site.id } });
 };
@@ -66,23 +80,3 @@ const transition = async (ctx: Context, id: unknown, change: Transition) => {
 export const suspendSite = (ctx: Context, id: unknown) => transition(ctx, id, TRANSITIONS.suspend);
 export const resumeSite = (ctx: Context, id: unknown) => transition(ctx, id, TRANSITIONS.resume);
 export const deleteSite = (ctx: Context, id: unknown) => transition(ctx, id, TRANSITIONS.delete);
-
-/**
- * Brings a DELETED site back ACTIVE with all its data, within the retention period and the
- * organization's plan limit (a restored site counts again).
- */
-export const restoreSite = async (ctx: Context, id: unknown) => {
-  const { site } = await getManagedSite(ctx, id);
-  const organization = await ctx.platform.organization.findUniqueOrThrow({
-    where: { id: site.organizationId },
-    select: { plan: true },
-  });
-  await restoreDeleted(ctx.services.pool, site.id, {
-    retentionDays: ctx.services.retentionDays,
-    maxSites: PLAN_LIMITS[organization.plan].maxSites,
-  });
-  await announceSite(ctx, site.id);
-  await recordSiteEvent(ctx, site, "site.restored", { status: { from: "DELETED", to: "ACTIVE" } });
-  ctx.logger.info({ siteId: site.id }, "site.restored");
-  return ctx.platform.site.findUniqueOrThrow({ where: { id: site.id } });
-};

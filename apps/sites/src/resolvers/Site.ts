@@ -1,11 +1,12 @@
 import type { platform } from "@taruvi/db";
 import type { Context } from "../context";
+import { findVisibleSite } from "../domain/access";
 import { siteSettingsOf } from "../domain/update-site";
 
 const DAY_MS = 86_400_000;
 
 export const Site = {
-  __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.siteById.load(ref.id),
+  __resolveReference: (ref: { id: string }, ctx: Context) => findVisibleSite(ctx, ref.id),
   organization: (site: platform.Site) => ({ __typename: "Organization", id: site.organizationId }),
   domains: (site: platform.Site, _: unknown, ctx: Context) => ctx.loaders.domainsBySite.load(site.id),
   primaryDomain: async (site: platform.Site, _: unknown, ctx: Context) =>

@@ -2,6 +2,7 @@
 
 import { addDomain } from "./addDomain";
 import { createSite } from "./createSite";
+import { createSiteUser } from "./createSiteUser";
 import { deleteSite } from "./deleteSite";
 import { removeDomain } from "./removeDomain";
 import { restoreSite } from "./restoreSite";
@@ -9,6 +10,7 @@ import { resumeSite } from "./resumeSite";
 import { setPrimaryDomain } from "./setPrimaryDomain";
 import { suspendSite } from "./suspendSite";
 import { updateSite } from "./updateSite";
+import { updateSiteSettings } from "./updateSiteSettings";
 
 export const Mutation = {
   createSite,
@@ -20,4 +22,6 @@ export const Mutation = {
   addDomain,
   setPrimaryDomain,
   removeDomain,
+  createSiteUser,
+  updateSiteSettings,
 };

@@ -1,0 +1,39 @@
+import { diff, pgExecutor, recordAudit } from "@taruvi/subgraph-kit";
+import { PLAN_LIMITS, restoreSite as restoreSchema } from "@taruvi/tenancy";
+import type { Context } from "../context";
+import { getManagedSite } from "./access";
+import { announceSite } from "./announce";
+
+/**
+ * Brings a DELETED site (`admin_site`) back ACTIVE with all its data (its schema was never
+ * touched), within the retention period and the organization's plan limit, and records
+ * `site.restored` in the restore's own transaction.
+ */
+export const restoreSite = async (ctx: Context, id: unknown) => {
+  const { site } = await getManagedSite(ctx, id);
+  const organization = await ctx.platform.organization.findUniqueOrThrow({
+    where: { id: site.organizationId },
+    select: { plan: true },
+  });
+  await restoreSchema(ctx.services.pool, site.id, {
+    retentionDays: ctx.services.retentionDays,
+    maxSites: PLAN_LIMITS[organization.plan].maxSites,
+    onRestored: (client, restored) =>
+      recordAudit(
+        ctx,
+        pgExecutor(client),
+        {
+          action: "site.restored",
+          entityType: "Site",
+          entityId: restored.id,
+          organizationId: restored.organizationId,
+          siteId: restored.id,
+          changes: diff({ status: "DELETED" }, { status: "ACTIVE" }),
+        },
+        "platform",
+      ),
+  });
+  await announceSite(ctx, site.id);
+  ctx.logger.info({ siteId: site.id }, "site.restored");
+  return ctx.platform.site.findUniqueOrThrow({ where: { id: site.id } });
+};

@@ -1,0 +1,166 @@
+/**
+ * Helpers of the identity, groups and permissions tests: site users with known passwords and
+ * grants written straight to a site schema, requests tagged with a request id, and the raw
+ * audit rows a request wrote (read from the tables, not through the API).
+ */
+import { randomUUID } from "node:crypto";
+import { hashPassword, newApiKey } from "@taruvi/auth";
+import { randomSlug } from "@taruvi/testing";
+import { expect } from "vitest";
+import { type GqlOptions, type HttpResult, strongPassword, type TestStack } from "./helpers";
+
+export type SiteRef = { id: string; slug: string; schemaName: string };
+
+export type AuditRow = {
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  request_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  // biome-ignore lint/suspicious/noExplicitAny: assertions read arbitrary JSON
+  changes: any;
+  organization_id?: string | null;
+  site_id?: string | null;
+};
+
+/** A user of `site` with a password (and optionally admin or inactive), inserted directly. */
+export const siteUser = async (
+  t: TestStack,
+  site: SiteRef,
+  options: { admin?: boolean; active?: boolean; name?: string } = {},
+) => {
+  const email = `${randomSlug("u")}@example.test`;
+  const password = strongPassword();
+  const { rows } = await t.db.pool.query<{ id: string }>(
+    `INSERT INTO "${site.schemaName}".users (email, name, password_hash, is_admin, is_active)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [
+      email,
+      options.name ?? "Test User",
+      await hashPassword(password),
+      options.admin ?? false,
+      options.active ?? true,
+    ],
+  );
+  const id = rows[0]?.id as string;
+  return { id, email, password, token: () => t.token(id, site) };
+};
+
+/** A grant written directly (model-level unless `object` is given). */
+export const grantDirectly = async (
+  t: TestStack,
+  site: SiteRef,
+  principal: { userId?: string; groupId?: string; apiKeyId?: string },
+  permission: string,
+  object?: { type: string; id: string },
+): Promise<string> => {
+  const type = principal.userId ? "USER" : principal.groupId ? "GROUP" : "API_KEY";
+  const { rows } = await t.db.pool.query<{ id: string }>(
+    `INSERT INTO "${site.schemaName}".permission_grants
+       (permission, principal_type, user_id, group_id, api_key_id, object_type, object_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [
+      permission,
+      type,
+      principal.userId ?? null,
+      principal.groupId ?? null,
+      principal.apiKeyId ?? null,
+      object?.type ?? null,
+      object?.id ?? null,
+    ],
+  );
+  return rows[0]?.id as string;
+};
+
+/** A group written directly. */
+export const groupDirectly = async (t: TestStack, site: SiteRef, name = randomSlug("group")) =>
+  (
+    await t.db.pool.query<{ id: string }>(
+      `INSERT INTO "${site.schemaName}".groups (name) VALUES ($1) RETURNING id`,
+      [name],
+    )
+  ).rows[0]?.id as string;
+
+/** An API key of `site` with `scopes`, written directly; its id and the key to send. */
+export const apiKeyDirectly = async (t: TestStack, site: SiteRef, scopes: string[]) => {
+  const made = newApiKey();
+  const { rows } = await t.db.pool.query<{ id: string }>(
+    `INSERT INTO "${site.schemaName}".api_keys (name, prefix, key_hash, scopes) VALUES ('test', $1, $2, $3) RETURNING id`,
+    [made.prefix, made.hash, scopes],
+  );
+  return { id: rows[0]?.id as string, key: made.key, auth: `ApiKey ${made.key}` };
+};
+
+/** A request through the gateway tagged with a fresh request id; the response and that id. */
+export const tagged = async (
+  t: TestStack,
+  query: string,
+  options: GqlOptions & { auth?: string } = {},
+): Promise<{ res: HttpResult; requestId: string }> => {
+  const requestId = randomUUID();
+  const { auth, ...rest } = options;
+  const res = await t.gql(query, {
+    ...rest,
+    headers: {
+      "x-request-id": requestId,
+      "user-agent": "identity-tests",
+      ...(auth ? { authorization: auth } : {}),
+      ...rest.headers,
+    },
+  });
+  return { res, requestId };
+};
+
+/** The audit rows one request wrote, in a site's schema or the platform's, oldest first. */
+export const auditRows = async (
+  t: TestStack,
+  where: SiteRef | "platform",
+  requestId: string,
+): Promise<AuditRow[]> => {
+  const table = where === "platform" ? "platform.audit_events" : `"${where.schemaName}".audit_events`;
+  const { rows } = await t.db.pool.query<AuditRow>(
+    `SELECT * FROM ${table} WHERE request_id = $1 ORDER BY occurred_at, id`,
+    [requestId],
+  );
+  return rows;
+};
+
+/**
+ * Every audit row of a request, in the platform schema and every site schema: what "exactly
+ * one event" and "none" are counted against.
+ */
+export const allAuditRows = async (t: TestStack, requestId: string): Promise<AuditRow[]> => {
+  const { rows: schemas } = await t.db.pool.query<{ schema: string }>(
+    "SELECT schema_name AS schema FROM platform.sites WHERE schema_version IS NOT NULL",
+  );
+  const found = [...(await auditRows(t, "platform", requestId))];
+  for (const { schema } of schemas) {
+    const { rows } = await t.db.pool.query<AuditRow>(
+      `SELECT * FROM "${schema}".audit_events WHERE request_id = $1`,
+      [requestId],
+    );
+    found.push(...rows);
+  }
+  return found;
+};
+
+/** The request succeeded and wrote exactly one event (anywhere), which is returned. */
+export const expectOneEvent = async (t: TestStack, tagged: { res: HttpResult; requestId: string }) => {
+  expect(tagged.res.json?.errors, tagged.res.body).toBeUndefined();
+  const rows = await allAuditRows(t, tagged.requestId);
+  expect(rows, `events of ${tagged.requestId}`).toHaveLength(1);
+  return rows[0] as AuditRow;
+};
+
+/** The request failed with `code` and wrote no event anywhere. */
+export const expectNoEvent = async (
+  t: TestStack,
+  tagged: { res: HttpResult; requestId: string },
+  code: string,
+) => {
+  expect(tagged.res.json?.errors?.[0]?.extensions?.code, tagged.res.body).toBe(code);
+  expect(await allAuditRows(t, tagged.requestId)).toEqual([]);
+};

@@ -1,0 +1,161 @@
+import { randomUUID } from "node:crypto";
+import { type Actor, internalContextKey, signInternalContext, type TenantRef } from "@taruvi/auth";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWorld, type HttpResult, httpRequest, startTestStack, type TestStack } from "./helpers";
+import { accountWithToken, grantOn } from "./sites-helpers";
+
+// `_entities` of the organizations and sites subgraphs, sent as the gateway's query planner
+// would but for callers who may not see what they name: a signed-out caller is refused
+// (UNAUTHENTICATED), and an Organization, Site or Domain the caller may not see resolves to null,
+// so an entity fetch never shows more than the root fields would.
+
+const SECRET = "taruvi-development-internal-context-secret-do-not-use-in-production";
+let t: TestStack;
+let world: Awaited<ReturnType<typeof createWorld>>;
+let domainId: string;
+
+beforeAll(async () => {
+  t = await startTestStack({}, { worker: false });
+  world = await createWorld(t);
+  domainId = (
+    await t.db.platform.domain.create({
+      data: { siteId: world.siteA.id, hostname: `${randomUUID()}.entities.example`, isPrimary: true },
+    })
+  ).id;
+});
+afterAll(() => t?.close());
+
+const entities = async (
+  subgraph: "organizations" | "sites",
+  actor: Actor | null,
+  representations: object[],
+  selection: string,
+  tenant: TenantRef | null = null,
+): Promise<HttpResult> => {
+  const context = await signInternalContext(
+    internalContextKey(SECRET),
+    { requestId: randomUUID(), tenant, actor, client: { ip: "127.0.0.1", userAgent: "test" } },
+    { audience: subgraph },
+  );
+  return httpRequest(t.stack.subgraphUrls[subgraph], {
+    headers: { "content-type": "application/json", "x-taruvi-context": context },
+    body: JSON.stringify({
+      query: `query ($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`,
+      variables: { r: representations },
+    }),
+  });
+};
+
+const account = (id: string): Actor => ({ type: "account", id });
+const orgRef = () => [{ __typename: "Organization", id: world.organization.id }];
+const siteRefs = () => [
+  { __typename: "Site", id: world.siteA.id },
+  { __typename: "Site", id: world.siteB.id },
+];
+const data = (res: HttpResult) => {
+  expect(res.json.errors).toBeUndefined();
+  return res.json.data._entities;
+};
+
+describe("entity fetches show no more than the caller may see", () => {
+  it("a signed-out caller is refused for every entity type", async () => {
+    for (const res of [
+      await entities("organizations", null, orgRef(), "... on Organization { slug }"),
+      await entities("sites", null, siteRefs(), "... on Site { slug }"),
+      await entities("sites", null, [{ __typename: "Domain", id: domainId }], "... on Domain { hostname }"),
+      await entities("sites", null, orgRef(), "... on Organization { sites { slug } }"),
+    ]) {
+      expect(res.json.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+      expect(res.json.data?._entities ?? null).toBeNull();
+    }
+  });
+
+  it("an outsider gets nulls (and no sites), the owner the real thing", async () => {
+    const outsider = account(world.outsider.id);
+    expect(
+      data(
+        await entities(
+          "organizations",
+          outsider,
+          orgRef(),
+          "... on Organization { slug members { userId } }",
+        ),
+      ),
+    ).toEqual([null]);
+    expect(data(await entities("sites", outsider, siteRefs(), "... on Site { slug }"))).toEqual([null, null]);
+    expect(
+      data(
+        await entities(
+          "sites",
+          outsider,
+          [{ __typename: "Domain", id: domainId }],
+          "... on Domain { hostname }",
+        ),
+      ),
+    ).toEqual([null]);
+    expect(
+      data(await entities("sites", outsider, orgRef(), "... on Organization { sites { slug } }")),
+    ).toEqual([{ sites: [] }]);
+
+    const owner = account(world.owner.id);
+    expect(data(await entities("organizations", owner, orgRef(), "... on Organization { slug }"))).toEqual([
+      { slug: world.organization.slug },
+    ]);
+    expect(data(await entities("sites", owner, siteRefs(), "... on Site { slug }"))).toEqual([
+      { slug: world.siteA.slug },
+      { slug: world.siteB.slug },
+    ]);
+  });
+
+  it("a grantee of one site sees that site and its domains, not the other site nor the organization", async () => {
+    const grantee = await accountWithToken(t);
+    await grantOn(t, grantee.id, "SITE", world.siteA.id, "access_site");
+    const actor = account(grantee.id);
+    expect(data(await entities("sites", actor, siteRefs(), "... on Site { slug }"))).toEqual([
+      { slug: world.siteA.slug },
+      null,
+    ]);
+    expect(
+      data(
+        await entities(
+          "sites",
+          actor,
+          [{ __typename: "Domain", id: domainId }],
+          "... on Domain { site { slug } }",
+        ),
+      ),
+    ).toEqual([{ site: { slug: world.siteA.slug } }]);
+    expect(data(await entities("organizations", actor, orgRef(), "... on Organization { slug }"))).toEqual([
+      null,
+    ]);
+  });
+
+  it("a site's own user sees that site only, and no organization", async () => {
+    const tenant = { siteId: world.siteA.id, slug: world.siteA.slug, schema: world.siteA.schemaName };
+    const user: Actor = { type: "user", id: world.userA };
+    expect(data(await entities("sites", user, siteRefs(), "... on Site { slug }", tenant))).toEqual([
+      { slug: world.siteA.slug },
+      null,
+    ]);
+    expect(
+      data(await entities("organizations", user, orgRef(), "... on Organization { slug }", tenant)),
+    ).toEqual([null]);
+  });
+
+  it("malformed ids resolve to null, not an error", async () => {
+    const owner = account(world.owner.id);
+    expect(
+      data(await entities("sites", owner, [{ __typename: "Site", id: "1 OR 1=1" }], "... on Site { slug }")),
+    ).toEqual([null]);
+    expect(
+      data(
+        await entities(
+          "organizations",
+          owner,
+          [{ __typename: "Organization", id: "x" }],
+          "... on Organization { slug }",
+        ),
+      ),
+    ).toEqual([null]);
+  });
+});
