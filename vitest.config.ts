@@ -13,9 +13,11 @@ const workspaces = [
     "cli",
     "subgraph-kit",
     "jobs",
+    "sdk",
   ].map((n) => `packages/${n}`),
   ...["gateway", "identity", "organizations", "sites", "audit", "worker"].map((n) => `apps/${n}`),
   "stack",
+  "examples/web",
 ];
 
 export default defineConfig({

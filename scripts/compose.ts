@@ -1,8 +1,10 @@
 // `npm run compose`: composes the subgraphs' schema.graphql into supergraph/supergraph.graphql
-// (committed; the gateway loads it statically). `--check` exits 1 when the file is stale.
+// (committed; the gateway loads it statically) and writes its public API schema (no join__/link__
+// machinery: what clients see) to supergraph/api-schema.graphql, the SDK's source.
+// `--check` exits 1 when either file is stale.
 import { readFileSync, writeFileSync } from "node:fs";
 import { composeServices } from "@apollo/composition";
-import { parse } from "graphql";
+import { parse, printSchema } from "graphql";
 
 const SUBGRAPHS = [
   { name: "identity", port: 4001 },
@@ -12,7 +14,6 @@ const SUBGRAPHS = [
 ] as const;
 
 const root = new URL("../", import.meta.url);
-const output = new URL("supergraph/supergraph.graphql", root);
 
 const result = composeServices(
   SUBGRAPHS.map(({ name, port }) => ({
@@ -26,19 +27,31 @@ if (result.errors) {
   for (const error of result.errors) console.error(`composition error: ${error.message}`);
   process.exit(1);
 }
-const sdl = `${result.supergraphSdl.trim()}\n`;
+
+const outputs = [
+  { path: "supergraph/supergraph.graphql", text: `${result.supergraphSdl.trim()}\n` },
+  {
+    path: "supergraph/api-schema.graphql",
+    text: `${printSchema(result.schema.toAPISchema().toGraphQLJSSchema()).trim()}\n`,
+  },
+];
 
 if (process.argv.includes("--check")) {
-  let current = "";
-  try {
-    current = readFileSync(output, "utf8");
-  } catch {}
-  if (current !== sdl) {
-    console.error("supergraph/supergraph.graphql is stale: run `npm run compose` and commit it");
-    process.exit(1);
+  let stale = false;
+  for (const { path, text } of outputs) {
+    let current = "";
+    try {
+      current = readFileSync(new URL(path, root), "utf8");
+    } catch {}
+    if (current === text) {
+      console.log(`${path} is up to date`);
+    } else {
+      console.error(`${path} is stale: run \`npm run compose\` and commit it`);
+      stale = true;
+    }
   }
-  console.log("supergraph/supergraph.graphql is up to date");
+  if (stale) process.exit(1);
 } else {
-  writeFileSync(output, sdl);
-  console.log(`wrote ${output.pathname} (${result.hints?.length ?? 0} hints)`);
+  for (const { path, text } of outputs) writeFileSync(new URL(path, root), text);
+  console.log(`wrote ${outputs.map((o) => o.path).join(", ")} (${result.hints?.length ?? 0} hints)`);
 }

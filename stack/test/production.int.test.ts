@@ -1,3 +1,7 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { loadGatewayEnv, startGatewayProcess } from "@taruvi/gateway";
+import { createLogger } from "@taruvi/logging";
+import { createTestDatabase, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest, startTestStack, type TestStack } from "./helpers";
 
@@ -15,5 +19,61 @@ describe("with the Sandbox off (production default)", () => {
     const page = await httpRequest(t.stack.gatewayUrl, { method: "GET", headers: { accept: "text/html" } });
     expect(page.body).not.toContain("embeddable-sandbox");
     expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
+  });
+});
+
+describe("a gateway process with NODE_ENV=production", () => {
+  let db: TestDatabase;
+  let gateway: { url: string; close: () => Promise<void> };
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ poolSize: 2 });
+    const signingKey = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" });
+    const env = loadGatewayEnv({
+      NODE_ENV: "production",
+      PORT: "0",
+      DATABASE_URL: db.url,
+      INTERNAL_CONTEXT_SECRET: randomBytes(32).toString("hex"),
+      SIGNING_KEYS: String(signingKey),
+    });
+    gateway = await startGatewayProcess(env, {
+      databaseUrl: db.url,
+      logger: createLogger({ name: "test", level: "silent" }),
+    });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await db?.drop();
+  });
+
+  const post = (query: string, headers: Record<string, string> = {}) =>
+    httpRequest(gateway.url, {
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ query }),
+    });
+
+  it("serves no Sandbox: a browser at /graphql gets no landing page and the strict API CSP", async () => {
+    const page = await httpRequest(gateway.url, {
+      method: "GET",
+      headers: { accept: "text/html,application/xhtml+xml" },
+    });
+    expect(page.body).not.toContain("embeddable-sandbox");
+    expect(page.body).not.toContain("embeddedSandboxConfig");
+    expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
+    expect(page.headers["content-security-policy"]).not.toContain("apollographql.com");
+  });
+
+  it("refuses introspection", async () => {
+    for (const query of ["{ __schema { types { name } } }", '{ __type(name: "User") { name } }']) {
+      const res = await post(query);
+      expect(res.status).toBe(400);
+      expect(res.json.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    }
+  });
+
+  it("treats the Sandbox's token placeholder as the bad credential it is (401)", async () => {
+    const res = await post("{ __typename }", { authorization: "Bearer <paste access token from signIn>" });
+    expect(res.status).toBe(401);
+    expect(res.json.errors[0].extensions.code).toBe("UNAUTHENTICATED");
   });
 });

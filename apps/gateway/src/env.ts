@@ -39,6 +39,8 @@ export const gatewayEnvShape = {
   SUBGRAPH_AUDIT_URL: string("http://127.0.0.1:4004/graphql"),
   /** Apollo Sandbox at /graphql and introspection; default: on outside production. */
   SANDBOX: optionalString(),
+  /** The site slug the Sandbox's X-Tenant header starts with (the demo site `npm start` seeds). */
+  SANDBOX_TENANT: string("acme"),
   TRUST_PROXY: bool(false),
 };
 

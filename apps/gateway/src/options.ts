@@ -55,6 +55,7 @@ export const optionsFromEnv = (
     tenantCacheTtlSeconds: env.TENANT_CACHE_TTL_SECONDS,
     production,
     sandbox: env.SANDBOX === undefined ? !production : env.SANDBOX === "true",
+    sandboxTenant: env.SANDBOX_TENANT,
     trustProxy: env.TRUST_PROXY,
   };
 };

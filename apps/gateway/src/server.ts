@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { internalContextKey, type KeyStore, type RevocationList } from "@taruvi/auth";
 import type { Pool } from "@taruvi/db";
 import { isAppError } from "@taruvi/errors";
@@ -26,6 +25,7 @@ import { SignedContextDataSource } from "./data-source";
 import { clientIp, requestIdOf, run, sendAppError } from "./http";
 import { type OperationLimits, operationLimits, tokenLimit } from "./limits";
 import { createRateLimiter, type RateLimits } from "./rate-limit";
+import { SANDBOX_AUTHORIZATION_PLACEHOLDER, sandboxLandingPage } from "./sandbox";
 import { corsPolicy, securityHeaders } from "./security";
 import { createTenantResolver } from "./tenant";
 
@@ -51,7 +51,10 @@ export type GatewayOptions = {
   rateLimits: RateLimits;
   tenantCacheTtlSeconds: number;
   production: boolean;
+  /** Apollo Sandbox at /graphql and introspection. */
   sandbox: boolean;
+  /** The site slug the Sandbox's X-Tenant header starts with. */
+  sandboxTenant: string;
   trustProxy: boolean;
 };
 
@@ -60,13 +63,6 @@ export type Gateway = {
   listen: (port: number, host?: string) => Promise<string>;
   close: () => Promise<void>;
 };
-
-const EXAMPLE_OPERATION = `# The site this request addresses (X-Tenant header), and who you are there.
-query CurrentSite {
-  currentSite { id slug name status }
-  me { id email name }
-}
-`;
 
 /**
  * The front door: request id, security headers, CORS, tenant resolution, bearer tokens, rate
@@ -126,12 +122,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
         },
       },
       options.sandbox
-        ? ApolloServerPluginLandingPageLocalDefault({
-            embed: { initialState: { pollForSchemaUpdates: false } },
-            document: EXAMPLE_OPERATION,
-            headers: { "X-Tenant": "acme", Authorization: "Bearer <paste an access token>" },
-            includeCookies: false,
-          })
+        ? sandboxLandingPage({ tenant: options.sandboxTenant })
         : ApolloServerPluginLandingPageDisabled(),
     ],
   });
@@ -165,7 +156,11 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL) => {
     const tenant = await tenants.resolve(req);
-    const actor = await authenticator.authenticate(req.headers.authorization, tenant);
+    const authorization = req.headers.authorization;
+    const actor = await authenticator.authenticate(
+      options.sandbox && authorization === SANDBOX_AUTHORIZATION_PLACEHOLDER ? undefined : authorization,
+      tenant,
+    );
     const ip = clientIp(req, options.trustProxy);
     const limit = await rateLimiter.consume({
       ip,
