@@ -1,7 +1,12 @@
 import { audienceFor, type TenantRef } from "@taruvi/auth";
 import type { PlatformClient, TenantClient } from "@taruvi/db";
 import type { RawSqlTransaction } from "@taruvi/jobs";
-import { type AuditRecord, prismaExecutor, recordAudit, requireSite } from "@taruvi/subgraph-kit";
+import {
+  type AuditRecord,
+  auditedPlatformChange,
+  auditedSiteChange,
+  requireSite,
+} from "@taruvi/subgraph-kit";
 import { quoteSchema } from "@taruvi/tenancy";
 import type { Context, UserView } from "../context";
 import { ACCOUNT_VIEW, accountView, USER_VIEW, userView } from "./user-views";
@@ -195,9 +200,6 @@ export const scopeOf = (ctx: Context): Scope =>
 /** The addressed site's scope, bound to `db` (a transaction of the site's client). */
 export const siteScopeIn = (ctx: Context, db: SiteDb): Scope => siteScope(db, requireSite(ctx));
 
-/** A Prisma client or transaction, as recordAudit's executor takes it. */
-type ExecutorSource = Parameters<typeof prismaExecutor>[0];
-
 /** What a change of the request's scope returns: its result and the one event that records it. */
 export type ScopeChange<T> = { result: T; audit: AuditRecord | null };
 
@@ -211,13 +213,8 @@ export const auditedScopeChange = <T>(
   ctx: Context,
   change: (scope: Scope, tx: RawSqlTransaction) => Promise<ScopeChange<T>>,
 ): Promise<T> => {
-  const finish = async (tx: RawSqlTransaction & ExecutorSource, scope: Scope) => {
-    const { result, audit } = await change(scope, tx);
-    if (audit) await recordAudit(ctx, prismaExecutor(tx), audit);
-    return result;
-  };
   const tenant = ctx.tenant;
   return tenant
-    ? ctx.db.$transaction((tx) => finish(tx, siteScope(tx, tenant)))
-    : ctx.platform.$transaction((tx) => finish(tx, platformScope(tx)));
+    ? auditedSiteChange(ctx, (tx) => change(siteScope(tx, tenant), tx))
+    : auditedPlatformChange(ctx, (tx) => change(platformScope(tx), tx));
 };

@@ -1,6 +1,6 @@
 import { hashSecret } from "@taruvi/auth";
 import { AppError, badUserInput, conflict } from "@taruvi/errors";
-import { diff, prismaExecutor, recordAudit } from "@taruvi/subgraph-kit";
+import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
 import { invitationStatus } from "@taruvi/tenancy";
 import type { Context } from "../context";
 import { lockOrganization, requirePlatformAccount } from "./caller";
@@ -38,7 +38,7 @@ export const acceptInvitation = async (ctx: Context, token: unknown) => {
   }
   const { organizationId } = invitation;
 
-  await ctx.platform.$transaction(async (tx) => {
+  await auditedPlatformChange(ctx, async (tx) => {
     await lockOrganization(tx, organizationId);
     const existing = await tx.organizationMember.findUnique({
       where: { organizationId_accountId: { organizationId, accountId: actor.id } },
@@ -54,10 +54,9 @@ export const acceptInvitation = async (ctx: Context, token: unknown) => {
       data: { organizationId, accountId: actor.id, role: invitation.role },
     });
     // One event for both changes: the invitation used and the membership it made.
-    await recordAudit(
-      ctx,
-      prismaExecutor(tx),
-      {
+    return {
+      result: undefined,
+      audit: {
         action: "invitation.accepted",
         entityType: "Invitation",
         entityId: invitation.id,
@@ -67,8 +66,7 @@ export const acceptInvitation = async (ctx: Context, token: unknown) => {
           { status: "ACCEPTED", memberId: actor.id, memberRole: invitation.role },
         ),
       },
-      "platform",
-    );
+    };
   });
   ctx.logger.info({ organizationId, invitationId: invitation.id }, "invitation accepted");
   return ctx.platform.organization.findUniqueOrThrow({ where: { id: organizationId } });

@@ -1,10 +1,9 @@
 import { conflict } from "@taruvi/errors";
 import {
+  auditedPlatformChange,
   diff,
   type OrganizationAccess,
   type OrganizationRole,
-  prismaExecutor,
-  recordAudit,
   requireOrganizationPermission,
   requireRoleChange,
 } from "@taruvi/subgraph-kit";
@@ -47,7 +46,7 @@ export const inviteMember = async (ctx: Context, input: InviteMemberInput) => {
   const access = await requireOrganizationPermission(ctx, organizationId, "invite_members");
   requireInvitationRole(access, role);
 
-  const invitation = await ctx.platform.$transaction(async (tx) => {
+  const invitation = await auditedPlatformChange(ctx, async (tx) => {
     await lockOrganization(tx, organizationId);
     await assertNotMember(tx, organizationId, email);
     const pending = await tx.invitation.findFirst({
@@ -62,19 +61,16 @@ export const inviteMember = async (ctx: Context, input: InviteMemberInput) => {
     });
     await sendInvitationEmail(ctx, tx, created, token, actor.id);
     // The email and role only: the token is in the email alone, its hash nowhere but the row.
-    await recordAudit(
-      ctx,
-      prismaExecutor(tx),
-      {
+    return {
+      result: created,
+      audit: {
         action: "invitation.created",
         entityType: "Invitation",
         entityId: created.id,
         organizationId,
         changes: diff(null, { email, role }),
       },
-      "platform",
-    );
-    return created;
+    };
   });
   ctx.logger.info({ organizationId, invitationId: invitation.id }, "member invited");
   return invitation;

@@ -1,5 +1,5 @@
 import { conflict, notFound } from "@taruvi/errors";
-import { diff, prismaExecutor, recordAudit, requireOrganizationPermission } from "@taruvi/subgraph-kit";
+import { auditedPlatformChange, diff, requireOrganizationPermission } from "@taruvi/subgraph-kit";
 import { assertMemberCapacity, invitationStatus, type PlatformDb, parseUuid } from "@taruvi/tenancy";
 import type { Context } from "../context";
 import { lockOrganization, requirePlatformAccount } from "./caller";
@@ -42,7 +42,7 @@ const lockInvitation = async (tx: PlatformDb, organizationId: string, id: string
  */
 export const resendInvitation = async (ctx: Context, idInput: unknown) => {
   const { actor, id, organizationId } = await getManagedInvitation(ctx, idInput);
-  return ctx.platform.$transaction(async (tx) => {
+  return auditedPlatformChange(ctx, async (tx) => {
     const { invitation, status } = await lockInvitation(tx, organizationId, id);
     if (status === "REVOKED") throw conflict("id", "this invitation was revoked: invite the address again");
     await assertNotMember(tx, organizationId, invitation.email);
@@ -54,10 +54,9 @@ export const resendInvitation = async (ctx: Context, idInput: unknown) => {
     });
     await sendInvitationEmail(ctx, tx, updated, token, actor.id);
     // tokenHash is a secret field: the event says it changed, never its value.
-    await recordAudit(
-      ctx,
-      prismaExecutor(tx),
-      {
+    return {
+      result: updated,
+      audit: {
         action: "invitation.resent",
         entityType: "Invitation",
         entityId: id,
@@ -69,9 +68,7 @@ export const resendInvitation = async (ctx: Context, idInput: unknown) => {
           "tokenHash",
         ]),
       },
-      "platform",
-    );
-    return updated;
+    };
   });
 };
 
@@ -81,24 +78,21 @@ export const resendInvitation = async (ctx: Context, idInput: unknown) => {
  */
 export const revokeInvitation = async (ctx: Context, idInput: unknown) => {
   const { id, organizationId } = await getManagedInvitation(ctx, idInput);
-  return ctx.platform.$transaction(async (tx) => {
+  return auditedPlatformChange(ctx, async (tx) => {
     const { invitation, status } = await lockInvitation(tx, organizationId, id);
     const updated =
       status === "REVOKED"
         ? invitation
         : await tx.invitation.update({ where: { id }, data: { revokedAt: new Date() } });
-    await recordAudit(
-      ctx,
-      prismaExecutor(tx),
-      {
+    return {
+      result: updated,
+      audit: {
         action: "invitation.revoked",
         entityType: "Invitation",
         entityId: id,
         organizationId,
         changes: diff({ status }, { status: invitationStatus(updated) }),
       },
-      "platform",
-    );
-    return updated;
+    };
   });
 };

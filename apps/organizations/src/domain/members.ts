@@ -1,9 +1,8 @@
 import { conflict, notFound } from "@taruvi/errors";
 import {
+  auditedPlatformChange,
   diff,
   type OrganizationRole,
-  prismaExecutor,
-  recordAudit,
   requireMemberRemoval,
   requireOrganizationPermission,
   requireRoleChange,
@@ -47,7 +46,7 @@ export const updateMemberRole = async (ctx: Context, args: MemberArgs & { role: 
   requirePlatformAccount(ctx);
   const { organizationId, userId } = parseMemberArgs(args);
   const access = await requireOrganizationPermission(ctx, organizationId, "manage_members");
-  return ctx.platform.$transaction(async (tx) => {
+  return auditedPlatformChange(ctx, async (tx) => {
     await lockOrganization(tx, organizationId);
     const member = await findMember(tx, organizationId, userId);
     requireRoleChange(access, member.role, args.role);
@@ -58,19 +57,16 @@ export const updateMemberRole = async (ctx: Context, args: MemberArgs & { role: 
       member.role === args.role
         ? member
         : await tx.organizationMember.update({ where: { id: member.id }, data: { role: args.role } });
-    await recordAudit(
-      ctx,
-      prismaExecutor(tx),
-      {
+    return {
+      result: updated,
+      audit: {
         action: "member.role_changed",
         entityType: "OrganizationMember",
         entityId: userId,
         organizationId,
         changes: diff(member, updated, ["role"]),
       },
-      "platform",
-    );
-    return updated;
+    };
   });
 };
 
@@ -83,24 +79,22 @@ export const removeMember = async (ctx: Context, args: MemberArgs): Promise<bool
   const { organizationId, userId } = parseMemberArgs(args);
   const self = userId === actor.id;
   const access = await requireOrganizationPermission(ctx, organizationId, self ? "read" : "manage_members");
-  await ctx.platform.$transaction(async (tx) => {
+  await auditedPlatformChange(ctx, async (tx) => {
     await lockOrganization(tx, organizationId);
     const member = await findMember(tx, organizationId, userId);
     requireMemberRemoval(access, { role: member.role, self });
     if (member.role === "OWNER") await assertAnotherOwner(tx, organizationId, userId);
     await tx.organizationMember.delete({ where: { id: member.id } });
-    await recordAudit(
-      ctx,
-      prismaExecutor(tx),
-      {
+    return {
+      result: undefined,
+      audit: {
         action: "member.removed",
         entityType: "OrganizationMember",
         entityId: userId,
         organizationId,
         changes: diff({ role: member.role }, null),
       },
-      "platform",
-    );
+    };
   });
   ctx.logger.info({ organizationId, userId }, "member removed");
   return true;
