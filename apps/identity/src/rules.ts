@@ -4,25 +4,18 @@
  * request (ctx.access); what needs the object itself (NOT_FOUND, escalation) is in the domain.
  */
 import {
-  hasSitePermission,
   hasSitePermissionOn,
   inSite,
   isAuthenticated,
   type RuleContext,
   type SitePermission,
+  siteHolding,
 } from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
 import type { SubgraphRules } from "@taruvi/subgraph-kit";
 import { allow, chain, rule } from "graphql-shield";
 
-/** Signed in with `permission` model-wide in the addressed site. */
-const inSiteWith = (permission: SitePermission) =>
-  chain(isAuthenticated, inSite, hasSitePermission(permission));
-
-/**
- * Signed in with `permission` model-wide or on the object whose id is the argument `idArg`.
- * One instance per rule name: graphql-shield refuses two rules of one name.
- */
+/** Signed in with `permission` model-wide or on the object whose id is the argument `idArg`. */
 const inSiteWithOn = (permission: SitePermission, objectType: string, idArg: string) =>
   chain(isAuthenticated, inSite, hasSitePermissionOn(permission, objectType, idArg));
 
@@ -90,8 +83,8 @@ export const identityRules: SubgraphRules = {
     me: allow,
     user: chain(isAuthenticated, mayViewUser),
     users: chain(isAuthenticated, mayListUsers),
-    apiKeys: inSiteWith("apikeys.manage"),
-    groups: inSiteWith("groups.view"),
+    apiKeys: siteHolding("apikeys.manage"),
+    groups: siteHolding("groups.view"),
     group: inSiteWithOn("groups.view", "Group", "id"),
     permissionGrants: chain(isAuthenticated, mayManagePermissions),
     myPermissions: isAuthenticated,
@@ -106,15 +99,15 @@ export const identityRules: SubgraphRules = {
     verifyEmail: allow,
     signOut: chain(isAuthenticated, isPerson),
     requestEmailVerification: chain(isAuthenticated, isPerson),
-    createUser: inSiteWith("users.manage"),
+    createUser: siteHolding("users.manage"),
     updateUser: manageUser,
     deactivateUser: manageUser,
     restoreUser: manageUser,
-    createApiKey: inSiteWith("apikeys.manage"),
-    revokeApiKey: inSiteWith("apikeys.manage"),
-    createGroup: inSiteWith("groups.manage"),
+    createApiKey: siteHolding("apikeys.manage"),
+    revokeApiKey: siteHolding("apikeys.manage"),
+    createGroup: siteHolding("groups.manage"),
     updateGroup: manageGroup,
-    deleteGroup: inSiteWith("groups.manage"),
+    deleteGroup: siteHolding("groups.manage"),
     addGroupMember: manageGroupMembers,
     removeGroupMember: manageGroupMembers,
     grantPermission: chain(isAuthenticated, mayManagePermissions),

@@ -1,15 +1,12 @@
-import { isAccount, isAuthenticated, onPlatform } from "@taruvi/auth";
+import { isAuthenticated, platformAccount } from "@taruvi/auth";
 import type { SubgraphRules } from "@taruvi/subgraph-kit";
-import { chain } from "graphql-shield";
 
 /**
  * A signed-in platform account, in the platform scope: everything this subgraph serves. Which
  * organization the caller may see (NOT_FOUND) or change (FORBIDDEN) is decided by the domain
- * through `ctx.access` (roles and grants).
+ * through `ctx.access` (roles and grants). Deny by default: every root field named; the
+ * Organization entity needs a signed-in caller.
  */
-const platformAccount = chain(onPlatform, isAuthenticated, isAccount);
-
-/** Deny by default: every root field named; the Organization entity needs a signed-in caller. */
 export const rules: SubgraphRules = {
   Query: {
     organizations: platformAccount,

@@ -1,15 +1,13 @@
-import { hasSitePermission, inSite, isAccount, isAuthenticated, onPlatform } from "@taruvi/auth";
+import { isAuthenticated, platformAccount, siteHolding } from "@taruvi/auth";
 import type { SubgraphRules } from "@taruvi/subgraph-kit";
-import { allow, chain } from "graphql-shield";
+import { allow } from "graphql-shield";
 
 /**
  * Site management: a signed-in platform account, in the platform scope. Which site the caller
  * may see (NOT_FOUND) or change (FORBIDDEN) is decided by the domain through `ctx.access`
- * (organization roles, organization and site grants).
+ * (organization roles, organization and site grants). Deny by default: every root field named;
+ * every resolvable entity needs a signed-in caller.
  */
-const platformAccount = chain(onPlatform, isAuthenticated, isAccount);
-
-/** Deny by default: every root field named; every resolvable entity needs a signed-in caller. */
 export const rules: SubgraphRules = {
   Query: {
     site: platformAccount,
@@ -27,7 +25,7 @@ export const rules: SubgraphRules = {
     setPrimaryDomain: platformAccount,
     removeDomain: platformAccount,
     createSiteUser: platformAccount,
-    updateSiteSettings: chain(inSite, isAuthenticated, hasSitePermission("settings.manage")),
+    updateSiteSettings: siteHolding("settings.manage"),
   },
   // Entity fetches answer null for a site, domain or organization the caller may not see.
   Site: isAuthenticated,

@@ -77,4 +77,6 @@ export {
   isSiteUser,
   isSuperuser,
   onPlatform,
+  platformAccount,
+  siteHolding,
 } from "./rules";

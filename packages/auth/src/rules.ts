@@ -7,7 +7,7 @@
  * NOT_FOUND) stays in the domain function, which asks the same per-request access resolver.
  */
 import { AppError } from "@taruvi/errors";
-import { rule } from "graphql-shield";
+import { chain, rule } from "graphql-shield";
 import type { Actor, TenantRef } from "./internal-context";
 import type { OrganizationAccess, SiteAccess, SiteObjectAccess, SitePermission } from "./permissions";
 
@@ -104,6 +104,23 @@ export const hasSitePermissionOn = (permission: SitePermission, objectType: stri
       },
     );
     sitePermissionRules.set(name, found);
+  }
+  return found;
+};
+
+// ---- Combinations every subgraph uses -------------------------------------------------------
+
+/** A platform-scope operation of a signed-in platform account. */
+export const platformAccount = chain(onPlatform, isAuthenticated, isAccount);
+
+const siteHoldingRules = new Map<string, ReturnType<typeof chain>>();
+
+/** A site-scope operation of a caller holding `permission` model-wide (UNAUTHENTICATED first). */
+export const siteHolding = (permission: SitePermission) => {
+  let found = siteHoldingRules.get(permission);
+  if (!found) {
+    found = chain(isAuthenticated, inSite, hasSitePermission(permission));
+    siteHoldingRules.set(permission, found);
   }
   return found;
 };
