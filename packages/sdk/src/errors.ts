@@ -1,19 +1,13 @@
+import { ERROR_CODES as CONTRACT_ERROR_CODES } from "@taruvi/errors";
+
 /**
  * The `extensions.code` values a Taruvi gateway answers with: the public contract's codes, the
  * gateway's and GraphQL server's own request errors, and NETWORK_ERROR (no answer at all,
  * made by this client).
  */
 export const ERROR_CODES = [
-  // The public contract (ARCHITECTURE.md).
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "NOT_FOUND",
-  "BAD_USER_INPUT",
-  "CONFLICT",
-  "RATE_LIMITED",
-  "TENANT_NOT_FOUND",
-  "TENANT_SUSPENDED",
-  "INTERNAL_SERVER_ERROR",
+  // The public contract (ARCHITECTURE.md), from the one list the servers use.
+  ...CONTRACT_ERROR_CODES,
   // The gateway: a subgraph out of reach, request limits, HTTP-level refusals.
   "SERVICE_UNAVAILABLE",
   "PAYLOAD_TOO_LARGE",

@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { ERROR_CODES as CONTRACT_CODES } from "@taruvi/errors";
 import { buildSchema, type DocumentNode, type GraphQLObjectType, Kind, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES } from "./errors";
 
 const schema = buildSchema(
   readFileSync(new URL("../../../supergraph/api-schema.graphql", import.meta.url), "utf8"),
@@ -66,11 +64,5 @@ describe("SDK operations", () => {
       }
     }
     expect(names.length).toBe(new Set(names).size);
-  });
-});
-
-describe("SDK error codes", () => {
-  it("cover every code of the public contract", () => {
-    expect(CONTRACT_CODES.filter((code) => !(ERROR_CODES as readonly string[]).includes(code))).toEqual([]);
   });
 });
