@@ -26,7 +26,7 @@ const ADMIN_OR_SCOPED = ["admin", "apiKeyWithScope"] as const;
 /** API keys act for a site, not as a person: what only a signed-in user can do refuses them. */
 const NOT_A_USER = { apiKeyWithScope: "FORBIDDEN", apiKeyWithoutScope: "FORBIDDEN" } as const;
 
-const user = (options: { active?: boolean } = {}) => w.siteUser(w.site.schemaName, options);
+const user = (options: { active?: boolean } = {}) => w.siteUser(w.site, options);
 
 const group = async () =>
   (

@@ -1,10 +1,11 @@
 /**
- * Helpers of the identity, groups and permissions tests: site users with known passwords and
- * grants written straight to a site schema, requests tagged with a request id, and the raw
- * audit rows a request wrote (read from the tables, not through the API).
+ * Fixtures of the end-to-end tests: site users with known passwords, groups, grants, API keys
+ * and single-use tokens written straight to the database (so a test depends on no other
+ * mutation than the one it checks), requests tagged with a request id, and the raw audit rows a
+ * request wrote (read from the tables, not through the API).
  */
-import { randomUUID } from "node:crypto";
-import { hashPassword, newApiKey } from "@taruvi/auth";
+import { randomBytes, randomUUID } from "node:crypto";
+import { hashPassword, hashSecret, newApiKey } from "@taruvi/auth";
 import { randomSlug } from "@taruvi/testing";
 import { expect } from "vitest";
 import { type GqlOptions, type HttpResult, strongPassword, type TestStack } from "./helpers";
@@ -117,7 +118,7 @@ export const tagged = async (
 /** The audit rows one request wrote, in a site's schema or the platform's, oldest first. */
 export const auditRows = async (
   t: TestStack,
-  where: SiteRef | "platform",
+  where: Pick<SiteRef, "schemaName"> | "platform",
   requestId: string,
 ): Promise<AuditRow[]> => {
   const table = where === "platform" ? "platform.audit_events" : `"${where.schemaName}".audit_events`;
@@ -137,13 +138,7 @@ export const allAuditRows = async (t: TestStack, requestId: string): Promise<Aud
     "SELECT schema_name AS schema FROM platform.sites WHERE schema_version IS NOT NULL",
   );
   const found = [...(await auditRows(t, "platform", requestId))];
-  for (const { schema } of schemas) {
-    const { rows } = await t.db.pool.query<AuditRow>(
-      `SELECT * FROM "${schema}".audit_events WHERE request_id = $1`,
-      [requestId],
-    );
-    found.push(...rows);
-  }
+  for (const { schema } of schemas) found.push(...(await auditRows(t, { schemaName: schema }, requestId)));
   return found;
 };
 
@@ -163,4 +158,31 @@ export const expectNoEvent = async (
 ) => {
   expect(tagged.res.json?.errors?.[0]?.extensions?.code, tagged.res.body).toBe(code);
   expect(await allAuditRows(t, tagged.requestId)).toEqual([]);
+};
+
+/** A single-use token mailed to a site user (`siteSchema`) or an account, stored hashed as the app does. */
+export const oneTimeToken = async (
+  t: TestStack,
+  purpose: "PASSWORD_RESET" | "EMAIL_VERIFICATION",
+  owner: { id: string; siteSchema?: string },
+): Promise<string> => {
+  // The shape the app mails: 256 random bits, base64url.
+  const token = randomBytes(32).toString("base64url");
+  if (owner.siteSchema) {
+    await t.db.pool.query(
+      `INSERT INTO "${owner.siteSchema}".one_time_tokens (purpose, user_id, token_hash, expires_at)
+       VALUES ($1, $2, $3, now() + interval '1 hour')`,
+      [purpose, owner.id, hashSecret(token)],
+    );
+  } else {
+    await t.db.platform.oneTimeToken.create({
+      data: {
+        purpose,
+        accountId: owner.id,
+        tokenHash: hashSecret(token),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      },
+    });
+  }
+  return token;
 };

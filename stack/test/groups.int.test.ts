@@ -3,6 +3,15 @@ import { internalContextKey, signInternalContext } from "@taruvi/auth";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  apiKeyDirectly,
+  expectNoEvent,
+  expectOneEvent,
+  grantDirectly,
+  groupDirectly,
+  siteUser,
+  tagged,
+} from "./fixtures";
+import {
   createSiteWithAdmin,
   createWorld,
   errorCode,
@@ -12,15 +21,6 @@ import {
   startTestStack,
   type TestStack,
 } from "./helpers";
-import {
-  apiKeyDirectly,
-  expectNoEvent,
-  expectOneEvent,
-  grantDirectly,
-  groupDirectly,
-  siteUser,
-  tagged,
-} from "./identity-helpers";
 
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;

@@ -4,10 +4,16 @@
  * right action, actor and diff; a failed or denied one writes none; and no password, hash,
  * token or key ever appears in any row.
  */
-import { randomBytes } from "node:crypto";
-import { hashSecret } from "@taruvi/auth";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type AuditRow,
+  expectNoEvent,
+  expectOneEvent,
+  oneTimeToken as mailedToken,
+  siteUser,
+  tagged,
+} from "./fixtures";
 import {
   createSiteWithAdmin,
   createWorld,
@@ -16,7 +22,6 @@ import {
   strongPassword,
   type TestStack,
 } from "./helpers";
-import { type AuditRow, expectNoEvent, expectOneEvent, siteUser, tagged } from "./identity-helpers";
 
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;
@@ -59,30 +64,18 @@ const site$ = (query: string, variables?: Record<string, unknown>, auth?: string
 const platform$ = (query: string, variables?: Record<string, unknown>, auth?: string) =>
   tagged(t, query, { variables, ...(auth ? { auth } : {}) });
 
-/** A single-use token of a site user or an account, stored hashed as the app would. */
+/** A single-use token of a site user (or an account), remembered to look for in the trail. */
 const oneTimeToken = async (
   purpose: "PASSWORD_RESET" | "EMAIL_VERIFICATION",
   owner: { id: string },
   inSite = true,
 ) => {
-  const token = randomBytes(32).toString("base64url");
+  const token = await mailedToken(
+    t,
+    purpose,
+    inSite ? { ...owner, siteSchema: home.site.schemaName } : owner,
+  );
   secrets.push(token);
-  if (inSite) {
-    await t.db.pool.query(
-      `INSERT INTO "${home.site.schemaName}".one_time_tokens (purpose, user_id, token_hash, expires_at)
-       VALUES ($1, $2, $3, now() + interval '1 hour')`,
-      [purpose, owner.id, hashSecret(token)],
-    );
-  } else {
-    await t.db.platform.oneTimeToken.create({
-      data: {
-        purpose,
-        accountId: owner.id,
-        tokenHash: hashSecret(token),
-        expiresAt: new Date(Date.now() + 3_600_000),
-      },
-    });
-  }
   return token;
 };
 

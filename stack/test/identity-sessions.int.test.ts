@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allAuditRows, tagged } from "./fixtures";
 import {
   AUTH_PAYLOAD,
   createSiteWithAdmin,
@@ -13,7 +14,6 @@ import {
   strongPassword,
   type TestStack,
 } from "./helpers";
-import { allAuditRows, tagged } from "./identity-helpers";
 
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grantDirectly } from "./fixtures";
 import {
   createSiteWithAdmin,
   createWorld,
@@ -11,7 +12,6 @@ import {
   strongPassword,
   type TestStack,
 } from "./helpers";
-import { grantDirectly } from "./identity-helpers";
 
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;

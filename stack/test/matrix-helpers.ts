@@ -4,9 +4,10 @@
  * exactly one audit event, a denied or failed one none (counted by the request id the test sends).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { hashPassword, hashSecret, newApiKey } from "@taruvi/auth";
+import { hashPassword, hashSecret } from "@taruvi/auth";
 import { createTestAccount, randomSlug } from "@taruvi/testing";
 import { expect } from "vitest";
+import { allAuditRows, apiKeyDirectly, siteUser as makeSiteUser, oneTimeToken } from "./fixtures";
 import { createSiteWithAdmin, type HttpResult, strongPassword, type TestStack } from "./helpers";
 
 export const CALLERS = [
@@ -78,36 +79,26 @@ export const createMatrixWorld = async (t: TestStack) => {
     site.id,
   ]);
   const schema = `"${site.schemaName}"`;
-  const siteUser = async (schemaName: string, options: { admin?: boolean; active?: boolean } = {}) => {
-    const email = `${randomSlug("u")}@example.test`;
-    const password = strongPassword();
-    const { rows } = await t.db.pool.query<{ id: string }>(
-      `INSERT INTO "${schemaName}".users (email, name, password_hash, is_admin, is_active)
-       VALUES ($1, 'Matrix User', $2, $3, $4) RETURNING id`,
-      [email, await hashPassword(password), options.admin ?? false, options.active ?? true],
-    );
-    return { id: rows[0]?.id as string, email, password };
-  };
+  /** A user of one of the sites with a password (admin or deactivated on request). */
+  const siteUser = (
+    on: { id: string; slug: string; schemaName: string },
+    options: { active?: boolean } = {},
+  ) => makeSiteUser(t, on, { ...options, name: "Matrix User" });
   const siteAdmin = (
     await t.db.pool.query<{ id: string }>(`SELECT id FROM ${schema}.users WHERE email = $1`, [
       siteAdminCredentials.email,
     ])
   ).rows[0]?.id as string;
-  const siteMember = await siteUser(site.schemaName);
-  const otherUser = await siteUser(other.site.schemaName);
+  const siteMember = await siteUser(site);
+  const otherUser = await siteUser(other.site);
 
-  const apiKeys = new Map<string, string>();
+  const apiKeys = new Map<string, Promise<string>>();
   /** An API key of the site holding exactly `scopes` (made once per set). */
-  const apiKey = async (scopes: readonly string[]) => {
+  const apiKey = (scopes: readonly string[]) => {
     const id = [...scopes].sort().join(",");
     let key = apiKeys.get(id);
     if (!key) {
-      const made = newApiKey();
-      await t.db.pool.query(
-        `INSERT INTO ${schema}.api_keys (name, prefix, key_hash, scopes, created_by_id) VALUES ($1, $2, $3, $4, $5)`,
-        [`matrix ${id}`, made.prefix, made.hash, [...scopes], siteAdmin],
-      );
-      key = made.key;
+      key = apiKeyDirectly(t, site, [...scopes]).then((made) => made.key);
       apiKeys.set(id, key);
     }
     return key;
@@ -144,29 +135,10 @@ export const createMatrixWorld = async (t: TestStack) => {
       return { id: row.id, token };
     },
     /** A single-use token mailed to a user or account (known to the test). */
-    oneTimeToken: async (
+    oneTimeToken: (
       purpose: "PASSWORD_RESET" | "EMAIL_VERIFICATION",
       owner: { siteSchema?: string; id: string },
-    ) => {
-      const token = randomBytes(32).toString("base64url");
-      if (owner.siteSchema) {
-        await t.db.pool.query(
-          `INSERT INTO "${owner.siteSchema}".one_time_tokens (purpose, user_id, token_hash, expires_at)
-           VALUES ($1, $2, $3, now() + interval '1 hour')`,
-          [purpose, owner.id, hashSecret(token)],
-        );
-      } else {
-        await t.db.platform.oneTimeToken.create({
-          data: {
-            purpose,
-            accountId: owner.id,
-            tokenHash: hashSecret(token),
-            expiresAt: new Date(Date.now() + 3_600_000),
-          },
-        });
-      }
-      return token;
-    },
+    ) => oneTimeToken(t, purpose, owner),
     createTestAccount: () => createTestAccount(t.db.platform),
   };
 };
@@ -202,22 +174,8 @@ const authorization = async (
 };
 
 /** Audit events written by one request, in the platform schema and every site schema. */
-export const eventsOf = async (w: MatrixWorld, requestId: string): Promise<number> => {
-  const { rows: schemas } = await w.t.db.pool.query<{ schema: string }>(
-    "SELECT schema_name AS schema FROM platform.sites",
-  );
-  const union = [
-    `SELECT count(*)::int AS n FROM platform.audit_events WHERE request_id = $1`,
-    ...schemas.map(
-      ({ schema }) => `SELECT count(*)::int FROM "${schema}".audit_events WHERE request_id = $1`,
-    ),
-  ].join(" UNION ALL ");
-  const { rows } = await w.t.db.pool.query<{ n: number }>(
-    `SELECT sum(n)::int AS n FROM (${union}) AS counts`,
-    [requestId],
-  );
-  return rows[0]?.n ?? 0;
-};
+export const eventsOf = async (w: MatrixWorld, requestId: string): Promise<number> =>
+  (await allAuditRows(w.t, requestId)).length;
 
 /** `ok` or the error code, with the number of events when it is not what the outcome requires. */
 const outcomeOf = (res: HttpResult, events: number): string => {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allAuditRows, auditRows, expectNoEvent, expectOneEvent, tagged } from "./fixtures";
 import { errorCode, errorOf, signedInAccount, startTestStack, type TestStack } from "./helpers";
-import { allAuditRows, auditRows, expectNoEvent, expectOneEvent, tagged } from "./identity-helpers";
 
 let t: TestStack;
 type Account = Awaited<ReturnType<typeof signedInAccount>>;

@@ -3,6 +3,16 @@ import { SITE_PERMISSION_NAMES } from "@taruvi/auth";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  allAuditRows,
+  apiKeyDirectly,
+  expectNoEvent,
+  expectOneEvent,
+  grantDirectly,
+  groupDirectly,
+  siteUser,
+  tagged,
+} from "./fixtures";
+import {
   createSiteWithAdmin,
   createWorld,
   errorCode,
@@ -12,16 +22,6 @@ import {
   strongPassword,
   type TestStack,
 } from "./helpers";
-import {
-  allAuditRows,
-  apiKeyDirectly,
-  expectNoEvent,
-  expectOneEvent,
-  grantDirectly,
-  groupDirectly,
-  siteUser,
-  tagged,
-} from "./identity-helpers";
 
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;

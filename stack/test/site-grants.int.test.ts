@@ -1,5 +1,6 @@
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiKeyDirectly, siteUser } from "./fixtures";
 import {
   createSiteWithAdmin,
   errorOf,
@@ -12,11 +13,9 @@ import {
 import {
   accountWithToken,
   allEventsOf,
-  apiKeyOf,
   grantOn,
   platformEventsOf,
   siteEventsOf,
-  siteUserWithToken,
   tagged,
 } from "./sites-helpers";
 
@@ -328,7 +327,8 @@ describe("updateSiteSettings (site scope, settings.manage)", () => {
 
   it("a user holding settings.manage (granted) may; a plain user may not (FORBIDDEN, nothing recorded)", async () => {
     const w = await world();
-    const plain = await siteUserWithToken(t, w.site);
+    const user = await siteUser(t, w.site);
+    const plain = { id: user.id, token: await user.token() };
     const refused = await tagged(t, SETTINGS, {
       tenant: w.site.slug,
       token: plain.token,
@@ -358,18 +358,18 @@ describe("updateSiteSettings (site scope, settings.manage)", () => {
 
   it("an API key with the settings.manage scope may (recorded as the key); without it, FORBIDDEN", async () => {
     const w = await world();
-    const scoped = await apiKeyOf(t, w.site, ["settings.manage"]);
-    const unscoped = await apiKeyOf(t, w.site, ["users.manage", "audit.view"]);
+    const scoped = await apiKeyDirectly(t, w.site, ["settings.manage"]);
+    const unscoped = await apiKeyDirectly(t, w.site, ["users.manage", "audit.view"]);
     const without = await tagged(t, SETTINGS, {
       tenant: w.site.slug,
-      headers: unscoped.headers,
+      auth: unscoped.auth,
       variables: { input: { allowSignup: true } },
     });
     expect(codeOf(without.res)).toBe("FORBIDDEN");
     expect(await allEventsOf(t, without.requestId, [w.site.schemaName])).toEqual([]);
     const withScope = await tagged(t, SETTINGS, {
       tenant: w.site.slug,
-      headers: scoped.headers,
+      auth: scoped.auth,
       variables: { input: { allowSignup: true } },
     });
     expect(ok(withScope.res).updateSiteSettings.settings).toEqual({ allowSignup: true });
@@ -386,7 +386,7 @@ describe("updateSiteSettings (site scope, settings.manage)", () => {
     // Setting it again changes nothing: still one event (the call succeeded), without changes.
     const again = await tagged(t, SETTINGS, {
       tenant: w.site.slug,
-      headers: scoped.headers,
+      auth: scoped.auth,
       variables: { input: { allowSignup: true } },
     });
     ok(again.res);
