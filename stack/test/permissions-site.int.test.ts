@@ -248,14 +248,23 @@ describe("grantPermission and revokePermission in a site", () => {
       id: group,
     });
     const c = await grantDirectly(t, home.site, { groupId: group }, "audit.view");
+    // Oldest first, ties (grants made in the same millisecond) broken by id.
+    const byAge = async (...grants: string[]) =>
+      (
+        await t.db.pool.query<{ id: string }>(
+          `SELECT id::text FROM "${home.site.schemaName}".permission_grants WHERE id = ANY($1::uuid[])
+           ORDER BY created_at, id`,
+          [grants],
+        )
+      ).rows.map((row) => row.id);
     const ids = async (variables: Record<string, unknown>, auth?: string) =>
       (await home$(GRANTS, variables, auth)).res.json.data.permissionGrants.map((g: { id: string }) => g.id);
-    expect(await ids({ p: user.id })).toEqual([a, b]);
+    expect(await ids({ p: user.id })).toEqual(await byAge(a, b));
     expect(await ids({ t: "Group", o: group })).toEqual([b]);
     expect(await ids({ p: group })).toEqual([c]);
     expect(await ids({ p: "not-an-id" })).toEqual([]);
     const manager = await holder("permissions.manage");
-    expect(await ids({ p: user.id }, manager.auth)).toEqual([a, b]);
+    expect(await ids({ p: user.id }, manager.auth)).toEqual(await byAge(a, b));
     expect(errorCode((await home$(GRANTS, {}, (await holder("users.view")).auth)).res)).toBe("FORBIDDEN");
   });
 });
