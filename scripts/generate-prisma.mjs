@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const prismaBin = join(root, "node_modules", "prisma", "build", "index.js");
 if (!existsSync(prismaBin)) {
-  console.log("generate-prisma: prisma is not installed yet; skipping");
+  // A production install (`npm ci --omit=dev`): the generated clients are inside the builds.
+  console.log("generate-prisma: prisma is not installed; skipping");
   process.exit(0);
 }
 
@@ -25,6 +26,10 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY) {
 }
 
 for (const scope of ["platform", "tenant"]) {
+  if (!existsSync(join(root, "prisma", scope, "schema.prisma"))) {
+    console.log(`generate-prisma: no prisma/${scope}/schema.prisma here (a release tree); skipping`);
+    continue;
+  }
   const result = spawnSync(
     process.execPath,
     [prismaBin, "generate", "--schema", join("prisma", scope, "schema.prisma")],

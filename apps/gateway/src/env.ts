@@ -42,6 +42,11 @@ export const gatewayEnvShape = {
   /** The site slug the Sandbox's X-Tenant header starts with (the demo site `npm start` seeds). */
   SANDBOX_TENANT: string("acme"),
   TRUST_PROXY: bool(false),
+  /**
+   * Apollo Gateway reports usage to Apollo and probes cloud metadata endpoints unless this is
+   * set. A self-hosted platform does not call home: on unless explicitly turned off.
+   */
+  APOLLO_TELEMETRY_DISABLED: bool(true),
 };
 
 export type GatewayEnv = ReturnType<typeof loadGatewayEnv>;

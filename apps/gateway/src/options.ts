@@ -57,5 +57,6 @@ export const optionsFromEnv = (
     sandbox: env.SANDBOX === undefined ? !production : env.SANDBOX === "true",
     sandboxTenant: env.SANDBOX_TENANT,
     trustProxy: env.TRUST_PROXY,
+    apolloTelemetry: !env.APOLLO_TELEMETRY_DISABLED,
   };
 };

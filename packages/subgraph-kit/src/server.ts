@@ -81,6 +81,9 @@ export const createSubgraph = async <Loaders, Services = undefined>(
   const subgraphSchema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
   const schema = options.rules ? applyShield(subgraphSchema, options.rules) : subgraphSchema;
   const apollo = new ApolloServer<RequestContext<Loaders, Services>>({
+    // Our process owns SIGINT/SIGTERM (drain, close pools, exit 0); Apollo's own handler would
+    // stop the server under it and re-raise the signal, killing the process mid-drain.
+    stopOnTerminationSignals: false,
     schema,
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(() => current.getStore() ?? deps.logger),

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { AppError } from "@taruvi/errors";
-import { rule } from "graphql-shield";
+import { chain, race, rule } from "graphql-shield";
 import gql from "graphql-tag";
 import { describe, expect, it } from "vitest";
 import { applyShield } from "./shield";
@@ -118,6 +118,29 @@ describe("applyShield", () => {
     ).getFields();
     expect(fields.name?.resolve).toBeUndefined();
     expect(fields.secret?.resolve).toBeTypeOf("function");
+  });
+
+  // chain and race are the code patches/graphql-shield+7.6.5.patch changes: 7.6.5 imports
+  // util.isUndefined, which Node 23 removed, and crashed on load on Node 24. CI runs this on 24.
+  it("combines rules with chain (first failure wins) and race (first success wins)", async () => {
+    const isAdmin = rule("isAdmin", { cache: "contextual" })((_p, _a, ctx: { admin?: boolean }) =>
+      ctx.admin ? true : new AppError("FORBIDDEN", "administrators only"),
+    );
+    const schema = applyShield(buildSubgraphSchema({ typeDefs, resolvers }), {
+      Query: { items: chain(signedIn, isAdmin), unruled: race(isAdmin, signedIn) },
+    });
+    const codeOf = async (source: string, contextValue: object) => {
+      const result = await graphql({ schema, source, contextValue });
+      const error = result.errors?.[0]?.originalError as AppError | undefined;
+      return result.errors ? error?.code : "OK";
+    };
+    expect(await codeOf("{ items(count: 1) { id } }", {})).toBe("UNAUTHENTICATED");
+    expect(await codeOf("{ items(count: 1) { id } }", { user: "u" })).toBe("FORBIDDEN");
+    expect(await codeOf("{ items(count: 1) { id } }", { user: "u", admin: true })).toBe("OK");
+    expect(await codeOf("{ unruled }", { user: "u" })).toBe("OK");
+    expect(await codeOf("{ unruled }", { admin: true })).toBe("OK");
+    // When every rule of a race fails, graphql-shield answers with the last rule's error.
+    expect(await codeOf("{ unruled }", {})).toBe("UNAUTHENTICATED");
   });
 
   it("refuses rules for types the schema does not have", () => {
