@@ -19,6 +19,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const SIGNED_IN = ["member", "admin", "owner", "superuser"] as const;
+
+/** The platform account a signed-in caller of the matrix is. */
+const accountOf = (caller: string) =>
+  (w.accounts as Record<string, { password: string } | undefined>)[caller];
 const MANAGERS = ["admin", "owner", "superuser"] as const;
 const OWNERS = ["owner", "superuser"] as const;
 /** Anyone the gateway lets through: signed out or with a valid platform token. */
@@ -312,6 +316,31 @@ const cases: MatrixCase[] = [
     prepare: async () => ({
       query: "mutation ($t: String!, $p: String!) { resetPassword(token: $t, password: $p) }",
       variables: { t: await w.oneTimeToken("PASSWORD_RESET", await w.account()), p: strongPassword() },
+    }),
+  },
+  {
+    // The caller's own password, set again to itself (the matrix's tokens have no stored session).
+    mutation: "changeMyPassword",
+    allowed: SIGNED_IN,
+    prepare: async (_, caller) => {
+      const password = accountOf(caller)?.password ?? strongPassword();
+      return {
+        query:
+          "mutation ($c: String!, $n: String!) { changeMyPassword(currentPassword: $c, newPassword: $n) { accessToken } }",
+        variables: { c: password, n: password },
+      };
+    },
+  },
+  {
+    mutation: "changeMyEmail",
+    allowed: SIGNED_IN,
+    prepare: async (_, caller) => ({
+      query:
+        "mutation ($c: String!, $e: String!) { changeMyEmail(currentPassword: $c, newEmail: $e) { accessToken } }",
+      variables: {
+        c: accountOf(caller)?.password ?? strongPassword(),
+        e: `${randomSlug("moved")}@example.test`,
+      },
     }),
   },
   {

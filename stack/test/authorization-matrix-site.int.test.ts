@@ -160,6 +160,43 @@ const cases: MatrixCase[] = [
     }),
   },
   {
+    mutation: "sendPasswordReset",
+    allowed: ADMIN_OR_SCOPED,
+    scopes: ["users.manage"],
+    prepare: async () => ({
+      query: "mutation ($id: ID!) { sendPasswordReset(userId: $id) }",
+      variables: { id: (await user()).id },
+    }),
+  },
+  {
+    // The caller's own password, set again to itself: the caller's sessions end, but the matrix
+    // signs its tokens without a stored session, so later cases are unaffected.
+    mutation: "changeMyPassword",
+    allowed: USERS,
+    denied: NOT_A_USER,
+    prepare: async (_, caller) => {
+      const password = caller === "admin" ? w.siteAdminPassword : w.siteMember.password;
+      return {
+        query:
+          "mutation ($c: String!, $n: String!) { changeMyPassword(currentPassword: $c, newPassword: $n) { accessToken } }",
+        variables: { c: password, n: password },
+      };
+    },
+  },
+  {
+    mutation: "changeMyEmail",
+    allowed: USERS,
+    denied: NOT_A_USER,
+    prepare: async (_, caller) => ({
+      query:
+        "mutation ($c: String!, $e: String!) { changeMyEmail(currentPassword: $c, newEmail: $e) { accessToken } }",
+      variables: {
+        c: caller === "admin" ? w.siteAdminPassword : w.siteMember.password,
+        e: `${randomSlug("moved")}@example.test`,
+      },
+    }),
+  },
+  {
     mutation: "createApiKey",
     allowed: ADMIN_OR_SCOPED,
     scopes: ["apikeys.manage"],

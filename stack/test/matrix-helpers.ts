@@ -27,7 +27,7 @@ export type Operation = { query: string; variables?: Record<string, unknown> };
 export type MatrixCase = {
   mutation: string;
   /** A fresh target for one caller's attempt (each attempt must be able to succeed on its own). */
-  prepare: (w: MatrixWorld) => Promise<Operation>;
+  prepare: (w: MatrixWorld, caller: Caller) => Promise<Operation>;
   /** Callers that succeed; every other caller is denied. */
   allowed: readonly Caller[];
   /** Scopes of the "API key with the scope" caller (site scope). */
@@ -112,6 +112,8 @@ export const createMatrixWorld = async (t: TestStack) => {
     otherSite: other.site,
     accounts: { owner, admin, member, superuser },
     siteAdmin,
+    /** The site administrator's password (the member's is `siteMember.password`). */
+    siteAdminPassword: siteAdminCredentials.password,
     siteMember,
     otherUser,
     account,
@@ -219,7 +221,7 @@ export const checkMatrixCase = async (w: MatrixWorld, scope: "platform" | "site"
     expected[caller] = c.allowed.includes(caller)
       ? "ok"
       : (c.denied?.[caller] ?? DEFAULT_DENIAL[scope][caller]);
-    const operation = await c.prepare(w);
+    const operation = await c.prepare(w, caller);
     const requestId = randomUUID();
     const auth = await authorization(w, scope, caller, c.scopes ?? []);
     const res = await w.t.gql(operation.query, {
@@ -238,6 +240,7 @@ export const SITE_ONLY_MUTATIONS = [
   "updateUser",
   "deactivateUser",
   "restoreUser",
+  "sendPasswordReset",
   "createApiKey",
   "revokeApiKey",
   "createGroup",

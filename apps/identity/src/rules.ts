@@ -20,6 +20,7 @@ const inSiteWithOn = (permission: SitePermission, objectType: string, idArg: str
   chain(isAuthenticated, inSite, hasSitePermissionOn(permission, objectType, idArg));
 
 const manageUser = inSiteWithOn("users.manage", "User", "id");
+const resetUserPassword = inSiteWithOn("users.manage", "User", "userId");
 const manageGroup = inSiteWithOn("groups.manage", "Group", "id");
 const manageGroupMembers = inSiteWithOn("groups.manage", "Group", "groupId");
 
@@ -99,10 +100,13 @@ export const identityRules: SubgraphRules = {
     verifyEmail: allow,
     signOut: chain(isAuthenticated, isPerson),
     requestEmailVerification: chain(isAuthenticated, isPerson),
+    changeMyPassword: chain(isAuthenticated, isPerson),
+    changeMyEmail: chain(isAuthenticated, isPerson),
     createUser: siteHolding("users.manage"),
     updateUser: manageUser,
     deactivateUser: manageUser,
     restoreUser: manageUser,
+    sendPasswordReset: resetUserPassword,
     createApiKey: siteHolding("apikeys.manage"),
     revokeApiKey: siteHolding("apikeys.manage"),
     createGroup: siteHolding("groups.manage"),

@@ -2,6 +2,8 @@ import type { DocumentTypeDecoration } from "@graphql-typed-document-node/core";
 import { errorCodeOf, errorCodeOfStatus, type GraphQLResponseError, TaruviError } from "./errors";
 import {
   type AuthPayloadFieldsFragment,
+  ChangeMyEmailDocument,
+  ChangeMyPasswordDocument,
   RefreshSessionDocument,
   SignInDocument,
   type SignInInput,
@@ -55,6 +57,19 @@ export type TaruviClient = {
   signIn: (input: SignInInput, options?: RequestOptions) => Promise<AuthPayload>;
   /** Signs up (and in) in this client's scope and stores the tokens. */
   signUp: (input: SignUpInput, options?: RequestOptions) => Promise<AuthPayload>;
+  /**
+   * Changes the signed-in user's password (the current one is required). The server ends every
+   * session of the user, this one included, and answers with a new session, which is stored.
+   */
+  changeMyPassword: (
+    input: { currentPassword: string; newPassword: string },
+    options?: RequestOptions,
+  ) => Promise<AuthPayload>;
+  /** Changes the signed-in user's email (unverified until confirmed); stores the new session. */
+  changeMyEmail: (
+    input: { currentPassword: string; newEmail: string },
+    options?: RequestOptions,
+  ) => Promise<AuthPayload>;
   /**
    * Ends the session (or every session of the user) and forgets the tokens, whatever the answer;
    * a session the gateway already refuses is not an error.
@@ -238,6 +253,10 @@ const clientOf = (options: TaruviClientOptions & { storage: TokenStorage }): Tar
         (await send<{ signUp: AuthPayload }>(documentText(SignUpDocument), { input }, null, requestOptions))
           .signUp,
       ),
+    changeMyPassword: async (input, requestOptions) =>
+      signedIn((await request(ChangeMyPasswordDocument, input, requestOptions)).changeMyPassword),
+    changeMyEmail: async (input, requestOptions) =>
+      signedIn((await request(ChangeMyEmailDocument, input, requestOptions)).changeMyEmail),
     signOut: async ({ allSessions, ...requestOptions } = {}) => {
       try {
         if (await storage.get(scope)) {

@@ -143,6 +143,19 @@ describe("the SDK through the gateway", () => {
     expect((await platform.request(MeDocument)).me).toBeNull();
   });
 
+  it("changeMyPassword keeps the client signed in with the new session the server returns", async () => {
+    const { platform, owner } = await world();
+    const before = await platform.getTokens();
+    const newPassword = strongPassword();
+    await platform.changeMyPassword({ currentPassword: owner.password, newPassword });
+    const after = await platform.getTokens();
+    expect(after?.refreshToken).not.toBe(before?.refreshToken);
+    expect((await platform.request(MeDocument)).me?.email).toBe(owner.email);
+    const again = createTaruviClient({ url: t.stack.gatewayUrl });
+    await expect(again.signIn(owner)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(again.signIn({ email: owner.email, password: newPassword })).resolves.toBeTruthy();
+  });
+
   it("throws typed errors: CONFLICT on slug, BAD_USER_INPUT on slug, TENANT_NOT_FOUND", async () => {
     const { platform, organization } = await world();
     const taken = await platform

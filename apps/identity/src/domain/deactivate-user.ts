@@ -4,7 +4,7 @@ import type { Context, UserView } from "../context";
 import { getSiteUser } from "./find-users";
 import { siteScopeIn } from "./scope";
 import { denyFamilies, revokeAllSessions } from "./sessions";
-import { requireSiteAdmin } from "./site-admin";
+import { requireHoldsWhatTheyHold } from "./target-access";
 import { USER_VIEW, userView } from "./user-views";
 
 /**
@@ -15,7 +15,9 @@ import { USER_VIEW, userView } from "./user-views";
 const setActive = async (ctx: Context, id: unknown, isActive: boolean): Promise<UserView> => {
   const current = await getSiteUser(ctx.db, id);
   if (!isActive && ctx.actor?.id === current.id) throw badUserInput("id", "you cannot deactivate yourself");
-  if (current.isAdmin) await requireSiteAdmin(ctx, `${isActive ? "restore" : "deactivate"} an administrator`);
+  // Restoring a user gives their access back; deactivating one locks them out: either takes
+  // everything they hold, so a manager cannot lock out or revive someone above them.
+  await requireHoldsWhatTheyHold(ctx, current, isActive ? "restore" : "deactivate");
   const { user, families } = await auditedSiteChange(ctx, async (tx) => {
     const before = await getSiteUser(tx, current.id);
     const after =

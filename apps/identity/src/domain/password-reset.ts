@@ -1,6 +1,9 @@
 import { hashPassword, parsePassword } from "@taruvi/auth";
+import { conflict } from "@taruvi/errors";
+import type { RawSqlTransaction } from "@taruvi/jobs";
 import { parseEmail } from "@taruvi/tenancy";
 import type { Context } from "../context";
+import { getSiteUser } from "./find-users";
 import {
   createOneTimeToken,
   linkTo,
@@ -15,6 +18,7 @@ import {
 } from "./one-time-tokens";
 import { auditedScopeChange, scopeOf } from "./scope";
 import { denyFamilies } from "./sessions";
+import { requireSiteAdmin } from "./site-admin";
 import { personalWords } from "./user-input";
 
 /**
@@ -28,6 +32,29 @@ const waitUntil = async (deadline: number) => {
   if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
 };
 
+/** Queues the reset email with a new single-use token (1 hour), in the caller's transaction. */
+const emailResetLink = async (
+  ctx: Context,
+  tx: RawSqlTransaction,
+  to: { id: string; email: string; name: string },
+): Promise<void> => {
+  const token = await createOneTimeToken(tx, tablesOf(ctx), "PASSWORD_RESET", to.id);
+  await sendEmailInTransaction(ctx, tx, {
+    to: to.email,
+    subject: "Reset your password",
+    text: [
+      `Hello ${to.name},`,
+      "",
+      `Someone, hopefully you, asked to reset the password of ${to.email} on ${scopeName(ctx)}.`,
+      "Open this link within one hour to choose a new password (it works once):",
+      "",
+      linkTo(ctx, "reset-password", token),
+      "",
+      "If it was not you, ignore this email: your password stays as it is.",
+    ].join("\n"),
+  });
+};
+
 /**
  * Emails a single-use reset link (1 hour) to an active user of the scope with this email. The
  * token row, the email job and the `user.password_reset_requested` event commit together. Always
@@ -39,25 +66,8 @@ export const requestPasswordReset = async (ctx: Context, emailInput: unknown): P
   const email = parseEmail(emailInput);
   const principal = await scopeOf(ctx).findByEmail(email);
   const known = principal?.isActive ? principal : null;
-  const tables = tablesOf(ctx);
   await auditedScopeChange(ctx, async (_scope, tx) => {
-    if (known) {
-      const token = await createOneTimeToken(tx, tables, "PASSWORD_RESET", known.id);
-      await sendEmailInTransaction(ctx, tx, {
-        to: known.email,
-        subject: "Reset your password",
-        text: [
-          `Hello ${known.name},`,
-          "",
-          `Someone, hopefully you, asked to reset the password of ${known.email} on ${scopeName(ctx)}.`,
-          "Open this link within one hour to choose a new password (it works once):",
-          "",
-          linkTo(ctx, "reset-password", token),
-          "",
-          "If it was not you, ignore this email: your password stays as it is.",
-        ].join("\n"),
-      });
-    }
+    if (known) await emailResetLink(ctx, tx, known);
     return {
       result: true,
       audit: { action: "user.password_reset_requested", entityType: "User", entityId: known?.id ?? null },
@@ -66,6 +76,27 @@ export const requestPasswordReset = async (ctx: Context, emailInput: unknown): P
   if (known) ctx.logger.info({ userId: known.id }, "password reset requested");
   else ctx.logger.info("password reset requested for an unknown or inactive email");
   await waitUntil(deadline);
+  return true;
+};
+
+/**
+ * A manager's way to help a user who lost their password (users.manage on that user; an
+ * administrator's only by an administrator): the reset link goes to the user's own address, so
+ * the manager never learns or sets the password. The token, the email and the
+ * `user.password_reset_requested` event (the manager as actor) commit together.
+ */
+export const sendPasswordReset = async (ctx: Context, userId: unknown): Promise<boolean> => {
+  const user = await getSiteUser(ctx.db, userId);
+  if (user.isAdmin) await requireSiteAdmin(ctx, "send a password reset to an administrator");
+  if (!user.isActive) throw conflict("userId", "the user is deactivated: restore them first");
+  await auditedScopeChange(ctx, async (_scope, tx) => {
+    await emailResetLink(ctx, tx, user);
+    return {
+      result: true,
+      audit: { action: "user.password_reset_requested", entityType: "User", entityId: user.id },
+    };
+  });
+  ctx.logger.info({ userId: user.id }, "password reset sent by a manager");
   return true;
 };
 

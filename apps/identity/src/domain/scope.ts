@@ -45,6 +45,8 @@ export type Scope = {
   findById: (id: string) => Promise<Principal | null>;
   create: (data: { email: string; name: string; passwordHash: string }) => Promise<UserView>;
   recordLogin: (id: string) => Promise<void>;
+  /** Replaces the password hash and/or the email (a new email is unverified); CONFLICT if taken. */
+  setCredentials: (id: string, change: { passwordHash?: string; email?: string }) => Promise<UserView>;
   sessions: {
     /** Starts a family with its first refresh token. */
     create: (principalId: string, familyId: string, session: NewSession) => Promise<void>;
@@ -138,6 +140,11 @@ const sessionStore = (
   },
 });
 
+const credentialData = ({ passwordHash, email }: { passwordHash?: string; email?: string }) => ({
+  ...(passwordHash ? { passwordHash } : {}),
+  ...(email ? { email, emailVerifiedAt: null } : {}),
+});
+
 /** What a scope reads and writes through: the scope's client or one of its transactions. */
 type PlatformDb = Pick<PlatformClient, "account" | "$queryRawUnsafe">;
 type SiteDb = Pick<TenantClient, "user" | "$queryRawUnsafe">;
@@ -158,6 +165,10 @@ const platformScope = (db: PlatformDb): Scope => {
     recordLogin: async (id) => {
       await accounts.update({ where: { id }, data: { lastLoginAt: new Date() }, select: { id: true } });
     },
+    setCredentials: async (id, change) =>
+      accountView(
+        await accounts.update({ where: { id }, data: credentialData(change), select: ACCOUNT_VIEW }),
+      ),
     sessions: sessionStore(
       (sql, ...values) => db.$queryRawUnsafe(sql, ...values),
       '"platform"."account_sessions"',
@@ -182,6 +193,8 @@ const siteScope = (db: SiteDb, tenant: TenantRef): Scope => {
     recordLogin: async (id) => {
       await users.update({ where: { id }, data: { lastLoginAt: new Date() }, select: { id: true } });
     },
+    setCredentials: async (id, change) =>
+      userView(await users.update({ where: { id }, data: credentialData(change), select: USER_VIEW })),
     sessions: sessionStore(
       (sql, ...values) => db.$queryRawUnsafe(sql, ...values),
       `${quoteSchema(tenant.schema)}."sessions"`,

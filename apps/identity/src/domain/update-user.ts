@@ -1,4 +1,3 @@
-import { hashPassword, parsePassword } from "@taruvi/auth";
 import { badUserInput } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
 import { parseDisplayName, parseEmail } from "@taruvi/tenancy";
@@ -7,7 +6,8 @@ import { getSiteUser } from "./find-users";
 import { siteScopeIn } from "./scope";
 import { denyFamilies, revokeAllSessions } from "./sessions";
 import { requireSiteAdmin } from "./site-admin";
-import { emailMustBeFree, personalWords } from "./user-input";
+import { requireHoldsWhatTheyHold } from "./target-access";
+import { emailMustBeFree } from "./user-input";
 import { USER_VIEW, userView } from "./user-views";
 
 export type UpdateUserInput = { name?: unknown; email?: unknown; password?: unknown; isAdmin?: unknown };
@@ -15,19 +15,37 @@ export type UpdateUserInput = { name?: unknown; email?: unknown; password?: unkn
 const given = (value: unknown) => value !== undefined && value !== null;
 
 /**
- * Changes a site user's name, email, password or admin flag (omitted fields stay), recorded as
- * `user.updated` with the changed fields (a new password as `{ changed: true }`) in the same
- * transaction. A new password ends every session of the user. Changing an administrator, or who
- * is one, takes a site administrator; administrators cannot take their own admin flag away.
+ * Changes a site user's name, email or admin flag (omitted fields stay), recorded as
+ * `user.updated` with the changed fields in the same transaction.
+ *
+ * Credentials are guarded against takeover: nobody sets another user's password (a manager sends
+ * a reset link with sendPasswordReset; users change their own with changeMyPassword); a new
+ * email for someone else takes everything they hold (an administrator's, an administrator), ends
+ * every session of theirs and is unverified until confirmed; your own email changes only with
+ * changeMyEmail (it asks for your password). Making or unmaking an administrator takes a site
+ * administrator, and administrators cannot take their own admin flag away.
  */
 export const updateUser = async (ctx: Context, id: unknown, input: UpdateUserInput): Promise<UserView> => {
+  if (given(input.password)) {
+    throw badUserInput(
+      "password",
+      "updateUser does not set passwords: change your own with changeMyPassword, send anyone else a reset link with sendPasswordReset",
+    );
+  }
   const current = await getSiteUser(ctx.db, id);
   if (current.isAdmin) await requireSiteAdmin(ctx, "change an administrator");
   const name = given(input.name) ? parseDisplayName(input.name) : current.name;
   const email = given(input.email) ? parseEmail(input.email) : current.email;
-  const password = given(input.password)
-    ? parsePassword(input.password, "password", personalWords(email, name))
-    : null;
+  const emailChanges = email !== current.email;
+  if (emailChanges) {
+    if (ctx.actor?.id === current.id) {
+      throw badUserInput(
+        "email",
+        "change your own email with changeMyEmail (it asks for your current password)",
+      );
+    }
+    await requireHoldsWhatTheyHold(ctx, current, "change the email of");
+  }
   let isAdmin = current.isAdmin;
   if (given(input.isAdmin)) {
     if (typeof input.isAdmin !== "boolean") throw badUserInput("isAdmin", "must be true or false");
@@ -39,7 +57,6 @@ export const updateUser = async (ctx: Context, id: unknown, input: UpdateUserInp
     }
     isAdmin = input.isAdmin;
   }
-  const passwordHash = password === null ? undefined : await hashPassword(password);
 
   const { user, families } = await emailMustBeFree(() =>
     auditedSiteChange(ctx, async (tx) => {
@@ -53,7 +70,6 @@ export const updateUser = async (ctx: Context, id: unknown, input: UpdateUserInp
             name,
             email,
             isAdmin,
-            ...(passwordHash ? { passwordHash } : {}),
             ...(emailChanged ? { emailVerifiedAt: null } : {}),
           },
           select: USER_VIEW,
@@ -65,7 +81,8 @@ export const updateUser = async (ctx: Context, id: unknown, input: UpdateUserInp
           data: { usedAt: new Date() },
         });
       }
-      const ended = passwordHash ? await revokeAllSessions(siteScopeIn(ctx, tx), before.id) : [];
+      // The email is how the user signs in and recovers the account: a credential change.
+      const ended = emailChanged ? await revokeAllSessions(siteScopeIn(ctx, tx), before.id) : [];
       const changes = diff(
         {
           name: before.name,
@@ -81,7 +98,7 @@ export const updateUser = async (ctx: Context, id: unknown, input: UpdateUserInp
           action: "user.updated",
           entityType: "User",
           entityId: before.id,
-          changes: passwordHash ? { ...changes, password: { changed: true } } : changes,
+          changes,
         },
       };
     }),

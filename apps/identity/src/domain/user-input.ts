@@ -22,11 +22,11 @@ export const parseNewUser = (input: NewUserInput) => {
 };
 
 /** Runs a write; a unique violation on the email becomes CONFLICT naming the field. */
-export const emailMustBeFree = async <T>(write: () => Promise<T>): Promise<T> => {
+export const emailMustBeFree = async <T>(write: () => Promise<T>, field = "email"): Promise<T> => {
   try {
     return await write();
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict("email", "is already in use");
+    if (isUniqueViolation(error)) throw conflict(field, "is already in use");
     throw error;
   }
 };

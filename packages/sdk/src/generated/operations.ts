@@ -92,6 +92,22 @@ export type ResetPasswordMutationVariables = Exact<{
 
 export type ResetPasswordMutation = { resetPassword: boolean };
 
+export type ChangeMyPasswordMutationVariables = Exact<{
+  currentPassword: string;
+  newPassword: string;
+}>;
+
+
+export type ChangeMyPasswordMutation = { changeMyPassword: { accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, email: string, name: string, isActive: boolean, emailVerified: boolean, isAdmin: boolean, createdAt: string } } };
+
+export type ChangeMyEmailMutationVariables = Exact<{
+  currentPassword: string;
+  newEmail: string;
+}>;
+
+
+export type ChangeMyEmailMutation = { changeMyEmail: { accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, email: string, name: string, isActive: boolean, emailVerified: boolean, isAdmin: boolean, createdAt: string } } };
+
 export type RequestEmailVerificationMutationVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -415,6 +431,13 @@ export type RestoreUserMutationVariables = Exact<{
 
 
 export type RestoreUserMutation = { restoreUser: { id: string, email: string, name: string, isActive: boolean, emailVerified: boolean, isAdmin: boolean, createdAt: string } };
+
+export type SendPasswordResetMutationVariables = Exact<{
+  userId: string | number;
+}>;
+
+
+export type SendPasswordResetMutation = { sendPasswordReset: boolean };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -793,6 +816,52 @@ export const ResetPasswordDocument = new TypedDocumentString(`
   resetPassword(token: $token, password: $password)
 }
     `) as unknown as TypedDocumentString<ResetPasswordMutation, ResetPasswordMutationVariables>;
+export const ChangeMyPasswordDocument = new TypedDocumentString(`
+    mutation ChangeMyPassword($currentPassword: String!, $newPassword: String!) {
+  changeMyPassword(currentPassword: $currentPassword, newPassword: $newPassword) {
+    ...AuthPayloadFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  isActive
+  emailVerified
+  isAdmin
+  createdAt
+}
+fragment AuthPayloadFields on AuthPayload {
+  accessToken
+  refreshToken
+  expiresIn
+  user {
+    ...UserFields
+  }
+}`) as unknown as TypedDocumentString<ChangeMyPasswordMutation, ChangeMyPasswordMutationVariables>;
+export const ChangeMyEmailDocument = new TypedDocumentString(`
+    mutation ChangeMyEmail($currentPassword: String!, $newEmail: String!) {
+  changeMyEmail(currentPassword: $currentPassword, newEmail: $newEmail) {
+    ...AuthPayloadFields
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  isActive
+  emailVerified
+  isAdmin
+  createdAt
+}
+fragment AuthPayloadFields on AuthPayload {
+  accessToken
+  refreshToken
+  expiresIn
+  user {
+    ...UserFields
+  }
+}`) as unknown as TypedDocumentString<ChangeMyEmailMutation, ChangeMyEmailMutationVariables>;
 export const RequestEmailVerificationDocument = new TypedDocumentString(`
     mutation RequestEmailVerification {
   requestEmailVerification
@@ -1753,3 +1822,8 @@ export const RestoreUserDocument = new TypedDocumentString(`
   isAdmin
   createdAt
 }`) as unknown as TypedDocumentString<RestoreUserMutation, RestoreUserMutationVariables>;
+export const SendPasswordResetDocument = new TypedDocumentString(`
+    mutation SendPasswordReset($userId: ID!) {
+  sendPasswordReset(userId: $userId)
+}
+    `) as unknown as TypedDocumentString<SendPasswordResetMutation, SendPasswordResetMutationVariables>;

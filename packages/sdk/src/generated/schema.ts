@@ -271,9 +271,12 @@ export type CreateUserInput = {
 export type UpdateUserInput = {
   /** New display name. */
   name?: InputMaybe<Scalars['String']['input']>;
-  /** New email, unique in this site. */
+  /** New email, unique in this site, unverified until confirmed; ends every session of the user. Someone else's only if you hold everything they hold; your own only with changeMyEmail. */
   email?: InputMaybe<Scalars['String']['input']>;
-  /** New password (the same policy as sign-up); ends every session of the user. */
+  /**
+   * No longer accepted: change your own password with changeMyPassword, send someone else a reset link with sendPasswordReset.
+   * @deprecated Refused with BAD_USER_INPUT. Use changeMyPassword (yourself) or sendPasswordReset (someone else).
+   */
   password?: InputMaybe<Scalars['String']['input']>;
   /** Grant or remove site administration (site administrators only; not on yourself). */
   isAdmin?: InputMaybe<Scalars['Boolean']['input']>;
@@ -328,11 +331,11 @@ export type Mutation = {
   signOut: Scalars['Boolean']['output'];
   /** Create a site user (users.manage; an administrator only by a site administrator). */
   createUser: User;
-  /** Change a site user (users.manage, model-wide or on that user; changing an administrator takes one). */
+  /** Change a site user's name, email or admin flag (users.manage, model-wide or on that user; changing an administrator takes one, changing someone's email takes everything they hold). */
   updateUser: User;
-  /** Deactivate a site user: they cannot sign in and their sessions end at once (users.manage, model-wide or on that user). */
+  /** Deactivate a site user: they cannot sign in and their sessions end at once (users.manage, model-wide or on that user, and everything the user holds). */
   deactivateUser: User;
-  /** Reactivate a deactivated site user (users.manage, model-wide or on that user). */
+  /** Reactivate a deactivated site user (users.manage, model-wide or on that user, and everything the user holds). */
   restoreUser: User;
   /** Create an API key for this site with scopes you hold; the key is in the response only (apikeys.manage). */
   createApiKey: CreatedApiKey;
@@ -342,6 +345,12 @@ export type Mutation = {
   requestPasswordReset: Scalars['Boolean']['output'];
   /** Set a new password with a reset token; every session of the user ends. */
   resetPassword: Scalars['Boolean']['output'];
+  /** Email a site user a single-use password reset link (1 hour) at their own address (users.manage, model-wide or on that user; an administrator only by one). */
+  sendPasswordReset: Scalars['Boolean']['output'];
+  /** Change your own password, given the current one; every session of yours ends and a new one is returned. */
+  changeMyPassword: AuthPayload;
+  /** Change your own email, given your password: the new address gets a verification link, the old one a notice; every session ends and a new one is returned. */
+  changeMyEmail: AuthPayload;
   /** Email the signed-in user a single-use verification link (1 hour). */
   requestEmailVerification: Scalars['Boolean']['output'];
   /** Confirm an email address with a verification token. */
@@ -460,6 +469,23 @@ export type MutationRequestPasswordResetArgs = {
 export type MutationResetPasswordArgs = {
   token: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationSendPasswordResetArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationChangeMyPasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+};
+
+
+export type MutationChangeMyEmailArgs = {
+  currentPassword: Scalars['String']['input'];
+  newEmail: Scalars['String']['input'];
 };
 
 

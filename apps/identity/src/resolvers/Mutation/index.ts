@@ -1,6 +1,8 @@
 // One file per mutation (STYLE.md): parse, call a domain function, shape.
 
 import { addGroupMember } from "./addGroupMember";
+import { changeMyEmail } from "./changeMyEmail";
+import { changeMyPassword } from "./changeMyPassword";
 import { createApiKey } from "./createApiKey";
 import { createGroup } from "./createGroup";
 import { createUser } from "./createUser";
@@ -15,6 +17,7 @@ import { resetPassword } from "./resetPassword";
 import { restoreUser } from "./restoreUser";
 import { revokeApiKey } from "./revokeApiKey";
 import { revokePermission } from "./revokePermission";
+import { sendPasswordReset } from "./sendPasswordReset";
 import { signIn } from "./signIn";
 import { signOut } from "./signOut";
 import { signUp } from "./signUp";
@@ -35,6 +38,9 @@ export const Mutation = {
   revokeApiKey,
   requestPasswordReset,
   resetPassword,
+  sendPasswordReset,
+  changeMyPassword,
+  changeMyEmail,
   requestEmailVerification,
   verifyEmail,
   createGroup,
