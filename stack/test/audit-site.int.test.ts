@@ -33,7 +33,8 @@ const insertUser = async (target: ProvisionedSite, name: string) => {
 const insertKey = async (scopes: string[]) => {
   const made = newApiKey();
   const { rows } = await t.db.pool.query<{ id: string }>(
-    `INSERT INTO "${site.schemaName}".api_keys (name, prefix, key_hash, scopes) VALUES ($1, $2, $3, $4) RETURNING id`,
+    `INSERT INTO "${site.schemaName}".api_keys (name, prefix, key_hash, scopes, created_by_id)
+     VALUES ($1, $2, $3, $4, (SELECT id FROM "${site.schemaName}".users WHERE is_admin AND is_active LIMIT 1)) RETURNING id`,
     [`key ${scopes.join(",")}`, made.prefix, made.hash, scopes],
   );
   return { id: rows[0]?.id as string, key: made.key };

@@ -197,8 +197,10 @@ const cases: MatrixCase[] = [
     }),
   },
   {
+    // A key is bounded by the user who made it: keys never make keys.
     mutation: "createApiKey",
-    allowed: ADMIN_OR_SCOPED,
+    allowed: ["admin"],
+    denied: { apiKeyWithScope: "FORBIDDEN" },
     scopes: ["apikeys.manage"],
     prepare: async () => ({
       query: "mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } } }",

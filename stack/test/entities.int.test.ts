@@ -41,8 +41,9 @@ beforeAll(async () => {
   );
   const key = newApiKey();
   apiKeyId = await one(
-    `INSERT INTO ${schema}.api_keys (name, prefix, key_hash, scopes) VALUES ('entities', $1, $2, '{audit.view}') RETURNING id`,
-    [key.prefix, key.hash],
+    `INSERT INTO ${schema}.api_keys (name, prefix, key_hash, scopes, created_by_id)
+     VALUES ('entities', $1, $2, '{audit.view}', $3) RETURNING id`,
+    [key.prefix, key.hash, siteAdminId],
   );
   groupId = await one(`INSERT INTO ${schema}.groups (name) VALUES ('entities') RETURNING id`);
   siteAuditEventId = await one(

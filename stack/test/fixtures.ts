@@ -85,14 +85,25 @@ export const groupDirectly = async (t: TestStack, site: SiteRef, name = randomSl
     )
   ).rows[0]?.id as string;
 
-/** An API key of `site` with `scopes`, written directly; its id and the key to send. */
-export const apiKeyDirectly = async (t: TestStack, site: SiteRef, scopes: string[]) => {
+/**
+ * An API key of `site` with `scopes`, written directly; its id and the key to send. A key is
+ * bounded by its creator: by default a fresh site administrator made for it (so the scopes hold),
+ * or `createdById`.
+ */
+export const apiKeyDirectly = async (
+  t: TestStack,
+  site: SiteRef,
+  scopes: string[],
+  { createdById }: { createdById?: string } = {},
+) => {
   const made = newApiKey();
+  const creator = createdById ?? (await siteUser(t, site, { admin: true, name: "Key Creator" })).id;
   const { rows } = await t.db.pool.query<{ id: string }>(
-    `INSERT INTO "${site.schemaName}".api_keys (name, prefix, key_hash, scopes) VALUES ('test', $1, $2, $3) RETURNING id`,
-    [made.prefix, made.hash, scopes],
+    `INSERT INTO "${site.schemaName}".api_keys (name, prefix, key_hash, scopes, created_by_id)
+     VALUES ('test', $1, $2, $3, $4) RETURNING id`,
+    [made.prefix, made.hash, scopes, creator],
   );
-  return { id: rows[0]?.id as string, key: made.key, auth: `ApiKey ${made.key}` };
+  return { id: rows[0]?.id as string, key: made.key, auth: `ApiKey ${made.key}`, createdById: creator };
 };
 
 /** A request through the gateway tagged with a fresh request id; the response and that id. */

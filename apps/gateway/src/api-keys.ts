@@ -14,6 +14,8 @@ type KeyRow = {
   scopes: string[] | null;
   expires_at: Date | null;
   revoked_at: Date | null;
+  /** Null: the key has no creator (made before keys were bound to one, or the creator is gone). */
+  creator_active: boolean | null;
 };
 
 export type ApiKeyVerifier = {
@@ -27,7 +29,7 @@ const rejected = (why: string) =>
 /**
  * `Authorization: ApiKey <key>`: a key belongs to one site and works only there. The public
  * prefix finds the row in that site's `api_keys`; the stored SHA-256 is compared in constant
- * time. Verified keys are cached briefly, but the revocation list is consulted on every request,
+ * time. A key whose creator is deactivated, deleted or unknown is refused. Verified keys are cached briefly, but the revocation list is consulted on every request,
  * so a revoked key is refused at once by every gateway.
  */
 export const createApiKeyVerifier = ({
@@ -42,12 +44,17 @@ export const createApiKeyVerifier = ({
   const lookup = async (tenant: TenantRef, prefix: string, hash: string): Promise<Actor> => {
     const schema = quoteSchema(tenant.schema);
     const { rows } = await pool.query<KeyRow>(
-      `SELECT id, key_hash, scopes, expires_at, revoked_at FROM ${schema}.api_keys WHERE prefix = $1`,
+      `SELECT k.id, k.key_hash, k.scopes, k.expires_at, k.revoked_at, u.is_active AS creator_active
+         FROM ${schema}.api_keys k LEFT JOIN ${schema}.users u ON u.id = k.created_by_id
+        WHERE k.prefix = $1`,
       [prefix],
     );
     const row = rows[0];
     if (!row || !sameHash(row.key_hash, hash)) throw rejected("unknown key");
     if (row.revoked_at) throw rejected("revoked");
+    // A key is bounded by the user who made it (docs/security.md).
+    if (row.creator_active === null) throw rejected("it has no creator; create a new key");
+    if (!row.creator_active) throw rejected("its creator is deactivated");
     const expiresAt = row.expires_at?.getTime() ?? Number.POSITIVE_INFINITY;
     if (expiresAt <= Date.now()) throw rejected("expired");
     const actor: Actor = { type: "api_key", id: row.id, scopes: row.scopes ?? [] };

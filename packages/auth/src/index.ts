@@ -60,6 +60,7 @@ export {
   evaluateSiteAccess,
   evaluateSiteObjectAccess,
   GRANTABLE_ORGANIZATION_PERMISSIONS,
+  intersectSiteAccess,
   isPlatformGrant,
   isSitePermission,
   ROLE_PERMISSIONS,

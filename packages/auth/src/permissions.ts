@@ -103,6 +103,27 @@ export const evaluateSiteAccess = (input: {
   };
 };
 
+/**
+ * What two principals both hold: an API key is bounded by its creator, so its effective access is
+ * what the key is given (scopes and grants) that its creator still holds, model-wide or on the
+ * same object. Never admin: an administrator's key holds exactly its own scopes and grants.
+ */
+export const intersectSiteAccess = (key: SiteAccess, creator: SiteAccess): SiteAccess => {
+  const permissions = key.permissions.filter((p) => creator.has(p));
+  const objectGrants = key.objectGrants.filter((g) =>
+    creator.has(g.permission, { type: g.objectType, id: g.objectId }),
+  );
+  const held = new Set(permissions);
+  return {
+    admin: false,
+    permissions,
+    objectGrants,
+    has: (permission, object) =>
+      held.has(permission) ||
+      (object !== undefined && key.has(permission, object) && creator.has(permission, object)),
+  };
+};
+
 // ---- Platform scope -------------------------------------------------------------------------
 
 export type OrganizationRole = "OWNER" | "ADMIN" | "MEMBER";

@@ -4,6 +4,7 @@ import {
   evaluateOrganizationAccess,
   evaluateSiteAccess,
   evaluateSiteObjectAccess,
+  intersectSiteAccess,
   type OrganizationAccess,
   type OrganizationRole,
   type SiteAccess,
@@ -98,12 +99,36 @@ export const createAccessResolver = (sources: AccessSources, pool: Pool): Access
       return evaluateSiteAccess({ admin: user.isAdmin, grants: user.grants });
     }
     if (actor.type === "api_key") {
-      const { rows: grants } = await pool.query<SiteGrant>(
-        `SELECT permission, object_type AS "objectType", object_id AS "objectId"
-           FROM ${quoteSchema(tenant.schema)}.permission_grants WHERE api_key_id = $1::uuid`,
+      // One round trip: the key's grants, and its creator's flags and grants. A key is bounded
+      // by its creator: it holds what it was given that the creator still holds, and nothing
+      // once the creator is deactivated or deleted (or when it has no creator at all).
+      const schema = quoteSchema(tenant.schema);
+      const { rows } = await pool.query<{
+        keyGrants: SiteGrant[];
+        creatorAdmin: boolean | null;
+        creatorActive: boolean | null;
+        creatorGrants: SiteGrant[];
+      }>(
+        `SELECT
+           (SELECT coalesce(json_agg(json_build_object(
+                     'permission', g.permission, 'objectType', g.object_type, 'objectId', g.object_id)), '[]')
+              FROM ${schema}.permission_grants g WHERE g.api_key_id = k.id) AS "keyGrants",
+           u.is_admin AS "creatorAdmin", u.is_active AS "creatorActive",
+           (SELECT coalesce(json_agg(json_build_object(
+                     'permission', g.permission, 'objectType', g.object_type, 'objectId', g.object_id)), '[]')
+              FROM ${schema}.permission_grants g
+             WHERE g.user_id = u.id
+                OR g.group_id IN (SELECT m.group_id FROM ${schema}.group_members m WHERE m.user_id = u.id)
+           ) AS "creatorGrants"
+         FROM ${schema}.api_keys k LEFT JOIN ${schema}.users u ON u.id = k.created_by_id
+         WHERE k.id = $1::uuid`,
         [actor.id],
       );
-      return evaluateSiteAccess({ admin: false, grants, scopes: actor.scopes ?? [] });
+      const row = rows[0];
+      if (!row?.creatorActive) return NO_SITE_ACCESS;
+      const key = evaluateSiteAccess({ admin: false, grants: row.keyGrants, scopes: actor.scopes ?? [] });
+      const creator = evaluateSiteAccess({ admin: row.creatorAdmin === true, grants: row.creatorGrants });
+      return intersectSiteAccess(key, creator);
     }
     return NO_SITE_ACCESS;
   };

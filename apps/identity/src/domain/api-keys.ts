@@ -8,6 +8,27 @@ import type { Context } from "../context";
 /** Gateways drop a revoked key from their caches at once; this outlives any cached verification. */
 const API_KEY_REVOCATION_SECONDS = 3600;
 
+/**
+ * How long the keys of a deactivated user stay on the revocation list: longer than a gateway
+ * caches a verified key (30 s). After that a gateway's own lookup refuses them (it checks the
+ * creator is active), and a restored user's keys work again.
+ */
+const CREATOR_DEACTIVATED_SECONDS = 120;
+
+/**
+ * Every gateway refuses the keys `userId` made from now on (within a second across replicas):
+ * called after the user's deactivation commits.
+ */
+export const denyKeysOf = async (ctx: Context, userId: string): Promise<void> => {
+  const keys = await ctx.db.apiKey.findMany({
+    where: { createdById: userId, revokedAt: null },
+    select: { id: true },
+  });
+  await Promise.all(
+    keys.map((k) => ctx.services.revocations.revoke("apiKey", k.id, CREATOR_DEACTIVATED_SECONDS)),
+  );
+};
+
 export const API_KEY_VIEW = {
   id: true,
   name: true,
@@ -62,6 +83,10 @@ export const createApiKey = async (
   ctx: Context,
   input: { name?: unknown; scopes?: unknown; expiresAt?: unknown },
 ): Promise<{ key: string; apiKey: ApiKeyView }> => {
+  // A key is bounded by the user who made it; a key making keys would outlive that bound.
+  if (ctx.actor?.type !== "user") {
+    throw new AppError("FORBIDDEN", "only a signed-in user can create API keys; an API key cannot");
+  }
   const name = parseDisplayName(input.name);
   const scopes = parseScopes(input.scopes);
   const expiresAt = parseExpiry(input.expiresAt);
@@ -70,8 +95,9 @@ export const createApiKey = async (
   if (lacking.length > 0) {
     throw new AppError("FORBIDDEN", `scopes: you do not hold ${lacking.join(", ")}`, { field: "scopes" });
   }
-  // Users are recorded as the creator; a key made by a key has none (the audit trail names it).
-  const createdById = ctx.actor?.type === "user" ? ctx.actor.id : null;
+  // The creator bounds the key for its whole life: what the key holds is always intersected
+  // with what the creator currently holds (packages/subgraph-kit/src/access.ts).
+  const createdById = ctx.actor.id;
   for (let attempt = 1; ; attempt += 1) {
     const { key, prefix, hash } = newApiKey();
     try {

@@ -1,6 +1,7 @@
 import { badUserInput } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
 import type { Context, UserView } from "../context";
+import { denyKeysOf } from "./api-keys";
 import { getSiteUser } from "./find-users";
 import { siteScopeIn } from "./scope";
 import { denyFamilies, revokeAllSessions } from "./sessions";
@@ -36,6 +37,8 @@ const setActive = async (ctx: Context, id: unknown, isActive: boolean): Promise<
     };
   });
   await denyFamilies(ctx, families);
+  // A deactivated user's API keys stop working with them (keys are bounded by their creator).
+  if (!isActive) await denyKeysOf(ctx, user.id);
   return user;
 };
 

@@ -337,7 +337,7 @@ export type Mutation = {
   deactivateUser: User;
   /** Reactivate a deactivated site user (users.manage, model-wide or on that user, and everything the user holds). */
   restoreUser: User;
-  /** Create an API key for this site with scopes you hold; the key is in the response only (apikeys.manage). */
+  /** Create an API key for this site with scopes you hold; the key is in the response only (apikeys.manage; signed-in users only, never another key). The key holds its scopes and grants only while you hold them too, and stops working if you are deactivated. */
   createApiKey: CreatedApiKey;
   /** Revoke an API key; it stops working within a second (apikeys.manage). */
   revokeApiKey: ApiKey;
