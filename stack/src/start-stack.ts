@@ -41,7 +41,9 @@ export type StackOptions = {
   /** Sites settings (retention) for tests. */
   sites?: { retentionDays?: number };
   /** Identity settings (sign-up, sign-in limits, …) for tests. */
-  identity?: Partial<Omit<IdentityServiceOptions, "databaseUrl" | "redisUrl" | "dataDir" | "production">>;
+  identity?: Partial<
+    Omit<IdentityServiceOptions, "databaseUrl" | "redisUrl" | "dataDir" | "production" | "successorSecret">
+  >;
   /**
    * Run the job worker in this process too: email delivery and the scheduled clean-ups
    * (`sites.purge` with `sites.retentionDays`, `invitations.expire`); default true.
@@ -102,6 +104,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     redisUrl: options.redisUrl,
     dataDir: options.dataDir,
     production: false,
+    successorSecret: secret,
     ...options.identity,
   });
   const mailDir = options.mailDir ?? join(options.dataDir, "mail");

@@ -30,7 +30,12 @@ let siteB: Awaited<ReturnType<typeof createSiteWithAdmin>>;
 let userA: Awaited<ReturnType<typeof signedIn>>;
 
 beforeAll(async () => {
-  t = await startTestStack({}, { logDestination: logs, logLevel: "trace" });
+  // No refresh-token reuse grace window here: a replay right after a rotation is theft (the
+  // window itself is tested in identity-sessions).
+  t = await startTestStack(
+    {},
+    { logDestination: logs, logLevel: "trace", identity: { refreshReuseGraceSeconds: 0 } },
+  );
   world = await createWorld(t);
   siteA = await createSiteWithAdmin(t, world.organization.id);
   siteB = await createSiteWithAdmin(t, world.organization.id);

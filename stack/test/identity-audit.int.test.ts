@@ -1,13 +1,15 @@
 /**
  * The identity subgraph's audit trail, read from the raw rows: every successful mutation writes
  * exactly one event (in its scope's table, in the same transaction as the change) with the
- * right action, actor and diff; a failed or denied one writes none; and no password, hash,
- * token or key ever appears in any row.
+ * right action, actor and diff; a failed or denied one writes none (except the security event
+ * `session.reuse_detected`, which commits with the revocation it records); and no password,
+ * hash, token or key ever appears in any row.
  */
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AuditRow,
+  allAuditRows,
   expectNoEvent,
   expectOneEvent,
   oneTimeToken as mailedToken,
@@ -31,7 +33,8 @@ let admin: { id: string; token: string };
 const secrets: string[] = [];
 
 beforeAll(async () => {
-  t = await startTestStack({}, { worker: false });
+  // No refresh-token reuse grace window: a replay right after a rotation is theft here.
+  t = await startTestStack({}, { worker: false, identity: { refreshReuseGraceSeconds: 0 } });
   world = await createWorld(t);
   home = await createSiteWithAdmin(t, world.organization.id);
   const session = await signedIn(t, home.admin, home.site.slug);
@@ -135,7 +138,21 @@ describe("site scope: one event per successful mutation, none for a failed one",
       entity_id: signInEvent.entity_id,
       actor_id: userId,
     });
-    // Reusing the rotated token revokes the family; a failure, so no event (a warning is logged).
+    // Reusing the rotated token revokes the family: the refresh fails, but the revocation is
+    // recorded (the one event a failed mutation writes), by SYSTEM, not by the unknown presenter.
+    const reuse = await site$(REFRESH, { r: session.refreshToken });
+    expect(reuse.res.json.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    const reuseEvents = await allAuditRows(t, reuse.requestId);
+    expect(reuseEvents).toHaveLength(1);
+    expectEvent(reuseEvents[0] as AuditRow, {
+      action: "session.reuse_detected",
+      entity_type: "Session",
+      entity_id: signInEvent.entity_id,
+      actor_type: "SYSTEM",
+      actor_id: null,
+      changes: null,
+    });
+    // Replays of the revoked family record nothing more.
     await expectNoEvent(t, await site$(REFRESH, { r: session.refreshToken }), "UNAUTHENTICATED");
     await expectNoEvent(t, await site$(REFRESH, { r: "not-a-token" }), "UNAUTHENTICATED");
 

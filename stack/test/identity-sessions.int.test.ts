@@ -8,6 +8,7 @@ import {
   errorCode,
   refreshAt,
   signedIn,
+  signedInAccount,
   signInAt,
   startPeerStack,
   startTestStack,
@@ -19,8 +20,15 @@ let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;
 let site: Awaited<ReturnType<typeof createSiteWithAdmin>>;
 
+/**
+ * The refresh-token reuse grace window of this stack (REFRESH_REUSE_GRACE_SECONDS), short so the
+ * tests can outwait it.
+ */
+const GRACE_SECONDS = 2;
+const pastGrace = () => new Promise((resolve) => setTimeout(resolve, GRACE_SECONDS * 1000 + 500));
+
 beforeAll(async () => {
-  t = await startTestStack();
+  t = await startTestStack({}, { identity: { refreshReuseGraceSeconds: GRACE_SECONDS } });
   world = await createWorld(t);
   site = await createSiteWithAdmin(t, world.organization.id);
 });
@@ -30,6 +38,21 @@ const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { ${AUT
 const SIGN_OUT = "mutation ($all: Boolean) { signOut(allSessions: $all) }";
 const ME = "{ me { id email } }";
 const REFRESH = `mutation ($r: String!) { refreshSession(refreshToken: $r) { ${AUTH_PAYLOAD} } }`;
+
+const REUSE_EVENTS = `query ($filter: AuditEventFilter) {
+  auditEvents(filter: $filter) { edges { node { action entityType entityId actorType actorId changes requestId scope } } }
+}`;
+
+/** The `session.reuse_detected` events of a family, read through the gateway's audit trail. */
+const reuseEvents = async (token: string, familyId: string, tenant?: string) => {
+  const res = await t.gql(REUSE_EVENTS, {
+    token,
+    variables: { filter: { action: "session.reuse_detected", entityId: familyId } },
+    ...(tenant ? { tenant } : {}),
+  });
+  expect(res.json.errors, res.body).toBeUndefined();
+  return res.json.data.auditEvents.edges.map((edge: { node: unknown }) => edge.node);
+};
 
 const signUp = (input: { email: string; password: string; name: string }, tenant?: string) =>
   t.gql(SIGN_UP, { variables: { input }, ...(tenant ? { tenant } : {}) });
@@ -170,10 +193,11 @@ describe("refresh tokens", () => {
     expect((await refreshAt(t, session.refreshToken, site.site.slug)).json.errors).toBeUndefined();
   });
 
-  it("reused: the whole family is revoked and its access tokens refused; a failure, so no audit event", async () => {
+  it("reused after the grace window: the family is revoked, its access tokens refused, session.reuse_detected recorded", async () => {
     const first = await signedIn(t, site.admin, site.site.slug);
     const other = await signedIn(t, site.admin, site.site.slug);
     const second = (await refreshAt(t, first.refreshToken, site.site.slug)).json.data.refreshSession;
+    await pastGrace();
 
     const reuse = await tagged(t, REFRESH, { tenant: site.site.slug, variables: { r: first.refreshToken } });
     expect(reuse.res.json.data).toBeNull();
@@ -182,8 +206,6 @@ describe("refresh tokens", () => {
       message: "Invalid or expired refresh token",
       extensions: { code: "UNAUTHENTICATED" },
     });
-    // A failed mutation writes no event (the security log has a warning: identity-attacks).
-    expect(await allAuditRows(t, reuse.requestId)).toEqual([]);
     // Later refreshes of that family fail, and its live access tokens stop working at once.
     expect(errorCode(await refreshAt(t, second.refreshToken, site.site.slug))).toBe("UNAUTHENTICATED");
     for (const token of [first.accessToken, second.accessToken]) {
@@ -194,24 +216,176 @@ describe("refresh tokens", () => {
     // Another session of the same user is untouched.
     const fine = await t.gql(ME, { tenant: site.site.slug, token: other.accessToken });
     expect(fine.json.data.me.email).toBe(site.admin.email);
-    const { rows } = await t.db.pool.query(
-      `SELECT count(*)::int AS n FROM "${site.site.schemaName}".audit_events WHERE entity_id = $1 AND action LIKE 'session.reuse%'`,
-      [decodeJwt(first.accessToken).sid],
-    );
-    expect(rows[0].n).toBe(0);
+
+    // The revocation is in the site's trail (the one event a failed refresh writes), readable
+    // through the audit subgraph; nobody signed in presented the token, so the actor is SYSTEM.
+    const familyId = decodeJwt(first.accessToken).sid as string;
+    const events = await reuseEvents(other.accessToken, familyId, site.site.slug);
+    expect(events).toEqual([
+      {
+        action: "session.reuse_detected",
+        entityType: "Session",
+        entityId: familyId,
+        actorType: "SYSTEM",
+        actorId: null,
+        changes: null,
+        requestId: reuse.requestId,
+        scope: `site:${site.site.id}`,
+      },
+    ]);
+    const rows = await allAuditRows(t, reuse.requestId);
+    expect(rows.map((row) => row.action)).toEqual(["session.reuse_detected"]);
+    // Replaying a token of the revoked family records nothing more.
+    const again = await tagged(t, REFRESH, { tenant: site.site.slug, variables: { r: first.refreshToken } });
+    expect(errorCode(again.res)).toBe("UNAUTHENTICATED");
+    expect(await allAuditRows(t, again.requestId)).toEqual([]);
   });
 
-  it("two concurrent refreshes with one token: exactly one succeeds", async () => {
+  it("two tabs refreshing one token at once both keep the session: the same successor, which rotates on", async () => {
+    const session = await signedIn(t, site.admin, site.site.slug);
+    const familyId = decodeJwt(session.accessToken).sid;
+    let refreshToken = session.refreshToken;
     for (let round = 0; round < 3; round += 1) {
-      const session = await signedIn(t, site.admin, site.site.slug);
       const results = await Promise.all([
-        refreshAt(t, session.refreshToken, site.site.slug),
-        refreshAt(t, session.refreshToken, site.site.slug),
+        refreshAt(t, refreshToken, site.site.slug),
+        refreshAt(t, refreshToken, site.site.slug),
       ]);
-      const won = results.filter((res) => res.json.data?.refreshSession);
-      expect(won).toHaveLength(1);
-      expect(results.map(errorCode).filter(Boolean)).toEqual(["UNAUTHENTICATED"]);
+      const payloads = results.map((res) => {
+        expect(res.status).toBe(200);
+        expect(res.json.errors, res.body).toBeUndefined();
+        return res.json.data.refreshSession as { accessToken: string; refreshToken: string };
+      });
+      const [a, b] = payloads as [(typeof payloads)[0], (typeof payloads)[0]];
+      // One successor for both (the family's one current token), a new one every round.
+      expect(b.refreshToken).toBe(a.refreshToken);
+      expect(a.refreshToken).not.toBe(refreshToken);
+      expect(a.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      for (const { accessToken } of payloads) {
+        expect(decodeJwt(accessToken).sid).toBe(familyId);
+        expect((await t.gql(ME, { tenant: site.site.slug, token: accessToken })).json.data.me.email).toBe(
+          site.admin.email,
+        );
+      }
+      refreshToken = a.refreshToken;
     }
+    // Both tabs' session goes on: the last successor refreshes once more, after the window too.
+    await pastGrace();
+    const last = await refreshAt(t, refreshToken, site.site.slug);
+    expect(last.json.errors).toBeUndefined();
+    expect(decodeJwt(last.json.data.refreshSession.accessToken).sid).toBe(familyId);
+  });
+
+  it("a third use after the grace window is theft: both tabs' tokens stop working, session.reuse_detected", async () => {
+    const session = await signedIn(t, site.admin, site.site.slug);
+    const watcher = await signedIn(t, site.admin, site.site.slug);
+    const familyId = decodeJwt(session.accessToken).sid as string;
+    const tabs = await Promise.all([
+      refreshAt(t, session.refreshToken, site.site.slug),
+      refreshAt(t, session.refreshToken, site.site.slug),
+    ]);
+    const [a, b] = tabs.map((res) => res.json.data.refreshSession) as [
+      { accessToken: string; refreshToken: string },
+      { accessToken: string; refreshToken: string },
+    ];
+    expect(b.refreshToken).toBe(a.refreshToken);
+    await pastGrace();
+
+    const third = await tagged(t, REFRESH, {
+      tenant: site.site.slug,
+      variables: { r: session.refreshToken },
+    });
+    expect(third.res.json.errors[0]).toMatchObject({
+      message: "Invalid or expired refresh token",
+      extensions: { code: "UNAUTHENTICATED" },
+    });
+    for (const token of [a.accessToken, b.accessToken]) {
+      expect((await t.gql(ME, { tenant: site.site.slug, token })).status).toBe(401);
+    }
+    expect(errorCode(await refreshAt(t, a.refreshToken, site.site.slug))).toBe("UNAUTHENTICATED");
+    const events = await reuseEvents(watcher.accessToken, familyId, site.site.slug);
+    expect(events).toMatchObject([{ action: "session.reuse_detected", requestId: third.requestId }]);
+    // Two of the three refreshes wrote `session.refreshed`; the one within the window says so.
+    const { rows } = await t.db.pool.query(
+      `SELECT changes FROM "${site.site.schemaName}".audit_events
+       WHERE entity_id = $1 AND action = 'session.refreshed'`,
+      [familyId],
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows.map((row) => row.changes)).toEqual(
+      expect.arrayContaining([null, { reusedWithinGrace: { before: null, after: true } }]),
+    );
+  });
+
+  it("within the window, an old token gets its successor only while that is the family's current token", async () => {
+    const session = await signedIn(t, site.admin, site.site.slug);
+    const first = (await refreshAt(t, session.refreshToken, site.site.slug)).json.data.refreshSession;
+    // A retry of the same refresh (its response was lost): the same successor.
+    const retry = await refreshAt(t, session.refreshToken, site.site.slug);
+    expect(retry.json.errors).toBeUndefined();
+    expect(retry.json.data.refreshSession.refreshToken).toBe(first.refreshToken);
+    // The family moves on; the first token, still inside its window, no longer buys anything.
+    const second = (await refreshAt(t, first.refreshToken, site.site.slug)).json.data.refreshSession;
+    expect(errorCode(await refreshAt(t, session.refreshToken, site.site.slug))).toBe("UNAUTHENTICATED");
+    expect(errorCode(await refreshAt(t, second.refreshToken, site.site.slug))).toBe("UNAUTHENTICATED");
+    expect((await t.gql(ME, { tenant: site.site.slug, token: second.accessToken })).status).toBe(401);
+  });
+
+  it("a sign-out during the grace window is not undone by the other tab's refresh", async () => {
+    const session = await signedIn(t, site.admin, site.site.slug);
+    const tabA = (await refreshAt(t, session.refreshToken, site.site.slug)).json.data.refreshSession;
+    const out = await t.gql(SIGN_OUT, { tenant: site.site.slug, token: tabA.accessToken });
+    expect(out.json).toEqual({ data: { signOut: true } });
+
+    const tabB = await tagged(t, REFRESH, { tenant: site.site.slug, variables: { r: session.refreshToken } });
+    expect(errorCode(tabB.res)).toBe("UNAUTHENTICATED");
+    expect(errorCode(await refreshAt(t, tabA.refreshToken, site.site.slug))).toBe("UNAUTHENTICATED");
+    expect((await t.gql(ME, { tenant: site.site.slug, token: tabA.accessToken })).status).toBe(401);
+    // A signed-out family is no theft: nothing recorded.
+    expect(await allAuditRows(t, tabB.requestId)).toEqual([]);
+
+    // The sign-out and the other tab's refresh racing: whatever the refresh got is dead after both.
+    for (let round = 0; round < 3; round += 1) {
+      const raced = await signedIn(t, site.admin, site.site.slug);
+      const first = (await refreshAt(t, raced.refreshToken, site.site.slug)).json.data.refreshSession;
+      const [signedOut, other] = await Promise.all([
+        t.gql(SIGN_OUT, { tenant: site.site.slug, token: first.accessToken }),
+        refreshAt(t, raced.refreshToken, site.site.slug),
+      ]);
+      expect(signedOut.json).toEqual({ data: { signOut: true } });
+      const got = other.json.data?.refreshSession;
+      for (const pair of got ? [first, got] : [first]) {
+        expect((await t.gql(ME, { tenant: site.site.slug, token: pair.accessToken })).status).toBe(401);
+        expect(errorCode(await refreshAt(t, pair.refreshToken, site.site.slug))).toBe("UNAUTHENTICATED");
+      }
+    }
+  });
+
+  it("on the platform: two at once both work; reuse after the window revokes, recorded in the platform trail", async () => {
+    const { credentials } = await platformUser();
+    const session = await signedIn(t, credentials);
+    const familyId = decodeJwt(session.accessToken).sid as string;
+    const tabs = await Promise.all([refreshAt(t, session.refreshToken), refreshAt(t, session.refreshToken)]);
+    for (const res of tabs) expect(res.json.errors, res.body).toBeUndefined();
+    const [a, b] = tabs.map((res) => res.json.data.refreshSession.refreshToken);
+    expect(b).toBe(a);
+    await pastGrace();
+
+    const reuse = await tagged(t, REFRESH, { variables: { r: session.refreshToken } });
+    expect(errorCode(reuse.res)).toBe("UNAUTHENTICATED");
+    expect(errorCode(await refreshAt(t, a))).toBe("UNAUTHENTICATED");
+    const superuser = await signedInAccount(t, { isSuperuser: true });
+    expect(await reuseEvents(superuser.token, familyId)).toEqual([
+      {
+        action: "session.reuse_detected",
+        entityType: "Session",
+        entityId: familyId,
+        actorType: "SYSTEM",
+        actorId: null,
+        changes: null,
+        requestId: reuse.requestId,
+        scope: "platform",
+      },
+    ]);
   });
 
   it("refuses garbage", async () => {

@@ -11,6 +11,8 @@ export const identityEnvShape = {
   /** Whether anyone may create a platform account with signUp. */
   PLATFORM_SIGNUP: bool(true),
   REFRESH_TOKEN_TTL_DAYS: int(30, { min: 1, max: 365 }),
+  /** Seconds after a refresh in which the same refresh token refreshes again (two tabs); 0: never. */
+  REFRESH_REUSE_GRACE_SECONDS: int(5, { min: 0, max: 60 }),
   /** Failed sign-ins allowed per scope and email, and per client IP, in 15 minutes. */
   SIGNIN_FAILURES_PER_EMAIL: int(5, { min: 1 }),
   SIGNIN_FAILURES_PER_IP: int(50, { min: 1 }),

@@ -16,6 +16,8 @@ await bootSubgraph({
       issuer: env.TOKEN_ISSUER,
       platformSignupOpen: env.PLATFORM_SIGNUP,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+      successorSecret: env.INTERNAL_CONTEXT_SECRET,
       signInFailuresPerEmail: env.SIGNIN_FAILURES_PER_EMAIL,
       signInFailuresPerIp: env.SIGNIN_FAILURES_PER_IP,
       publicUrl: env.PUBLIC_URL,

@@ -5,6 +5,7 @@ import {
   type KeyStore,
   loadKeyStore,
   type RevocationList,
+  refreshSuccessorKey,
 } from "@taruvi/auth";
 import { createJobQueue, type JobQueue } from "@taruvi/jobs";
 import { Redis } from "ioredis";
@@ -18,6 +19,13 @@ export type IdentityServices = {
   jobs: JobQueue;
   platformSignupOpen: boolean;
   refreshTokenTtlSeconds: number;
+  /**
+   * How long after a rotation the same refresh token still refreshes (to the same successor):
+   * two tabs refreshing at once both keep the session. 0: every second use is theft.
+   */
+  refreshReuseGraceSeconds: number;
+  /** Derives each refresh token's successor from the token (HMAC), so nothing readable is stored. */
+  refreshSuccessorKey: Uint8Array;
   signInFailures: { perEmail: number; perIp: number };
   /** Failed sign-ins per (scope, email) and per IP. */
   signInLimiter: SignInLimiter;
@@ -36,6 +44,12 @@ export type IdentityServiceOptions = {
   issuer?: string;
   platformSignupOpen?: boolean;
   refreshTokenTtlDays?: number;
+  refreshReuseGraceSeconds?: number;
+  /**
+   * The server secret refresh-token successors are derived from (≥ 32 bytes; identity passes
+   * INTERNAL_CONTEXT_SECRET, which production requires, under a label of its own).
+   */
+  successorSecret: string;
   signInFailuresPerEmail?: number;
   signInFailuresPerIp?: number;
   publicUrl?: string;
@@ -64,6 +78,8 @@ export const createIdentityServices = async (
     jobs,
     platformSignupOpen: options.platformSignupOpen ?? true,
     refreshTokenTtlSeconds: (options.refreshTokenTtlDays ?? 30) * 86_400,
+    refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 5,
+    refreshSuccessorKey: refreshSuccessorKey(options.successorSecret),
     signInFailures,
     signInLimiter: createSignInLimiter({ redis, ...signInFailures }),
     dummyPasswordHash: await hashPassword(randomBytes(24).toString("base64url")),

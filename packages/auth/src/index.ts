@@ -11,7 +11,9 @@ export {
   newApiKey,
   newRefreshToken,
   parseApiKey,
+  refreshSuccessorKey,
   sameHash,
+  successorRefreshToken,
 } from "./opaque-secrets";
 export { hashPassword, PASSWORD_MAX, PASSWORD_MIN, parsePassword, verifyPassword } from "./passwords";
 

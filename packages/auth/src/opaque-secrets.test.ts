@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { hashSecret, newApiKey, newRefreshToken, parseApiKey, sameHash } from "./index";
+import {
+  hashSecret,
+  newApiKey,
+  newRefreshToken,
+  parseApiKey,
+  refreshSuccessorKey,
+  sameHash,
+  successorRefreshToken,
+} from "./index";
 
 describe("opaque secrets", () => {
   it("makes 256-bit refresh tokens, stored as SHA-256 hex", () => {
@@ -7,6 +15,19 @@ describe("opaque secrets", () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(newRefreshToken()).not.toBe(token);
     expect(hashSecret(token)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("derives a refresh token's successor: always the same under one key, another under another", () => {
+    const key = refreshSuccessorKey("a-server-secret-of-at-least-32-bytes!");
+    const token = newRefreshToken();
+    const successor = successorRefreshToken(key, token);
+    expect(successor).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(successor).not.toBe(token);
+    expect(successorRefreshToken(key, token)).toBe(successor);
+    expect(successorRefreshToken(key, newRefreshToken())).not.toBe(successor);
+    const other = refreshSuccessorKey("another-server-secret-of-32-bytes-or-more");
+    expect(successorRefreshToken(other, token)).not.toBe(successor);
+    expect(() => refreshSuccessorKey("short")).toThrow("at least 32 bytes");
   });
 
   it("makes API keys whose public prefix finds them and whose hash verifies them", () => {

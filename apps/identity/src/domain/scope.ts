@@ -59,6 +59,16 @@ export type Scope = {
       tokenHash: string,
       next: NewSession,
     ) => Promise<{ principalId: string; familyId: string } | null>;
+    /**
+     * The family's current token when it is the successor (`successorHash`) of the token
+     * `tokenHash`, rotated less than `graceSeconds` ago: both live, neither revoked, the
+     * successor not rotated yet. Null otherwise (a replay of an older token, a signed-out family).
+     */
+    findGraceSuccessor: (
+      tokenHash: string,
+      successorHash: string,
+      graceSeconds: number,
+    ) => Promise<{ principalId: string; familyId: string } | null>;
     find: (tokenHash: string) => Promise<SessionRow | null>;
     /** Revokes every token of a family (of `principalId` when given); returns how many were live. */
     revokeFamily: (familyId: string, principalId?: string) => Promise<number>;
@@ -102,6 +112,21 @@ const sessionStore = (
       next.ttlSeconds,
       next.ip,
       next.userAgent,
+    );
+    return rows[0] ?? null;
+  },
+  findGraceSuccessor: async (tokenHash, successorHash, graceSeconds) => {
+    const rows = await query<{ principalId: string; familyId: string }[]>(
+      `SELECT successor.${owner}::text AS "principalId", successor.family_id::text AS "familyId"
+       FROM ${table} AS used
+       JOIN ${table} AS successor ON successor.family_id = used.family_id AND successor.token_hash = $2
+       WHERE used.token_hash = $1
+         AND used.revoked_at IS NULL
+         AND used.rotated_at > now() - make_interval(secs => $3::int)
+         AND successor.rotated_at IS NULL AND successor.revoked_at IS NULL AND successor.expires_at > now()`,
+      tokenHash,
+      successorHash,
+      graceSeconds,
     );
     return rows[0] ?? null;
   },
@@ -219,8 +244,10 @@ export type ScopeChange<T> = { result: T; audit: AuditRecord | null };
 /**
  * Runs a change of the request's scope in one transaction of that scope (the site's schema, or
  * `platform`), with `scope` bound to the transaction, and appends its audit event in the same
- * transaction: the change and its event commit together or not at all. `audit` is null only for
- * an outcome the caller then turns into an error (a failed mutation records nothing).
+ * transaction: the change and its event commit together or not at all. `audit` is null for an
+ * outcome the caller then turns into an error (a failed mutation records nothing), except for
+ * the security event that outlives the failure: `session.reuse_detected` commits with the
+ * revocation it records.
  */
 export const auditedScopeChange = <T>(
   ctx: Context,

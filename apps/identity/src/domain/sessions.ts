@@ -13,19 +13,22 @@ export type AuthPayload = { accessToken: string; refreshToken: string; expiresIn
  */
 export const SESSION_REVOCATION_SECONDS = ACCESS_TOKEN_TTL_SECONDS + 60;
 
-/** A refresh token to store, hashed, with the client that obtained it. */
-export const newSession = (ctx: Context): { token: string; session: NewSession } => {
-  const token = newRefreshToken();
-  return {
-    token,
-    session: {
-      tokenHash: hashSecret(token),
-      ttlSeconds: ctx.services.refreshTokenTtlSeconds,
-      ip: ctx.client.ip,
-      userAgent: ctx.client.userAgent,
-    },
-  };
-};
+/**
+ * A refresh token to store, hashed, with the client that obtained it: a random one, or `token`
+ * (a successor derived from its predecessor).
+ */
+export const newSession = (
+  ctx: Context,
+  token = newRefreshToken(),
+): { token: string; session: NewSession } => ({
+  token,
+  session: {
+    tokenHash: hashSecret(token),
+    ttlSeconds: ctx.services.refreshTokenTtlSeconds,
+    ip: ctx.client.ip,
+    userAgent: ctx.client.userAgent,
+  },
+});
 
 /** A session family just started (its row written in the caller's transaction). */
 export type StartedSession = { familyId: string; refreshToken: string };
@@ -78,12 +81,6 @@ export const denyFamilies = async (ctx: Context, familyIds: Iterable<string>): P
  */
 export const revokeAllSessions = (scope: Scope, principalId: string): Promise<string[]> =>
   scope.sessions.revokeAll(principalId, SESSION_REVOCATION_SECONDS);
-
-/** Ends one family outside any change (a refresh of a deactivated user, a reused token). */
-export const endFamily = async (ctx: Context, scope: Scope, familyId: string) => {
-  await scope.sessions.revokeFamily(familyId);
-  await denyFamilies(ctx, [familyId]);
-};
 
 /**
  * Ends the caller's session, or all of the caller's sessions: revoked and recorded
