@@ -12,12 +12,30 @@ process.on("disconnect", () => process.exit(0));
 const send = (message, callback) => {
   if (process.connected) process.send(message, callback);
 };
+// Straight to a subgraph, the load signs the internal context as a gateway does: for this body,
+// living a few seconds, so it is signed anew every second (the workspace's own signing code,
+// loaded through tsx: the parent forks this process with tsx's loader when `signContext` is set).
+let headers = options.headers;
+if (options.signContext) {
+  const { internalContextKey, signInternalContext } = await import("@taruvi/auth");
+  const { secret, audience, context } = options.signContext;
+  const key = internalContextKey(secret);
+  const sign = () => {
+    headers = {
+      ...options.headers,
+      "x-taruvi-context": signInternalContext(key, context, { audience, body: options.body }),
+    };
+  };
+  sign();
+  setInterval(sign, 1_000).unref();
+}
 const base = {
   url: options.url,
   method: "POST",
   headers: options.headers,
   body: options.body,
   connections: options.connections,
+  ...(options.signContext ? { requests: [{ setupRequest: (request) => ({ ...request, headers }) }] } : {}),
 };
 
 const run = (duration) =>

@@ -45,10 +45,13 @@ export const measure = ({
   all,
   cwd,
   track,
+  signContext,
 }: {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** Sign x-taruvi-context per request, as a gateway would (the direct-to-subgraph baseline). */
+  signContext?: { secret: string; audience: string; context: unknown };
   connections: number;
   warmupSeconds: number;
   durationSeconds: number;
@@ -60,10 +63,11 @@ export const measure = ({
   track: (child: ChildProcess) => void;
 }): Promise<Measured> =>
   new Promise((resolve, reject) => {
-    const options = { url, headers, body, connections, warmupSeconds, durationSeconds };
+    const options = { url, headers, body, connections, warmupSeconds, durationSeconds, signContext };
     const child = fork(LOAD_SCRIPT, [JSON.stringify(options)], {
       cwd,
-      execArgv: [],
+      // tsx's loader only when the load signs with the workspace's TypeScript code.
+      execArgv: signContext ? ["--import", "tsx"] : [],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     track(child);

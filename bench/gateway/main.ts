@@ -298,12 +298,8 @@ const main = async (): Promise<void> => {
     site: { tenant, actor: { type: "user", id: world.siteUser.id } },
     platform: { tenant: null, actor: { type: "account", id: world.owner.id } },
   };
-  const sign = (scope: Scope, audience: SubgraphName) =>
-    signInternalContext(
-      contextKey,
-      { requestId: `bench-${scope}`, ...scopes[scope] },
-      { audience, ttlSeconds: 60 },
-    );
+  const sign = (scope: Scope, audience: SubgraphName, body: string) =>
+    signInternalContext(contextKey, { requestId: `bench-${scope}`, ...scopes[scope] }, { audience, body });
   const servers: ServerProcess[] = [];
   defer("stop servers", () => Promise.all(servers.map((server) => server.stop())));
   const register = (server: ServerProcess) => servers.push(server);
@@ -413,8 +409,19 @@ const main = async (): Promise<void> => {
     const body = JSON.stringify({ query: QUERIES[query].query });
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (server === "direct") {
-      // Straight to the sites subgraph: the context a gateway would sign, fresh for this run.
-      headers["x-taruvi-context"] = await sign("site", "sites");
+      // Straight to the sites subgraph: the context a gateway would sign for this body; it lives
+      // a few seconds, so the load generator signs it anew as it goes (signContext).
+      headers["x-taruvi-context"] = sign("site", "sites", body);
+      return {
+        url: urls[server],
+        headers,
+        body,
+        signContext: {
+          secret: internalSecret,
+          audience: "sites",
+          context: { requestId: "bench-site", ...scopes.site },
+        },
+      };
     } else if (query === "single") {
       headers["x-tenant"] = world.site.slug;
       headers.authorization = `Bearer ${siteToken}`;

@@ -18,6 +18,8 @@ const env = loadEnv({
   LOG_LEVEL: string("info"),
   /** Days a deleted site stays restorable before the hourly purge drops its schema. */
   SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
+  /** Signs the gateway's context to the subgraphs; unset: a random secret for this run. */
+  INTERNAL_CONTEXT_SECRET: optionalString(),
 });
 const logger = createLogger({ name: "taruvi", level: env.LOG_LEVEL, pretty: true });
 
@@ -48,6 +50,7 @@ const stack = await startStack({
   gatewayPort: env.PORT,
   smtpUrl: env.SMTP_URL,
   sites: { retentionDays: env.SITE_RETENTION_DAYS },
+  ...(env.INTERNAL_CONTEXT_SECRET ? { internalContextSecret: env.INTERNAL_CONTEXT_SECRET } : {}),
 });
 
 const gatewayUrl = `http://localhost:${new URL(stack.gatewayUrl).port}/graphql`;

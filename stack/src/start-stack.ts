@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { buildAuditSubgraph } from "@taruvi/audit";
 import { createRevocationList, type KeyStore, loadKeyStore } from "@taruvi/auth";
@@ -73,6 +74,8 @@ export type Stack = {
   scheduledJobs: ScheduledJobs | null;
   /** Announces a site change (status, slug, domain) to every gateway's tenant cache. */
   tenantChanged: (key: string) => Promise<void>;
+  /** The secret the gateway signs subgraph contexts with (tests sign their own with it). */
+  internalContextSecret: string;
   close: () => Promise<void>;
 };
 
@@ -86,8 +89,9 @@ const DEFAULT_PORTS: Record<SubgraphName, number> = {
 /** The gateway and the four subgraphs in one process, sharing one pool. */
 export const startStack = async (options: StackOptions): Promise<Stack> => {
   const host = options.host ?? "127.0.0.1";
-  const secret =
-    options.internalContextSecret ?? "taruvi-development-internal-context-secret-do-not-use-in-production";
+  // INTERNAL_CONTEXT_SECRET when given; otherwise a random one for this run, never a constant
+  // from the source: the gateway and subgraphs of this process share it and nothing else knows it.
+  const secret = options.internalContextSecret ?? randomBytes(32).toString("base64url");
   const pool = createPool({
     url: options.databaseUrl,
     max: 12,
@@ -198,6 +202,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
 
   return {
     gatewayUrl,
+    internalContextSecret: secret,
     subgraphUrls: urls,
     pool,
     keyStore,

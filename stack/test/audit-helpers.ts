@@ -1,7 +1,7 @@
 /** Reading the audit trail through the gateway, and seeding events the way the writers store them. */
-import { type Actor, internalContextKey, signInternalContext, type TenantRef } from "@taruvi/auth";
+import type { Actor, TenantRef } from "@taruvi/auth";
 import type { SubgraphName } from "@taruvi/gateway";
-import { type GqlOptions, type HttpResult, httpRequest, type TestStack } from "./helpers";
+import { type GqlOptions, type HttpResult, atSubgraph as signedAtSubgraph, type TestStack } from "./helpers";
 
 /** Every field of an AuditEvent, the actor resolved by identity. */
 export const EVENT_FIELDS = `id action entityType entityId actorType actorId actor { id email } occurredAt
@@ -96,28 +96,15 @@ export const seedEvents = async (
 export const timeline = (count: number, endingAt = new Date()): Date[] =>
   Array.from({ length: count }, (_, i) => new Date(endingAt.getTime() - (count - 1 - i)));
 
-/** The secret startStack uses when none is given; the gateway and the subgraphs share it. */
-const DEV_SECRET = "taruvi-development-internal-context-secret-do-not-use-in-production";
-
 /** An operation sent straight to a subgraph with a context signed as the gateway would. */
-export const atSubgraph = async (
+export const atSubgraph = (
   t: TestStack,
   subgraph: SubgraphName,
   context: { actor: Actor | null; tenant?: TenantRef | null },
   query: string,
   variables?: Record<string, unknown>,
 ): Promise<HttpResult> =>
-  httpRequest(t.stack.subgraphUrls[subgraph], {
-    headers: {
-      "content-type": "application/json",
-      "x-taruvi-context": await signInternalContext(
-        internalContextKey(DEV_SECRET),
-        { requestId: `audit-test-${Date.now()}`, tenant: context.tenant ?? null, actor: context.actor },
-        { audience: subgraph },
-      ),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
+  signedAtSubgraph(t, subgraph, { requestId: `audit-test-${Date.now()}`, ...context }, { query, variables });
 
 export const tenantOf = (site: { id: string; slug: string; schemaName: string }): TenantRef => ({
   siteId: site.id,

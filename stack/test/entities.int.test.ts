@@ -1,9 +1,8 @@
-import { type Actor, internalContextKey, newApiKey, signInternalContext, type TenantRef } from "@taruvi/auth";
+import { type Actor, newApiKey, type TenantRef } from "@taruvi/auth";
 import type { SubgraphName } from "@taruvi/gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorld, type HttpResult, httpRequest, startTestStack, type TestStack } from "./helpers";
+import { atSubgraph, createWorld, type HttpResult, startTestStack, type TestStack } from "./helpers";
 
-const SECRET = "taruvi-development-internal-context-secret-do-not-use-in-production";
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;
 let domainId: string;
@@ -61,22 +60,13 @@ const tenantA = (): TenantRef => ({
 });
 
 /** An operation sent straight to a subgraph, with the context the gateway would sign. */
-const direct = async (
+const direct = (
   subgraph: SubgraphName,
   query: string,
   variables: Record<string, unknown>,
   { tenant = null, actor }: { tenant?: TenantRef | null; actor: Actor | null },
-): Promise<HttpResult> => {
-  const context = await signInternalContext(
-    internalContextKey(SECRET),
-    { requestId: "entities-test", tenant, actor },
-    { audience: subgraph },
-  );
-  return httpRequest(t.stack.subgraphUrls[subgraph], {
-    headers: { "content-type": "application/json", "x-taruvi-context": context },
-    body: JSON.stringify({ query, variables }),
-  });
-};
+): Promise<HttpResult> =>
+  atSubgraph(t, subgraph, { requestId: "entities-test", tenant, actor }, { query, variables });
 
 const ENTITIES = (selection: string) =>
   `query ($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`;

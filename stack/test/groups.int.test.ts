@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { internalContextKey, signInternalContext } from "@taruvi/auth";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,11 +11,11 @@ import {
   tagged,
 } from "./fixtures";
 import {
+  atSubgraph,
   createSiteWithAdmin,
   createWorld,
   errorCode,
   errorOf,
-  httpRequest,
   signedIn,
   startTestStack,
   type TestStack,
@@ -290,18 +289,15 @@ describe("_entities", () => {
     await grantDirectly(t, home.site, { userId: viewer.id }, "groups.view");
     const plain = await siteUser(t, home.site);
     const resolve = async (site: typeof home.site, actorId: string) => {
-      const context = await signInternalContext(
-        internalContextKey("taruvi-development-internal-context-secret-do-not-use-in-production"),
+      const res = await atSubgraph(
+        t,
+        "identity",
         {
           requestId: "entities",
           tenant: { siteId: site.id, slug: site.slug, schema: site.schemaName },
           actor: { type: "user", id: actorId },
         },
-        { audience: "identity" },
-      );
-      const res = await httpRequest(t.stack.subgraphUrls.identity, {
-        headers: { "content-type": "application/json", "x-taruvi-context": context },
-        body: JSON.stringify({
+        {
           query: "query ($r: [_Any!]!) { _entities(representations: $r) { ... on Group { id name } } }",
           variables: {
             r: [
@@ -309,8 +305,8 @@ describe("_entities", () => {
               { __typename: "Group", id: randomUUID() },
             ],
           },
-        }),
-      });
+        },
+      );
       return res.json.data._entities;
     };
     const name = (

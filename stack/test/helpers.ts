@@ -4,7 +4,16 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
-import { audienceFor, hashPassword, signAccessToken } from "@taruvi/auth";
+import {
+  type Actor,
+  audienceFor,
+  type ClientInfo,
+  hashPassword,
+  internalContextKey,
+  signAccessToken,
+  signInternalContext,
+  type TenantRef,
+} from "@taruvi/auth";
 import { createLogger } from "@taruvi/logging";
 import {
   createSite,
@@ -220,6 +229,33 @@ export const createWorld = async (t: TestStack) => {
     userA: await userOf(siteA, "Alice of A"),
     userB: await userOf(siteB, "Bob of B"),
   };
+};
+
+/**
+ * POSTs `payload` straight to a subgraph with the context the gateway would sign: the stack's
+ * secret, that subgraph as audience, that exact body.
+ */
+export const atSubgraph = async (
+  t: TestStack,
+  subgraph: keyof Stack["subgraphUrls"],
+  context: { tenant?: TenantRef | null; actor: Actor | null; client?: ClientInfo; requestId?: string },
+  payload: unknown,
+): Promise<HttpResult> => {
+  const body = JSON.stringify(payload);
+  const signed = await signInternalContext(
+    internalContextKey(t.stack.internalContextSecret),
+    {
+      requestId: context.requestId ?? randomUUID(),
+      tenant: context.tenant ?? null,
+      actor: context.actor,
+      ...(context.client ? { client: context.client } : {}),
+    },
+    { audience: subgraph, body },
+  );
+  return httpRequest(t.stack.subgraphUrls[subgraph], {
+    headers: { "content-type": "application/json", "x-taruvi-context": signed },
+    body,
+  });
 };
 
 /** A password that meets the policy (unique per call, so a log leak is unambiguous). */

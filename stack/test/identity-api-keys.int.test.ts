@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { internalContextKey, signInternalContext } from "@taruvi/auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  atSubgraph,
   createSiteWithAdmin,
   createWorld,
   errorCode,
   type HttpResult,
-  httpRequest,
   signedIn,
   startPeerStack,
   startTestStack,
@@ -220,18 +219,15 @@ describe("_entities", () => {
     const { apiKey } = await createKey({ name: "entity" });
     const admin = (await t.gql("{ me { id } }", { tenant: siteA.site.slug, token: adminA })).json.data.me.id;
     const resolve = async (tenant: typeof siteA.site, actorId: string) => {
-      const context = await signInternalContext(
-        internalContextKey("taruvi-development-internal-context-secret-do-not-use-in-production"),
+      const res = await atSubgraph(
+        t,
+        "identity",
         {
           requestId: "entities",
           tenant: { siteId: tenant.id, slug: tenant.slug, schema: tenant.schemaName },
           actor: { type: "user", id: actorId },
         },
-        { audience: "identity" },
-      );
-      const res = await httpRequest(t.stack.subgraphUrls.identity, {
-        headers: { "content-type": "application/json", "x-taruvi-context": context },
-        body: JSON.stringify({
+        {
           query: "query ($r: [_Any!]!) { _entities(representations: $r) { ... on ApiKey { id name } } }",
           variables: {
             r: [
@@ -239,8 +235,8 @@ describe("_entities", () => {
               { __typename: "ApiKey", id: randomUUID() },
             ],
           },
-        }),
-      });
+        },
+      );
       return res.json.data._entities;
     };
     expect(await resolve(siteA.site, admin)).toEqual([{ id: apiKey.id, name: "entity" }, null]);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { type Actor, internalContextKey, signInternalContext, type TenantRef } from "@taruvi/auth";
+import type { Actor, TenantRef } from "@taruvi/auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorld, type HttpResult, httpRequest, startTestStack, type TestStack } from "./helpers";
+import { atSubgraph, createWorld, type HttpResult, startTestStack, type TestStack } from "./helpers";
 import { accountWithToken, grantOn } from "./sites-helpers";
 
 // `_entities` of the organizations and sites subgraphs, sent as the gateway's query planner
@@ -9,7 +9,6 @@ import { accountWithToken, grantOn } from "./sites-helpers";
 // (UNAUTHENTICATED), and an Organization, Site or Domain the caller may not see resolves to null,
 // so an entity fetch never shows more than the root fields would.
 
-const SECRET = "taruvi-development-internal-context-secret-do-not-use-in-production";
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;
 let domainId: string;
@@ -32,18 +31,15 @@ const entities = async (
   selection: string,
   tenant: TenantRef | null = null,
 ): Promise<HttpResult> => {
-  const context = await signInternalContext(
-    internalContextKey(SECRET),
-    { requestId: randomUUID(), tenant, actor, client: { ip: "127.0.0.1", userAgent: "test" } },
-    { audience: subgraph },
-  );
-  return httpRequest(t.stack.subgraphUrls[subgraph], {
-    headers: { "content-type": "application/json", "x-taruvi-context": context },
-    body: JSON.stringify({
+  return atSubgraph(
+    t,
+    subgraph,
+    { tenant, actor, client: { ip: "127.0.0.1", userAgent: "test" } },
+    {
       query: `query ($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`,
       variables: { r: representations },
-    }),
-  });
+    },
+  );
 };
 
 const account = (id: string): Actor => ({ type: "account", id });

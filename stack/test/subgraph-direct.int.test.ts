@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { type InternalContext, internalContextKey, signInternalContext } from "@taruvi/auth";
+import { type InternalContext, internalContextKey, requestDigest, signInternalContext } from "@taruvi/auth";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorld, type HttpResult, httpRequest, startTestStack, type TestStack } from "./helpers";
 
-/** The secret startStack uses when none is given; the gateway and the subgraphs share it. */
-const DEV_SECRET = "taruvi-development-internal-context-secret-do-not-use-in-production";
+/** The constant development secret earlier versions signed with under `npm start` and in tests. */
+const PUBLIC_CONSTANT = "taruvi-development-internal-context-secret-do-not-use-in-production";
 const ISSUER = "taruvi-gateway";
-const key = internalContextKey(DEV_SECRET);
+/** The stack's own secret: random for this run (startStack makes one when none is given). */
+const secret = () => t.stack.internalContextSecret;
+const key = () => internalContextKey(secret());
 
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;
@@ -42,23 +44,32 @@ const contextOfAlice = (): InternalContext => ({
   client: { ip: "127.0.0.1", userAgent: "test" },
 });
 
-/** Signs exactly the claims given: any secret, audience, issue and expiry times (seconds). */
+/** The exact body `direct` sends for an operation (a context is signed for these bytes). */
+const bodyOf = (query: string, variables?: Record<string, unknown>) => JSON.stringify({ query, variables });
+
+/** Signs exactly the claims given: any secret, audience, body, issue and expiry times (seconds). */
 const craft = (
   context: InternalContext,
   {
-    secret = DEV_SECRET,
+    secret: with_ = secret(),
     audience,
     iat,
     exp,
-  }: { secret?: string; audience: string; iat: number; exp: number },
+    body = bodyOf(USER, { id: world.userA }),
+  }: { secret?: string; audience: string; iat: number; exp: number; body?: string },
 ) =>
-  new SignJWT({ tenant: context.tenant, actor: context.actor, rid: context.requestId })
+  new SignJWT({
+    tenant: context.tenant,
+    actor: context.actor,
+    rid: context.requestId,
+    bdh: requestDigest(body),
+  })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(ISSUER)
     .setAudience(audience)
     .setIssuedAt(iat)
     .setExpirationTime(exp)
-    .sign(new TextEncoder().encode(secret));
+    .sign(new TextEncoder().encode(with_));
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -69,7 +80,7 @@ const direct = (url: string, query: string, context?: string, variables?: Record
       "content-type": "application/json",
       ...(context ? { "x-taruvi-context": context } : {}),
     },
-    body: JSON.stringify({ query, variables }),
+    body: bodyOf(query, variables),
   });
 
 const USER = "query ($id: ID!) { user(id: $id) { id name email } }";
@@ -131,6 +142,7 @@ describe("a subgraph reached directly", () => {
       audience: "sites",
       iat: now(),
       exp: now() + 30,
+      body: bodyOf(CURRENT_SITE),
     });
     expectRefused(await direct(t.stack.subgraphUrls.sites, CURRENT_SITE, forSites));
   });
@@ -157,25 +169,62 @@ describe("a subgraph reached directly", () => {
     expect(res.body).not.toContain("Alice");
   });
 
-  it("refuses a still-unexpired context issued more than 60 s ago (a replayed long-lived one)", async () => {
-    const old = await craft(contextOfAlice(), { audience: "identity", iat: now() - 120, exp: now() + 3600 });
+  it("refuses a still-unexpired context issued more than 10 s ago (a replayed long-lived one)", async () => {
+    const old = await craft(contextOfAlice(), { audience: "identity", iat: now() - 12, exp: now() + 3600 });
     expectRefused(await direct(t.stack.subgraphUrls.identity, USER, old, { id: world.userA }));
+  });
+
+  it("refuses a captured context replayed with another body (another query, or other variables)", async () => {
+    const captured = await signInternalContext(key(), contextOfAlice(), {
+      audience: "identity",
+      body: bodyOf(USER, { id: world.userA }),
+    });
+    expect((await direct(t.stack.subgraphUrls.identity, USER, captured, { id: world.userA })).status).toBe(
+      200,
+    );
+    const otherVariables = await direct(t.stack.subgraphUrls.identity, USER, captured, { id: world.userB });
+    expectRefused(otherVariables);
+    const otherQuery = await direct(
+      t.stack.subgraphUrls.identity,
+      "{ users(first: 50) { edges { node { email } } } }",
+      captured,
+    );
+    expectRefused(otherQuery);
+  });
+
+  it("refuses a context signed with the public development constant: the stack signs with its own secret", async () => {
+    const withConstant = await craft(contextOfAlice(), {
+      secret: PUBLIC_CONSTANT,
+      audience: "identity",
+      iat: now(),
+      exp: now() + 5,
+    });
+    expectRefused(await direct(t.stack.subgraphUrls.identity, USER, withConstant, { id: world.userA }));
+    expect(secret()).not.toBe(PUBLIC_CONSTANT);
   });
 
   it("refuses a context from another issuer", async () => {
     const ctx = contextOfAlice();
-    const token = await new SignJWT({ tenant: ctx.tenant, actor: ctx.actor, rid: ctx.requestId })
+    const token = await new SignJWT({
+      tenant: ctx.tenant,
+      actor: ctx.actor,
+      rid: ctx.requestId,
+      bdh: requestDigest(bodyOf(USER, { id: world.userA })),
+    })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setIssuer("someone-else")
       .setAudience("identity")
       .setIssuedAt()
-      .setExpirationTime("30s")
-      .sign(key);
+      .setExpirationTime("5s")
+      .sign(key());
     expectRefused(await direct(t.stack.subgraphUrls.identity, USER, token, { id: world.userA }));
   });
 
   it("refuses a context signed for another subgraph (sites) when sent to identity", async () => {
-    const forSites = await signInternalContext(key, contextOfAlice(), { audience: "sites" });
+    const forSites = await signInternalContext(key(), contextOfAlice(), {
+      audience: "sites",
+      body: bodyOf(CURRENT_SITE),
+    });
     const res = await direct(t.stack.subgraphUrls.identity, USER, forSites, { id: world.userA });
     expectRefused(res);
     expect(res.body).not.toContain("Alice");
@@ -187,7 +236,10 @@ describe("a subgraph reached directly", () => {
   });
 
   it("answers a valid context signed for identity with 200 and data", async () => {
-    const valid = await signInternalContext(key, contextOfAlice(), { audience: "identity" });
+    const valid = await signInternalContext(key(), contextOfAlice(), {
+      audience: "identity",
+      body: bodyOf(USER, { id: world.userA }),
+    });
     const res = await direct(t.stack.subgraphUrls.identity, USER, valid, { id: world.userA });
     expect(res.status).toBe(200);
     expect(res.json.errors).toBeUndefined();
@@ -199,7 +251,10 @@ describe("a subgraph reached directly", () => {
       direct(
         t.stack.subgraphUrls.identity,
         query,
-        await signInternalContext(key, contextOfAlice(), { audience: "identity" }),
+        await signInternalContext(key(), contextOfAlice(), {
+          audience: "identity",
+          body: bodyOf(query, variables),
+        }),
         variables,
       );
 

@@ -10,9 +10,15 @@ import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { CONTEXT_HEADER, contextFor, scopeOf } from "./stock-context.ts";
 
+/**
+ * Signs in sendRequest, where the request is final: RemoteGraphQLDataSource sends
+ * JSON.stringify of it without `http`, the exact bytes the context must name.
+ */
 class SignedContextDataSource extends RemoteGraphQLDataSource {
-  async willSendRequest({ request, context }) {
-    if (request.http) request.http.headers.set(CONTEXT_HEADER, await contextFor(context.scope, this.name));
+  async sendRequest(request, context) {
+    const { http, ...withoutHttp } = request;
+    http?.headers.set(CONTEXT_HEADER, contextFor(context.scope, this.name, JSON.stringify(withoutHttp)));
+    return super.sendRequest(request, context);
   }
 }
 

@@ -1,7 +1,9 @@
 export type { Actor, ClientInfo, InternalContext, TenantRef } from "./internal-context";
 export {
   INTERNAL_CONTEXT_HEADER,
+  INTERNAL_CONTEXT_TTL_SECONDS,
   internalContextKey,
+  requestDigest,
   signInternalContext,
   verifyInternalContext,
 } from "./internal-context";

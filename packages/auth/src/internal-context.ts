@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { AppError } from "@taruvi/errors";
 
 /** The HTTP header carrying the gateway's signed context to a subgraph. */
@@ -31,9 +31,18 @@ export type InternalContext = {
 };
 
 const ISSUER = "taruvi-gateway";
-const MAX_TTL_SECONDS = 60;
+/**
+ * A context lives a few seconds: long enough to cross the network to a subgraph, too short to be
+ * worth capturing. It also names the exact request body it was signed for, so a captured header
+ * cannot carry another operation.
+ */
+export const INTERNAL_CONTEXT_TTL_SECONDS = 5;
+const MAX_TTL_SECONDS = 10;
 /** Clock skew allowed between the gateway and a subgraph. */
-const SKEW_SECONDS = 5;
+const SKEW_SECONDS = 2;
+
+/** SHA-256 of the exact request body (POST) or query string (GET) a context is signed for. */
+export const requestDigest = (body: string): string => createHash("sha256").update(body).digest("base64url");
 /** The only protected header this module writes or accepts: HS256, pinned. */
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
 
@@ -49,14 +58,19 @@ const mac = (key: Uint8Array, signingInput: string): Buffer =>
 
 /**
  * Signs the context for one subgraph as a compact JWS (HS256): `aud` is the subgraph's name,
- * valid `ttlSeconds` (≤ 60). node:crypto's HMAC, not jose: this runs on every subgraph fetch and
- * jose's WebCrypto path measured ~140 µs a signature against ~3 µs (docs/decisions/0003).
+ * `bdh` the SHA-256 of the exact body sent with it, valid `ttlSeconds` (default 5, at most 10).
+ * node:crypto's HMAC, not jose: this runs on every subgraph fetch and jose's WebCrypto path
+ * measured ~140 µs a signature against ~3 µs (docs/decisions/0003).
  */
-export const signInternalContext = async (
+export const signInternalContext = (
   key: Uint8Array,
   context: Omit<InternalContext, "client"> & { client?: ClientInfo },
-  { audience, ttlSeconds = 30 }: { audience: string; ttlSeconds?: number },
-): Promise<string> => {
+  {
+    audience,
+    body,
+    ttlSeconds = INTERNAL_CONTEXT_TTL_SECONDS,
+  }: { audience: string; body: string; ttlSeconds?: number },
+): string => {
   const iat = Math.floor(Date.now() / 1000);
   const payload = Buffer.from(
     JSON.stringify({
@@ -64,6 +78,7 @@ export const signInternalContext = async (
       aud: audience,
       iat,
       exp: iat + Math.min(ttlSeconds, MAX_TTL_SECONDS),
+      bdh: requestDigest(body),
       rid: context.requestId,
       tenant: context.tenant,
       actor: context.actor,
@@ -84,6 +99,7 @@ type Claims = {
   aud?: unknown;
   iat?: unknown;
   exp?: unknown;
+  bdh?: unknown;
   rid?: unknown;
   tenant?: TenantRef | null;
   actor?: Actor | null;
@@ -93,14 +109,15 @@ type Claims = {
 const decode = <T>(part: string): T => JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as T;
 
 /**
- * Verifies a context signed for `audience`: HS256 only, constant-time signature check, issuer,
- * audience, expiry and age (≤ 60 s). Missing, forged, expired or addressed to another subgraph:
- * UNAUTHENTICATED.
+ * Verifies a context signed for `audience` and for exactly `body` (the raw request body, or the
+ * query string of a GET): HS256 only, constant-time signature check, issuer, audience, body
+ * digest, expiry and age (≤ 10 s). Missing, forged, expired, addressed to another subgraph or
+ * replayed with another body: UNAUTHENTICATED.
  */
 export const verifyInternalContext = async (
   key: Uint8Array,
   token: string | undefined,
-  { audience }: { audience: string },
+  { audience, body }: { audience: string; body: string },
 ): Promise<InternalContext> => {
   if (!token) throw unauthenticated("missing");
   const parts = token.split(".");
@@ -128,6 +145,9 @@ export const verifyInternalContext = async (
   if (claims.exp <= now - SKEW_SECONDS) throw unauthenticated("expired");
   if (claims.iat > now + SKEW_SECONDS || now - claims.iat > MAX_TTL_SECONDS) throw unauthenticated("too old");
   if (typeof claims.rid !== "string") throw unauthenticated("no request id");
+  if (typeof claims.bdh !== "string" || claims.bdh !== requestDigest(body)) {
+    throw unauthenticated("signed for another request body");
+  }
   return {
     requestId: claims.rid,
     tenant: claims.tenant ?? null,

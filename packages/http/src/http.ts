@@ -51,10 +51,8 @@ export const readBody = (req: IncomingMessage, limit: number): Promise<string> =
     req.on("error", reject);
   });
 
-/** A POST body as JSON (400 BAD_REQUEST when malformed); undefined for GET. */
-export const readJsonBody = async (req: IncomingMessage, limit: number): Promise<unknown> => {
-  if (req.method !== "POST") return undefined;
-  const text = await readBody(req, limit);
+/** A body's text as JSON (400 BAD_REQUEST when malformed); undefined when empty. */
+export const parseJsonBody = (text: string): unknown => {
   if (text.length === 0) return undefined;
   try {
     return JSON.parse(text);
@@ -62,6 +60,10 @@ export const readJsonBody = async (req: IncomingMessage, limit: number): Promise
     throw new HttpError(400, "BAD_REQUEST", "malformed JSON body");
   }
 };
+
+/** A POST body as JSON (400 BAD_REQUEST when malformed); undefined for GET. */
+export const readJsonBody = async (req: IncomingMessage, limit: number): Promise<unknown> =>
+  req.method === "POST" ? parseJsonBody(await readBody(req, limit)) : undefined;
 
 /** Runs one GraphQL request through Apollo Server and writes its response. */
 export const executeGraphQL = async <Context extends BaseContext>(

@@ -4,6 +4,7 @@ export {
   executeGraphQL,
   HttpError,
   listen,
+  parseJsonBody,
   readBody,
   readJsonBody,
   sendError,

@@ -13,7 +13,8 @@ import {
   executeGraphQL,
   HttpError,
   listen,
-  readJsonBody,
+  parseJsonBody,
+  readBody,
   sendError,
   sendJson,
 } from "@taruvi/http";
@@ -108,10 +109,13 @@ export const createSubgraph = async <Loaders, Services = undefined>(
       return;
     }
     const header = req.headers[INTERNAL_CONTEXT_HEADER];
+    // The context is signed for the exact body (a GET: its query string), read before parsing.
+    const text = req.method === "POST" ? await readBody(req, bodyLimit) : url.search;
     let internal: Awaited<ReturnType<typeof verifyInternalContext>>;
     try {
       internal = await verifyInternalContext(deps.contextKey, Array.isArray(header) ? header[0] : header, {
         audience: name,
+        body: text,
       });
     } catch (error) {
       deps.logger.warn({ reason: (error as Error).message, path: url.pathname }, "request refused");
@@ -124,7 +128,7 @@ export const createSubgraph = async <Loaders, Services = undefined>(
       tenant: internal.tenant?.slug ?? null,
       actor: internal.actor ? `${internal.actor.type}:${internal.actor.id}` : null,
     });
-    const body = await readJsonBody(req, bodyLimit);
+    const body = req.method === "POST" ? parseJsonBody(text) : undefined;
 
     const context: RequestContext<Loaders, Services> = {
       requestId: internal.requestId,
