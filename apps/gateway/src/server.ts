@@ -28,6 +28,7 @@ import { createRateLimiter, type RateLimits } from "./rate-limit";
 import { SANDBOX_AUTHORIZATION_PLACEHOLDER, sandboxLandingPage } from "./sandbox";
 import { corsPolicy, securityHeaders } from "./security";
 import { createTenantResolver } from "./tenant";
+import { textArgumentsPlugin } from "./text-input";
 
 export const SUBGRAPHS = ["identity", "organizations", "sites", "audit"] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
@@ -111,6 +112,8 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     formatError: createFormatError(() => logger),
     plugins: [
       ...armor.plugins,
+      // U+0000 and lone surrogates in any argument: BAD_USER_INPUT before a subgraph is asked.
+      textArgumentsPlugin<GatewayContext>(),
       {
         // Apollo Gateway would otherwise fail an unknown operationName as a server error.
         async requestDidStart() {

@@ -225,10 +225,14 @@ const describePrismaSchema = (scope: "platform" | "tenant"): SchemaDescription =
 /**
  * What the SQL adds on purpose beyond what Prisma can express, table by table; anything else
  * extra is drift. The audit trail is append-only in the database itself (migration
- * 20261127200000_audit_append_only, docs/decisions/0008).
+ * 20261127200000_audit_append_only, docs/decisions/0008); an API key expires by the end of year
+ * 9999 (20261202173000_api_key_expiry_bound).
  */
 const BEYOND_PRISMA: Record<string, string[]> = {
   audit_events: ["TRIGGER audit_events_append_only", "TRIGGER audit_events_no_truncate"],
+  api_keys: [
+    "CONSTRAINT api_keys_expires_at_check CHECK ((expires_at < to_timestamp(('253402300800'::bigint)::double precision)))",
+  ],
 };
 
 // ---- Actual: the catalog of a migrated schema ----------------------------------------------

@@ -21,4 +21,9 @@ describe("AppError", () => {
     expect(httpStatusOf("TENANT_SUSPENDED")).toBe(403);
     expect(httpStatusOf(conflict("slug", "taken").code)).toBe(409);
   });
+
+  it("maps a malformed request to 400 and an unavailable dependency to 503", () => {
+    expect(httpStatusOf("BAD_REQUEST")).toBe(400);
+    expect(httpStatusOf("SERVICE_UNAVAILABLE")).toBe(503);
+  });
 });

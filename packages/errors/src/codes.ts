@@ -9,6 +9,10 @@ export const ERROR_CODES = [
   "TENANT_NOT_FOUND",
   "TENANT_SUSPENDED",
   "INTERNAL_SERVER_ERROR",
+  /** A malformed request, e.g. a persisted query whose hash does not match its text. */
+  "BAD_REQUEST",
+  /** A dependency is down; the response carries Retry-After. */
+  "SERVICE_UNAVAILABLE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -23,6 +27,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   TENANT_NOT_FOUND: 404,
   TENANT_SUSPENDED: 403,
   INTERNAL_SERVER_ERROR: 500,
+  BAD_REQUEST: 400,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 /** The HTTP status a transport answers with when this code ends a whole request. */

@@ -51,4 +51,38 @@ describe("formatError", () => {
     );
     expect(JSON.stringify(formatted)).not.toContain("hunter2");
   });
+
+  it("answers text the database refused (U+0000) as BAD_USER_INPUT, from pg or through Prisma", () => {
+    const fromPg = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      code: "22021",
+    });
+    const throughPrisma = Object.assign(new Error("Database error. Code: `22P05`"), {
+      code: "P2039",
+      meta: { driverAdapterError: { cause: { originalCode: "22P05" } } },
+    });
+    for (const cause of [fromPg, throughPrisma]) {
+      expect(format({ message: "x", path: ["createGroup"] }, cause)).toEqual({
+        message: "Text must not contain NUL characters (U+0000) or invalid Unicode",
+        path: ["createGroup"],
+        extensions: { code: "BAD_USER_INPUT" },
+      });
+    }
+  });
+
+  it("names Apollo's code-less refusals of a malformed request (HTTP 400) BAD_REQUEST", () => {
+    const error = new GraphQLError("provided sha does not match query", {
+      extensions: { http: { status: 400 } },
+    });
+    expect(format({ message: error.message, extensions: { code: "INTERNAL_SERVER_ERROR" } }, error)).toEqual({
+      message: "provided sha does not match query",
+      extensions: { code: "BAD_REQUEST" },
+    });
+  });
+
+  it("still masks a code-less error that is not a request's 400", () => {
+    const error = new GraphQLError("boom", { path: ["me"] });
+    expect(format({ message: "boom", path: ["me"] }, error).extensions).toEqual({
+      code: "INTERNAL_SERVER_ERROR",
+    });
+  });
 });

@@ -8,11 +8,9 @@ const PUBLIC_CODES = new Set<string>([
   // Apollo Server's own request errors are safe to show.
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
   "PERSISTED_QUERY_NOT_FOUND",
   "OPERATION_RESOLUTION_FAILURE",
-  // The gateway's own: a subgraph that cannot be reached, operation limits.
-  "SERVICE_UNAVAILABLE",
+  // The gateway's operation limits.
   "PAYLOAD_TOO_LARGE",
 ]);
 
@@ -26,7 +24,42 @@ const withoutEchoedValue = (message: string): string =>
     : message;
 
 /**
- * Known codes pass through with their safe message; anything else becomes a masked
+ * PostgreSQL's refusals of text it cannot store: 22021 (U+0000, or bytes that are not UTF-8) and
+ * 22P05 (U+0000 in jsonb), raised by pg itself or wrapped by Prisma's driver adapter. The
+ * gateway refuses such text before it reaches a subgraph; this is the backstop.
+ */
+const UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
+const isUnstorableText = (error: unknown): boolean => {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as {
+    code?: unknown;
+    meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } };
+  };
+  const code = e.meta?.driverAdapterError?.cause?.originalCode ?? e.code;
+  return typeof code === "string" && UNSTORABLE_TEXT.has(code);
+};
+
+/**
+ * Apollo Server's refusals of a malformed request that carry no code of their own (a persisted
+ * query of an unsupported version, or whose sha256Hash does not match the query): a GraphQL
+ * error of the request, not of a field, that Apollo answers with HTTP 400.
+ */
+const isCodelessBadRequest = (error: unknown): boolean => {
+  // By shape, not `instanceof`: Apollo Server may hold another copy of graphql-js (ESM and CJS).
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as { extensions?: { code?: unknown; http?: { status?: unknown } }; path?: unknown };
+  const original = (error as { originalError?: unknown }).originalError;
+  return (
+    e.extensions?.code === undefined &&
+    e.extensions?.http?.status === 400 &&
+    e.path === undefined &&
+    original === undefined
+  );
+};
+
+/**
+ * Known codes pass through with their safe message; text the database cannot store is
+ * BAD_USER_INPUT and Apollo's code-less 400s are BAD_REQUEST; anything else becomes a masked
  * INTERNAL_SERVER_ERROR, logged with the request id.
  */
 export const createFormatError =
@@ -41,6 +74,18 @@ export const createFormatError =
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions: original.extensions,
       };
+    }
+    if (isUnstorableText(original)) {
+      // The gateway's check should have refused it first: worth a look, not an alarm.
+      getLogger().warn({ err: original }, "text the database cannot store reached it");
+      return {
+        message: "Text must not contain NUL characters (U+0000) or invalid Unicode",
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: "BAD_USER_INPUT" },
+      };
+    }
+    if (isCodelessBadRequest(error)) {
+      return { message: formatted.message, extensions: { code: "BAD_REQUEST" } };
     }
     const code = formatted.extensions?.code;
     if (typeof code === "string" && PUBLIC_CODES.has(code) && code !== "INTERNAL_SERVER_ERROR") {

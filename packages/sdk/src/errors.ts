@@ -8,14 +8,12 @@ import { ERROR_CODES as CONTRACT_ERROR_CODES } from "@taruvi/errors";
 export const ERROR_CODES = [
   // The public contract (ARCHITECTURE.md), from the one list the servers use.
   ...CONTRACT_ERROR_CODES,
-  // The gateway: a subgraph out of reach, request limits, HTTP-level refusals.
-  "SERVICE_UNAVAILABLE",
+  // The gateway: request limits, HTTP-level refusals.
   "PAYLOAD_TOO_LARGE",
   "METHOD_NOT_ALLOWED",
   // The GraphQL server: a document that does not parse or validate.
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
   "PERSISTED_QUERY_NOT_FOUND",
   "OPERATION_RESOLUTION_FAILURE",
   // This client: the request got no HTTP answer.

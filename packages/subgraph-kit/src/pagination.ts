@@ -1,4 +1,5 @@
 import { badUserInput } from "@taruvi/errors";
+import { isUuid } from "@taruvi/tenancy";
 
 export type PageArgs = { first?: number | null; after?: string | null };
 export type Position = { at: Date; id: string };
@@ -18,16 +19,35 @@ export const pageSize = (first: number | null | undefined): number => {
 export const encodeCursor = ({ at, id }: Position): string =>
   Buffer.from(JSON.stringify([at.toISOString(), id])).toString("base64url");
 
+/** The instant `encodeCursor` writes: `Date.toISOString` of a year 0000-9999. */
+const CURSOR_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Longer than any cursor `encodeCursor` makes (about 90 characters). */
+const CURSOR_MAX = 200;
+
+/**
+ * The position a cursor of `encodeCursor` names; null without one (an empty string included, as
+ * before). Anything else — not base64url,
+ * not the two-element JSON array, a time that does not print back the same, an id that is not a
+ * UUID — is BAD_USER_INPUT on `after`, before any query sees it.
+ */
 export const decodeCursor = (cursor: string | null | undefined): Position | null => {
   if (!cursor) return null;
+  const refused = badUserInput("after", "is not a cursor returned by this API");
+  if (cursor.length > CURSOR_MAX || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw refused;
+  let decoded: unknown;
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    const date = new Date(at);
-    if (typeof id !== "string" || Number.isNaN(date.getTime())) throw new Error("bad cursor");
-    return { at: date, id };
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw badUserInput("after", "is not a cursor returned by this API");
+    throw refused;
   }
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw refused;
+  const [at, id] = decoded as unknown[];
+  if (typeof at !== "string" || !CURSOR_INSTANT.test(at) || !isUuid(id)) {
+    throw refused;
+  }
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime()) || date.toISOString() !== at) throw refused;
+  return { at: date, id: id.toLowerCase() };
 };
 
 /** A connection from `size + 1` rows fetched in order: the extra row only says there is more. */

@@ -3,12 +3,16 @@ export { createTenantChangeBus } from "./change-bus";
 export type { TenantClientCache } from "./client-cache";
 export { createTenantClientCache } from "./client-cache";
 export {
+  EARLIEST_DATE_TIME,
   isUnderDomain,
   isUuid,
+  LATEST_DATE_TIME,
+  parseDateTime,
   parseDisplayName,
   parseEmail,
   parseHostname,
   parseSlug,
+  parseText,
   parseUuid,
   RESERVED_SLUGS,
 } from "./input";

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { isUnderDomain, parseDisplayName, parseEmail, parseHostname, parseSlug } from "./input";
+import {
+  isUnderDomain,
+  parseDateTime,
+  parseDisplayName,
+  parseEmail,
+  parseHostname,
+  parseSlug,
+  parseText,
+} from "./input";
 import { isSchemaName, quoteSchema, schemaNameForSite } from "./schema-name";
 
 describe("parseSlug", () => {
@@ -33,6 +41,59 @@ describe("other input", () => {
     expect(parseDisplayName("  Acme Inc. ")).toBe("Acme Inc.");
     expect(() => parseDisplayName(" ")).toThrow("name: must not be empty");
     expect(() => parseDisplayName("a\u0000b")).toThrow("control characters");
+  });
+
+  it.each(["\u202Egnp.exe", "a\u2066b\u2069", "\u0085", "a\u2028b", "\u001b[31mred"])(
+    "refuses %j in a name (controls and bidirectional overrides)",
+    (name) => {
+      expect(() => parseDisplayName(name)).toThrow("name: must not contain control characters");
+    },
+  );
+
+  it("keeps right-to-left names, with their implicit marks", () => {
+    expect(parseDisplayName("שלום\u200F עולם")).toBe("שלום\u200F עולם");
+  });
+
+  it("takes free text with line breaks, not other controls or overrides", () => {
+    expect(parseText("  line one\n\tline two ", "description", 500)).toBe("line one\n\tline two");
+    expect(parseText("   ", "description", 500)).toBeNull();
+    expect(parseText(null, "description", 500)).toBeNull();
+    expect(() => parseText("\u202Eoops", "description", 500)).toThrow("description: must not contain");
+    expect(() => parseText("a\u0007b", "description", 500)).toThrow("description: must not contain");
+    expect(() => parseText("x".repeat(501), "description", 500)).toThrow("at most 500 characters");
+  });
+});
+
+describe("parseDateTime", () => {
+  it.each([
+    ["2026-11-27T10:00:00Z", "2026-11-27T10:00:00.000Z"],
+    ["2026-11-27T12:00:00.5+02:00", "2026-11-27T10:00:00.500Z"],
+    ["2026-11-27", "2026-11-27T00:00:00.000Z"],
+    ["9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"],
+    ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z"],
+  ])("reads %j", (text, iso) => {
+    expect(parseDateTime(text, "at").toISOString()).toBe(iso);
+  });
+
+  it.each([
+    "tomorrow",
+    "2026-11-27T10:00:00",
+    "2026-02-31",
+    "2026-13-01",
+    "2026-11-27T24:00:00Z",
+    "+020000-01-01T00:00:00Z",
+    "1700000000000",
+    "",
+  ])("refuses %j as not a date-time", (text) => {
+    expect(() => parseDateTime(text, "at")).toThrow("at: must be an ISO 8601 date");
+  });
+
+  it.each(["9999-12-31T23:59:59-23:59", "0000-06-01T00:00:00Z"])("refuses %j beyond years 1-9999", (text) => {
+    expect(() => parseDateTime(text, "at")).toThrow("at: must be between 0001-01-01 and 9999-12-31");
+  });
+
+  it("refuses what is not a string", () => {
+    expect(() => parseDateTime(1_700_000_000_000, "at")).toThrow("at: must be an ISO 8601 date");
   });
 });
 

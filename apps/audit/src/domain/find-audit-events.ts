@@ -1,6 +1,6 @@
 import { badUserInput } from "@taruvi/errors";
 import { decodeCursor, type PageArgs, type Position, pageSize, toConnection } from "@taruvi/subgraph-kit";
-import { isUuid } from "@taruvi/tenancy";
+import { parseDateTime } from "@taruvi/tenancy";
 import type { Context } from "../context";
 import { type AuditEventRow, type AuditEventView, toView } from "../views";
 import { visibleEvents } from "./platform-visibility";
@@ -16,26 +16,8 @@ export type AuditEventFilter = {
 
 export type FindAuditEventsArgs = PageArgs & { filter?: AuditEventFilter | null };
 
-/** A date, or a date-time with a time zone (a zone-less time would be read in the server's zone). */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
-
-const parseTime = (value: string | null | undefined, field: string): Date | undefined => {
-  if (value === null || value === undefined) return undefined;
-  const date = ISO_8601.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) {
-    throw badUserInput(
-      field,
-      "must be an ISO 8601 date or date-time with a time zone, e.g. 2026-11-27T10:00:00Z",
-    );
-  }
-  return date;
-};
-
-const parseAfter = (after: string | null | undefined): Position | null => {
-  const position = decodeCursor(after);
-  if (position && !isUuid(position.id)) throw badUserInput("after", "is not a cursor returned by this API");
-  return position;
-};
+const parseTime = (value: string | null | undefined, field: string): Date | undefined =>
+  value === null || value === undefined ? undefined : parseDateTime(value, field);
 
 /** The conditions both scopes share: the filter and the keyset position after the cursor. */
 const conditionsOf = (args: FindAuditEventsArgs) => {
@@ -43,7 +25,7 @@ const conditionsOf = (args: FindAuditEventsArgs) => {
   const from = parseTime(filter.from, "filter.from");
   const to = parseTime(filter.to, "filter.to");
   if (from && to && to <= from) throw badUserInput("filter.to", "must be after filter.from");
-  const after = parseAfter(args.after);
+  const after = decodeCursor(args.after);
   return [
     ...(filter.entityType != null ? [{ entityType: filter.entityType }] : []),
     ...(filter.entityId != null ? [{ entityId: filter.entityId }] : []),

@@ -2,7 +2,7 @@ import { isSitePermission, newApiKey, SITE_PERMISSION_NAMES, type SitePermission
 import { isUniqueViolation } from "@taruvi/db";
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
-import { isUuid, parseDisplayName } from "@taruvi/tenancy";
+import { isUuid, parseDateTime, parseDisplayName } from "@taruvi/tenancy";
 import type { Context } from "../context";
 
 /** Gateways drop a revoked key from their caches at once; this outlives any cached verification. */
@@ -65,10 +65,10 @@ const parseScopes = (value: unknown): SitePermission[] => {
   return [...new Set(value as SitePermission[])].sort();
 };
 
+/** Null (never), or an ISO 8601 date-time in the future and not beyond year 9999. */
 const parseExpiry = (value: unknown): Date | null => {
   if (value === undefined || value === null) return null;
-  const date = typeof value === "string" ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) throw badUserInput("expiresAt", "must be an ISO 8601 date-time");
+  const date = parseDateTime(value, "expiresAt");
   if (date.getTime() <= Date.now()) throw badUserInput("expiresAt", "must be in the future");
   return date;
 };

@@ -1,7 +1,7 @@
 import { isUniqueViolation, type TenantClient } from "@taruvi/db";
-import { badUserInput, conflict, notFound } from "@taruvi/errors";
+import { conflict, notFound } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
-import { isUuid, parseDisplayName } from "@taruvi/tenancy";
+import { isUuid, parseDisplayName, parseText } from "@taruvi/tenancy";
 import type { Context } from "../context";
 
 export const GROUP_VIEW = { id: true, name: true, description: true, createdAt: true } as const;
@@ -10,16 +10,8 @@ export type GroupView = { id: string; name: string; description: string | null; 
 
 const DESCRIPTION_MAX = 500;
 
-/** Trimmed, at most 500 characters; empty or null clears it. */
-const parseDescription = (value: unknown): string | null => {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== "string") throw badUserInput("description", "must be text");
-  const description = value.trim();
-  if (description.length > DESCRIPTION_MAX) {
-    throw badUserInput("description", `must be at most ${DESCRIPTION_MAX} characters long`);
-  }
-  return description === "" ? null : description;
-};
+/** Trimmed, at most 500 characters, no control characters but line breaks; empty or null clears it. */
+const parseDescription = (value: unknown): string | null => parseText(value, "description", DESCRIPTION_MAX);
 
 /** Runs a write; a unique violation on the group's name becomes CONFLICT naming the field. */
 const nameMustBeFree = async <T>(write: () => Promise<T>): Promise<T> => {

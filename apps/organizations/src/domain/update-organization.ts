@@ -1,4 +1,4 @@
-import { AppError, badUserInput } from "@taruvi/errors";
+import { AppError, badUserInput, notFound } from "@taruvi/errors";
 import { auditedPlatformChange, diff, requireOrganizationPermission } from "@taruvi/subgraph-kit";
 import { type PlanName, parseDisplayName, parseUuid } from "@taruvi/tenancy";
 import type { Context } from "../context";
@@ -26,7 +26,9 @@ export const updateOrganization = async (ctx: Context, idInput: unknown, input: 
     throw new AppError("FORBIDDEN", "only a superuser may change the plan");
   }
   return auditedPlatformChange(ctx, async (tx) => {
-    const before = await tx.organization.findUniqueOrThrow({ where: { id } });
+    // A superuser passes the permission check for any id: an unknown one is NOT_FOUND here.
+    const before = await tx.organization.findUnique({ where: { id } });
+    if (!before) throw notFound("organization");
     const after = await tx.organization.update({
       where: { id },
       data: { ...(name === undefined ? {} : { name }), ...(plan === undefined ? {} : { plan }) },

@@ -316,7 +316,7 @@ export type CreateApiKeyInput = {
   name: Scalars['String']['input'];
   /** Site permissions the key carries, e.g. users.view; each must be one you hold. */
   scopes: Array<Scalars['String']['input']>;
-  /** Expiry (ISO 8601); null: never. */
+  /** Expiry: an ISO 8601 date-time with a time zone (e.g. 2027-01-31T00:00:00Z), in the future and at most 9999-12-31T23:59:59.999Z; null: never. */
   expiresAt?: InputMaybe<Scalars['String']['input']>;
 };
 
