@@ -10,6 +10,7 @@ await bootSubgraph({
     const services = await createOrganizationsServices({
       databaseUrl: database.url,
       publicUrl: env.PUBLIC_URL,
+      emailEncryptionKey: env.EMAIL_ENCRYPTION_KEY,
     });
     return { subgraph: await buildOrganizationsSubgraph(deps, services), close: services.close };
   },

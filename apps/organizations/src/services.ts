@@ -10,7 +10,16 @@ export type OrganizationsServices = {
 export const createOrganizationsServices = async (options: {
   databaseUrl: string;
   publicUrl?: string;
+  /** EMAIL_ENCRYPTION_KEY: seals queued invitation emails; default: the development key. */
+  emailEncryptionKey?: string;
 }): Promise<OrganizationsServices & { close: () => Promise<void> }> => {
-  const jobs = await createJobQueue({ databaseUrl: options.databaseUrl });
-  return { jobs, publicUrl: options.publicUrl ?? "http://localhost:5173", close: () => jobs.close() };
+  const jobs = await createJobQueue({
+    databaseUrl: options.databaseUrl,
+    ...(options.emailEncryptionKey ? { encryptionKey: options.emailEncryptionKey } : {}),
+  });
+  return {
+    jobs,
+    publicUrl: options.publicUrl ?? "http://localhost:5173",
+    close: () => jobs.close(),
+  };
 };
