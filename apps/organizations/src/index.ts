@@ -11,6 +11,7 @@ await bootSubgraph({
       databaseUrl: database.url,
       publicUrl: env.PUBLIC_URL,
       emailEncryptionKey: env.EMAIL_ENCRYPTION_KEY,
+      maxOrganizationsPerAccount: env.MAX_ORGANIZATIONS_PER_ACCOUNT,
     });
     return { subgraph: await buildOrganizationsSubgraph(deps, services), close: services.close };
   },
