@@ -93,6 +93,8 @@ const productionEnv = {
   DATA_DIR: dataDir,
   INTERNAL_CONTEXT_SECRET: randomBytes(32).toString("hex"),
   SIGNING_KEYS: String(signingKey),
+  // Identity, organizations and the worker refuse the development email key in production.
+  EMAIL_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
   // The worker insists on a mail server in production; nothing is sent in this run.
   SMTP_URL: "smtp://127.0.0.1:2525",
   ...Object.fromEntries(

@@ -39,8 +39,10 @@ export type StackOptions = {
   /** Extra gateway environment (limits, secrets), as strings like process.env. */
   gatewayEnv?: Record<string, string>;
   internalContextSecret?: string;
-  /** Sites settings (retention) for tests. */
-  sites?: { retentionDays?: number };
+  /** Sites settings (retention, FREE sites per account) for tests. */
+  sites?: { retentionDays?: number; maxFreeSitesPerAccount?: number };
+  /** Organizations settings (organizations per account) for tests. */
+  organizations?: { maxOrganizationsPerAccount?: number };
   /** Identity settings (sign-up, sign-in limits, …) for tests. */
   identity?: Partial<
     Omit<IdentityServiceOptions, "databaseUrl" | "redisUrl" | "dataDir" | "production" | "successorSecret">
@@ -125,7 +127,10 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
             : {}),
           ...(options.emailRetry ? { retry: options.emailRetry } : {}),
         });
-  const organizationsServices = await createOrganizationsServices({ databaseUrl: options.databaseUrl });
+  const organizationsServices = await createOrganizationsServices({
+    databaseUrl: options.databaseUrl,
+    ...options.organizations,
+  });
   const sitesServices = createSitesServices({
     pool,
     redisUrl: options.redisUrl,

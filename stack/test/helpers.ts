@@ -97,8 +97,10 @@ export type TestStackOptions = {
   worker?: boolean;
   smtpUrl?: string;
   emailRetry?: StackOptions["emailRetry"];
-  /** Sites settings (retention of deleted sites) for the sites subgraph and the purge job. */
+  /** Sites settings (retention of deleted sites, FREE sites per account) for the sites subgraph and the purge job. */
   sites?: StackOptions["sites"];
+  /** Organizations settings (organizations per account). */
+  organizations?: StackOptions["organizations"];
 };
 
 /** A real gateway and subgraphs on free ports over a fresh test database. */
@@ -154,6 +156,7 @@ const launch = (
     ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}),
     ...(options.emailRetry ? { emailRetry: options.emailRetry } : {}),
     ...(options.sites ? { sites: options.sites } : {}),
+    ...(options.organizations ? { organizations: options.organizations } : {}),
   });
 
 const testStackOf = (

@@ -1,4 +1,5 @@
 import { bool, int, loadEnv, optionalString, string } from "@taruvi/config";
+import { DEV_EMAIL_ENCRYPTION_KEY, emailKeyProblems } from "@taruvi/jobs";
 import { subgraphEnvShape } from "@taruvi/subgraph-kit";
 
 export const identityEnvShape = {
@@ -18,7 +19,16 @@ export const identityEnvShape = {
   SIGNIN_FAILURES_PER_IP: int(50, { min: 1 }),
   /** Base URL of the front-end pages that links in emails point to. */
   PUBLIC_URL: string("http://localhost:5173"),
+  /** Seals the bodies of queued emails (their links); the worker holds the same value. */
+  EMAIL_ENCRYPTION_KEY: string(DEV_EMAIL_ENCRYPTION_KEY),
 };
 
+const loaded = loadEnv(identityEnvShape);
+const problems = emailKeyProblems(loaded);
+if (problems.length > 0) {
+  process.stderr.write(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+  process.exit(1);
+}
+
 /** The only place this app reads process.env. */
-export const env = loadEnv(identityEnvShape);
+export const env = loaded;

@@ -21,6 +21,7 @@ await bootSubgraph({
       signInFailuresPerEmail: env.SIGNIN_FAILURES_PER_EMAIL,
       signInFailuresPerIp: env.SIGNIN_FAILURES_PER_IP,
       publicUrl: env.PUBLIC_URL,
+      emailEncryptionKey: env.EMAIL_ENCRYPTION_KEY,
     });
     return { subgraph: await buildIdentitySubgraph(deps, services), close: services.close };
   },

@@ -53,6 +53,8 @@ export type IdentityServiceOptions = {
   signInFailuresPerEmail?: number;
   signInFailuresPerIp?: number;
   publicUrl?: string;
+  /** EMAIL_ENCRYPTION_KEY: seals queued email bodies; default: the development key. */
+  emailEncryptionKey?: string;
 };
 
 export const createIdentityServices = async (
@@ -65,7 +67,10 @@ export const createIdentityServices = async (
   });
   const revocations = createRevocationList({ redisUrl: options.redisUrl });
   await revocations.ready;
-  const jobs = await createJobQueue({ databaseUrl: options.databaseUrl });
+  const jobs = await createJobQueue({
+    databaseUrl: options.databaseUrl,
+    ...(options.emailEncryptionKey ? { encryptionKey: options.emailEncryptionKey } : {}),
+  });
   const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 2 }) : null;
   const signInFailures = {
     perEmail: options.signInFailuresPerEmail ?? 5,

@@ -10,6 +10,8 @@ await bootSubgraph({
     const services = await createOrganizationsServices({
       databaseUrl: database.url,
       publicUrl: env.PUBLIC_URL,
+      emailEncryptionKey: env.EMAIL_ENCRYPTION_KEY,
+      maxOrganizationsPerAccount: env.MAX_ORGANIZATIONS_PER_ACCOUNT,
     });
     return { subgraph: await buildOrganizationsSubgraph(deps, services), close: services.close };
   },

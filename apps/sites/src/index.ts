@@ -12,6 +12,7 @@ await bootSubgraph({
       redisUrl: env.REDIS_URL,
       retentionDays: env.SITE_RETENTION_DAYS,
       baseDomain: env.BASE_DOMAIN,
+      maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
     });
     return { subgraph: await buildSitesSubgraph(deps, services), close: services.close };
   },

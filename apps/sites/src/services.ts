@@ -1,6 +1,7 @@
 import type { Pool } from "@taruvi/db";
 import {
   createTenantChangeBus,
+  DEFAULT_ACCOUNT_LIMITS,
   defaultMigrationsDirs,
   loadMigrations,
   type MigrationSet,
@@ -20,6 +21,8 @@ export type SitesServices = {
   pool: Pool;
   /** The site migrations a new site's schema is built from. */
   tenantSet: MigrationSet;
+  /** Live sites one account may have across the FREE organizations it owns (superusers: any number). */
+  maxFreeSitesPerAccount: number;
 };
 
 export const createSitesServices = (options: {
@@ -28,6 +31,7 @@ export const createSitesServices = (options: {
   retentionDays?: number;
   baseDomain?: string;
   tenantSet?: MigrationSet;
+  maxFreeSitesPerAccount?: number;
 }): SitesServices & { close: () => Promise<void> } => {
   const bus = createTenantChangeBus({ redisUrl: options.redisUrl });
   return {
@@ -36,6 +40,7 @@ export const createSitesServices = (options: {
     baseDomain: (options.baseDomain ?? "localhost").toLowerCase(),
     pool: options.pool,
     tenantSet: options.tenantSet ?? loadMigrations(defaultMigrationsDirs.tenant),
+    maxFreeSitesPerAccount: options.maxFreeSitesPerAccount ?? DEFAULT_ACCOUNT_LIMITS.maxFreeSites,
     close: () => bus.close(),
   };
 };

@@ -1,4 +1,5 @@
 import { int, loadEnv, nodeEnv, optionalString, string } from "@taruvi/config";
+import { DEV_EMAIL_ENCRYPTION_KEY, emailKeyProblems } from "@taruvi/jobs";
 
 export const workerEnvShape = {
   NODE_ENV: nodeEnv(),
@@ -17,16 +18,25 @@ export const workerEnvShape = {
   SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
   /** Where purged sites are announced to the gateways' tenant caches; in-process when unset. */
   REDIS_URL: optionalString(),
+  /** Opens the sealed bodies of queued emails: the senders' (identity, organizations) value. */
+  EMAIL_ENCRYPTION_KEY: string(DEV_EMAIL_ENCRYPTION_KEY),
 };
 
-/** Production never falls back to development defaults (embedded database, mail as files). */
-export const productionProblems = (env: { NODE_ENV: string; DATABASE_URL?: string; SMTP_URL?: string }) =>
-  env.NODE_ENV !== "production"
+/** Production never falls back to development defaults (embedded database, mail as files, the development key). */
+export const productionProblems = (env: {
+  NODE_ENV: string;
+  DATABASE_URL?: string | undefined;
+  SMTP_URL?: string | undefined;
+  EMAIL_ENCRYPTION_KEY: string;
+}) => [
+  ...(env.NODE_ENV !== "production"
     ? []
     : [
         ...(env.DATABASE_URL ? [] : ["DATABASE_URL: must be set in production"]),
         ...(env.SMTP_URL ? [] : ["SMTP_URL: must be set in production"]),
-      ];
+      ]),
+  ...emailKeyProblems(env),
+];
 
 const loaded = loadEnv(workerEnvShape);
 const problems = productionProblems(loaded);

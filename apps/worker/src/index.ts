@@ -20,6 +20,7 @@ const worker = await createEmailWorker({
   smtpUrl: env.SMTP_URL,
   mailDir,
   from: env.MAIL_FROM,
+  encryptionKey: env.EMAIL_ENCRYPTION_KEY,
   logger,
   retry: { limit: env.EMAIL_RETRY_LIMIT, delaySeconds: env.EMAIL_RETRY_DELAY_SECONDS, backoff: true },
 });

@@ -72,4 +72,15 @@ describe("apps/worker", () => {
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain("SMTP_URL: must be set in production");
   });
+
+  it("refuses to start in production with the development email key (exit 1, naming the variable)", async () => {
+    const run = startWorker({
+      NODE_ENV: "production",
+      DATABASE_URL: db.url,
+      SMTP_URL: "smtp://127.0.0.1:2525",
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain("EMAIL_ENCRYPTION_KEY: must be set in production");
+    expect(run.output()).not.toContain("SMTP_URL");
+  });
 });

@@ -1,4 +1,5 @@
 import { int, loadEnv, optionalString, string } from "@taruvi/config";
+import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/tenancy";
 
 /** The only place the CLI reads process.env. */
 export const env = loadEnv({
@@ -12,6 +13,10 @@ export const env = loadEnv({
   /** Override the migration folders (tests, or a release that ships them elsewhere). */
   PLATFORM_MIGRATIONS_DIR: optionalString(),
   TENANT_MIGRATIONS_DIR: optionalString(),
+  /** `orgs create`: organizations the owner may own, as the API enforces it (superusers: any number). */
+  MAX_ORGANIZATIONS_PER_ACCOUNT: int(DEFAULT_ACCOUNT_LIMITS.maxOrganizations, { min: 0, max: 100_000 }),
+  /** `sites create`: live sites an owner may have across FREE organizations (superusers: any number). */
+  MAX_FREE_SITES_PER_ACCOUNT: int(DEFAULT_ACCOUNT_LIMITS.maxFreeSites, { min: 0, max: 100_000 }),
   /** Production signing keys; `keys … --print` start from them (never changed in place). */
   SIGNING_KEYS: optionalString(),
 });

@@ -24,10 +24,13 @@ export const printTable = (header: string[], rows: string[][]): void => {
 /** `ownerEmail` → `--owner-email`: errors name the flag the user typed. */
 const flagOf = (field: string): string => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
+/** Fields of errors that name no flag: a plan limit (`plan: …`) is printed as it is. */
+const NOT_FLAGS = new Set(["plan"]);
+
 /** The one message a failed command prints to stderr. */
 export const describeError = (error: unknown): string => {
   if (isAppError(error)) {
-    if (error.field && error.message.startsWith(`${error.field}:`)) {
+    if (error.field && !NOT_FLAGS.has(error.field) && error.message.startsWith(`${error.field}:`)) {
       return `${flagOf(error.field)}${error.message.slice(error.field.length)}`;
     }
     return error.message;

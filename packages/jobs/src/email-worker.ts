@@ -1,7 +1,8 @@
 import type { Logger } from "@taruvi/logging";
-import { DEFAULT_EMAIL_RETRY, ensureEmailQueue, type RetryPolicy, startBoss } from "./boss";
-import { EMAIL_QUEUE, toEmailJob } from "./email";
+import { DEFAULT_EMAIL_RETRY, ensureEmailQueue, JOBS_SCHEMA, type RetryPolicy, startBoss } from "./boss";
+import { EMAIL_QUEUE, openEmail } from "./email";
 import { createMailer } from "./mailer";
+import { createSealer } from "./sealing";
 
 export type EmailWorkerOptions = {
   databaseUrl: string;
@@ -15,6 +16,8 @@ export type EmailWorkerOptions = {
   retry?: RetryPolicy;
   /** How often an idle worker looks for jobs; pg-boss allows 0.5 s at least. */
   pollingIntervalSeconds?: number;
+  /** EMAIL_ENCRYPTION_KEY, as the senders have it: opens each email's body; default: the development key. */
+  encryptionKey?: string;
 };
 
 export type EmailWorker = {
@@ -23,11 +26,15 @@ export type EmailWorker = {
 };
 
 /**
- * Delivers `email.send` jobs, one at a time. A failed send throws, so pg-boss retries the job
- * with the queue's policy (`retry`) and finally marks it failed. Also runs pg-boss maintenance.
+ * Delivers `email.send` jobs, one at a time: opens the sealed body, sends, then erases the body
+ * from the job before pg-boss marks it completed, so no completed (or archived) job holds a link.
+ * A failed send throws, so pg-boss retries the job with the queue's policy (`retry`); the last
+ * failed try erases the body too, then the job is marked failed. Also runs pg-boss maintenance.
  */
 export const createEmailWorker = async (options: EmailWorkerOptions): Promise<EmailWorker> => {
   const { logger } = options;
+  const sealer = createSealer(options.encryptionKey);
+  const schema = options.schema ?? JOBS_SCHEMA;
   const boss = await startBoss({
     ...options,
     poolSize: 3,
@@ -41,17 +48,43 @@ export const createEmailWorker = async (options: EmailWorkerOptions): Promise<Em
     from: options.from ?? "Taruvi <no-reply@localhost>",
   });
 
+  /** Keeps the recipient and subject of a job, drops its body (sealed, or in clear in an older job). */
+  const eraseBody = (jobId: string) =>
+    boss
+      .getDb()
+      .executeSql(
+        `UPDATE ${schema}.job SET data = data - 'body' - 'text' - 'html' WHERE name = $1 AND id = $2::uuid`,
+        [EMAIL_QUEUE, jobId],
+      );
+
   await boss.work(
     EMAIL_QUEUE,
-    { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+    { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
     async (jobs) => {
       for (const job of jobs) {
         try {
-          const sent = await mailer.send(toEmailJob(job.data), job.id);
+          const email = openEmail(job.data, sealer);
+          if (!email) {
+            // Sent and erased before a crash lost the completion: sending again would need the body.
+            logger.info({ jobId: job.id }, "email already sent");
+            continue;
+          }
+          const sent = await mailer.send(email, job.id);
+          // If this fails the job is retried: the email may go out twice, but no completed job keeps a body.
+          await eraseBody(job.id);
           // Ids and where it went, never the message: it carries single-use tokens.
           logger.info({ jobId: job.id, messageId: sent.messageId, path: sent.path }, "email sent");
         } catch (error) {
-          logger.warn({ jobId: job.id, err: error }, "email not sent; the job will be retried");
+          const last = job.retryCount >= job.retryLimit;
+          if (last) {
+            await eraseBody(job.id).catch((eraseError: unknown) =>
+              logger.error({ jobId: job.id, err: eraseError }, "the body of a failed email was not erased"),
+            );
+          }
+          logger.warn(
+            { jobId: job.id, err: error },
+            last ? "email not sent; no tries left" : "email not sent; the job will be retried",
+          );
           throw error;
         }
       }

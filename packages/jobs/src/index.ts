@@ -1,6 +1,6 @@
 export type { RetryPolicy } from "./boss";
 export { DEFAULT_EMAIL_RETRY, JOBS_SCHEMA } from "./boss";
-export type { EmailJob } from "./email";
+export type { EmailJob, QueuedEmail } from "./email";
 export { EMAIL_QUEUE } from "./email";
 export type { EmailWorker, EmailWorkerOptions } from "./email-worker";
 export { createEmailWorker } from "./email-worker";
@@ -8,5 +8,13 @@ export type { JobQueue, JobQueueOptions } from "./queue";
 export { createJobQueue } from "./queue";
 export type { ScheduledJob, ScheduledJobs, ScheduledJobsOptions } from "./scheduled";
 export { createScheduledJobs } from "./scheduled";
+export type { Sealer } from "./sealing";
+export {
+  createSealer,
+  DEV_EMAIL_ENCRYPTION_KEY,
+  emailKeyProblems,
+  MIN_EMAIL_KEY_LENGTH,
+  parseEmailKeys,
+} from "./sealing";
 export type { RawSqlTransaction, SqlExecutor } from "./sql-executor";
 export { prismaSqlExecutor } from "./sql-executor";

@@ -1,7 +1,8 @@
 import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
 import { ensureEmailQueue, startBoss } from "./boss";
-import { EMAIL_QUEUE, type EmailJob, toEmailJob } from "./email";
+import { EMAIL_QUEUE, type EmailJob, sealEmail } from "./email";
+import { createSealer } from "./sealing";
 import type { SqlExecutor } from "./sql-executor";
 
 export type JobQueue = {
@@ -15,18 +16,22 @@ export type JobQueueOptions = {
   /** pg-boss's schema; default `pgboss`. */
   schema?: string;
   logger?: Logger;
+  /** EMAIL_ENCRYPTION_KEY: seals each email's body (the worker must hold the same key); default: the development key. */
+  encryptionKey?: string;
 };
 
 /**
  * The sending side of the durable queue (pg-boss). Jobs go into PostgreSQL, in the caller's
- * transaction when it passes `db`; the worker (`createEmailWorker`) delivers them.
+ * transaction when it passes `db`, with the body sealed (`sealEmail`); the worker
+ * (`createEmailWorker`) opens and delivers them.
  */
 export const createJobQueue = async (options: JobQueueOptions): Promise<JobQueue> => {
+  const sealer = createSealer(options.encryptionKey);
   const boss = await startBoss({ ...options, poolSize: 2, applicationName: "taruvi-jobs" });
   await ensureEmailQueue(boss);
   return {
     sendEmail: async (email, { db } = {}) => {
-      const data = toEmailJob(email);
+      const data = sealEmail(email, sealer);
       const id = await boss.send(
         EMAIL_QUEUE,
         data,

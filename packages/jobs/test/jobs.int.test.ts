@@ -28,11 +28,20 @@ const email = (to: string) => ({ to, subject: "Hello", text: `A line for ${to}\n
 /** Rows of the email queue for one recipient, as pg-boss keeps them. */
 const jobsTo = async (to: string) =>
   (
-    await db.pool.query<{ state: string; retry_count: number; output: unknown }>(
-      "SELECT state, retry_count, output FROM pgboss.job WHERE name = 'email.send' AND data->>'to' = $1",
+    await db.pool.query<{ id: string; state: string; retry_count: number; output: unknown; data: unknown }>(
+      "SELECT id, state, retry_count, output, data FROM pgboss.job WHERE name = 'email.send' AND data->>'to' = $1",
       [to],
     )
   ).rows;
+
+/** Waits for the job to `to` to reach `state`. */
+const jobIn = async (to: string, state: string) => {
+  const deadline = Date.now() + 30_000;
+  while ((await jobsTo(to))[0]?.state !== state && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return (await jobsTo(to))[0];
+};
 
 /** Lets the worker poll a few times (it polls every 0.5 s). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -105,6 +114,43 @@ describe("the email queue and worker", () => {
     expect((await readEmails(mailDir)).filter((m) => m.to === dropped)).toEqual([]);
   });
 
+  it("queues the body sealed, and erases it once the email is sent", async () => {
+    const to = address();
+    const secret = `token-${randomSlug("s")}`;
+    await inTransaction(db.pool, async (client) => {
+      await queue.sendEmail(
+        { to, subject: "Sealed", text: `https://x.test/reset?token=${secret}` },
+        { db: client },
+      );
+      const { rows } = await client.query<{ data: { to: string; subject: string; body: string } }>(
+        "SELECT data FROM pgboss.job WHERE data->>'to' = $1",
+        [to],
+      );
+      expect(rows[0]?.data).toEqual({ to, subject: "Sealed", body: expect.stringMatching(/^v1\./) });
+      expect(JSON.stringify(rows)).not.toContain(secret);
+      expect(JSON.stringify(rows)).not.toContain("x.test");
+    });
+    const received = await waitForEmail(mailDir, to);
+    expect(received.text).toBe(`https://x.test/reset?token=${secret}`);
+    const job = await jobIn(to, "completed");
+    expect(job?.data).toEqual({ to, subject: "Sealed" });
+    expect(JSON.stringify(job)).not.toContain(secret);
+  });
+
+  it("fails a job sealed with a key the worker does not hold, and erases its body", async () => {
+    const foreign = await createJobQueue({ databaseUrl: db.url, logger, encryptionKey: "f".repeat(32) });
+    try {
+      const to = address();
+      await foreign.sendEmail(email(to));
+      const job = await jobIn(to, "failed");
+      expect(job).toMatchObject({ retry_count: 2, data: { to, subject: "Hello" } });
+      expect(JSON.stringify(job?.output)).toMatch(/EMAIL_ENCRYPTION_KEY does not hold/);
+      expect((await readEmails(mailDir)).filter((m) => m.to === to)).toEqual([]);
+    } finally {
+      await foreign.close();
+    }
+  });
+
   it("retries a send that fails (SMTP unreachable), then marks the job failed", async () => {
     const smtpDir = mkdtempSync(join(tmpdir(), "taruvi-mail-"));
     const failing = await createEmailWorker({
@@ -126,6 +172,8 @@ describe("the email queue and worker", () => {
       const [job] = await jobsTo(to);
       expect(job).toMatchObject({ state: "failed", retry_count: 2 });
       expect(JSON.stringify(job?.output)).toMatch(/ECONNREFUSED/);
+      // The last try erased the body: a link that was never delivered stays nowhere either.
+      expect(job?.data).toEqual({ to, subject: "Hello" });
       expect(await readEmails(smtpDir)).toEqual([]);
     } finally {
       await failing.close();

@@ -1,3 +1,9 @@
+export {
+  ACCOUNT_LOCK_CLASS,
+  assertFreeSiteAllowance,
+  assertOrganizationAllowance,
+  DEFAULT_ACCOUNT_LIMITS,
+} from "./account-limits";
 export type { TenantChangeBus } from "./change-bus";
 export { createTenantChangeBus } from "./change-bus";
 export type { TenantClientCache } from "./client-cache";

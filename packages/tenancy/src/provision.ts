@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { inTransaction, isUniqueViolation } from "@taruvi/db";
 import { AppError, conflict, notFound } from "@taruvi/errors";
 import type { Pool, PoolClient } from "pg";
+import { assertFreeSiteAllowance } from "./account-limits";
 import { parseDisplayName, parseSlug, parseUuid } from "./input";
 import { ensureLedger, LOCK_CLASS, recordApplied, registerSiteCatalog } from "./ledger";
 import type { MigrationSet } from "./migrations";
@@ -92,6 +93,11 @@ export type CreateSiteOptions = {
    * Checked with the organization row locked, so concurrent creates cannot overshoot it.
    */
   maxSites?: number | null;
+  /**
+   * What one account may have across the FREE organizations it owns (undefined or null: no
+   * limit; pass none for a superuser caller). Checked for every owner, after `maxSites`.
+   */
+  maxFreeSitesPerAccount?: number | null;
 };
 
 /** Locks the organization row and refuses when it already has `maxSites` live sites. */
@@ -119,12 +125,13 @@ export const assertSiteQuota = async (client: PoolClient, organizationId: string
 /**
  * Creates a site and its schema in one transaction: ACTIVE on return, or nothing at all.
  * Two concurrent creates of one slug: one wins, the other gets CONFLICT on `slug`. With
- * `maxSites`, a create beyond the plan's limit gets CONFLICT on `plan`.
+ * `maxSites`, a create beyond the plan's limit gets CONFLICT on `plan`; with
+ * `maxFreeSitesPerAccount`, one beyond an owner's allowance of FREE sites too.
  */
 export const createSite = async (
   pool: Pool,
   input: CreateSiteInput,
-  { set, seed, maxSites }: CreateSiteOptions,
+  { set, seed, maxSites, maxFreeSitesPerAccount }: CreateSiteOptions,
 ): Promise<ProvisionedSite> => {
   const organizationId = parseUuid(input.organizationId, "organizationId");
   const slug = parseSlug(input.slug);
@@ -132,9 +139,15 @@ export const createSite = async (
   const id = randomUUID();
   const slugTaken = () => conflict("slug", `a site with slug "${slug}" already exists`);
 
+  const limited = (maxSites ?? null) !== null || (maxFreeSitesPerAccount ?? null) !== null;
   const site = await inTransaction(pool, async (client) => {
-    if (maxSites !== undefined && maxSites !== null) {
-      await assertSiteQuota(client, organizationId, maxSites);
+    if (limited) {
+      if (maxSites !== undefined && maxSites !== null) {
+        await assertSiteQuota(client, organizationId, maxSites);
+      }
+      if (maxFreeSitesPerAccount !== undefined && maxFreeSitesPerAccount !== null) {
+        await assertFreeSiteAllowance(client, organizationId, maxFreeSitesPerAccount);
+      }
       // A create of the same slug that held the lock before us has committed by now.
       const taken = await client.query("SELECT 1 FROM platform.sites WHERE slug = $1", [slug]);
       if (taken.rowCount) throw slugTaken();

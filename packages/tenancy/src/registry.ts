@@ -1,5 +1,6 @@
 import { isUniqueViolation, type PlatformClient } from "@taruvi/db";
 import { badUserInput, conflict } from "@taruvi/errors";
+import { assertOrganizationAllowance } from "./account-limits";
 import { parseDisplayName, parseEmail, parseSlug } from "./input";
 
 /** The owner by email (the CLI) or by account id (a signed-in caller). */
@@ -10,15 +11,25 @@ export type CreateOrganizationInput = { slug: string; name: string } & (
 
 /**
  * Creates an organization with an existing account as its OWNER. Hostile slugs or names:
- * BAD_USER_INPUT naming the field; a taken slug: CONFLICT on `slug`.
+ * BAD_USER_INPUT naming the field; a taken slug: CONFLICT on `slug`. With `maxOrganizations`,
+ * an owner (not a superuser) who already owns that many: CONFLICT on `plan`, nothing written.
  */
-export const createOrganization = async (db: PlatformClient, input: CreateOrganizationInput) => {
+export const createOrganization = async (
+  db: PlatformClient,
+  input: CreateOrganizationInput,
+  { maxOrganizations }: { maxOrganizations?: number | null } = {},
+) => {
   const slug = parseSlug(input.slug);
   const name = parseDisplayName(input.name);
   const owner = await findOwner(db, input);
   try {
-    return await db.organization.create({
-      data: { slug, name, members: { create: { accountId: owner.id, role: "OWNER" } } },
+    return await db.$transaction(async (tx) => {
+      if (maxOrganizations !== undefined && maxOrganizations !== null) {
+        await assertOrganizationAllowance(tx, owner.id, maxOrganizations);
+      }
+      return tx.organization.create({
+        data: { slug, name, members: { create: { accountId: owner.id, role: "OWNER" } } },
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error))

@@ -1,6 +1,7 @@
 import { inTransaction } from "@taruvi/db";
 import { AppError, conflict, notFound } from "@taruvi/errors";
 import type { Pool, PoolClient } from "pg";
+import { assertFreeSiteAllowance } from "./account-limits";
 import { parseUuid } from "./input";
 import { assertSiteQuota } from "./provision";
 import { retentionCutoff } from "./purge";
@@ -9,6 +10,8 @@ export type RestoreSiteOptions = {
   retentionDays: number;
   /** The organization's plan limit on live sites (null or undefined: none). */
   maxSites?: number | null;
+  /** What one account may have across the FREE organizations it owns (null or undefined: no limit). */
+  maxFreeSitesPerAccount?: number | null;
   now?: Date;
   /** Runs inside the restore's transaction after the update (e.g. to record an audit event). */
   onRestored?: (
@@ -19,14 +22,15 @@ export type RestoreSiteOptions = {
 
 /**
  * Brings a DELETED site back ACTIVE, whole (its schema was never touched), if its retention
- * period has not ended and the organization's plan has room for it. The organization row is
- * locked like createSite does, so a restore and a create cannot both take the last place; a
- * purge that got the site row first wins (the site is gone: NOT_FOUND).
+ * period has not ended and the organization's plan (and its owners' allowance of FREE sites)
+ * has room for it. The organization row is locked like createSite does, so a restore and a
+ * create cannot both take the last place; a purge that got the site row first wins (the site
+ * is gone: NOT_FOUND).
  */
 export const restoreSite = async (
   pool: Pool,
   siteId: string,
-  { retentionDays, maxSites, now = new Date(), onRestored }: RestoreSiteOptions,
+  { retentionDays, maxSites, maxFreeSitesPerAccount, now = new Date(), onRestored }: RestoreSiteOptions,
 ): Promise<{ id: string; slug: string }> => {
   const id = parseUuid(siteId, "id");
   return inTransaction(pool, async (client) => {
@@ -37,6 +41,9 @@ export const restoreSite = async (
     const organizationId = found.rows[0]?.organization_id;
     if (!organizationId) throw notFound("site");
     if (maxSites !== undefined && maxSites !== null) await assertSiteQuota(client, organizationId, maxSites);
+    if (maxFreeSitesPerAccount !== undefined && maxFreeSitesPerAccount !== null) {
+      await assertFreeSiteAllowance(client, organizationId, maxFreeSitesPerAccount);
+    }
     const { rows } = await client.query<{ slug: string; status: string; deleted_at: Date | null }>(
       "SELECT slug, status, deleted_at FROM platform.sites WHERE id = $1 FOR UPDATE",
       [id],

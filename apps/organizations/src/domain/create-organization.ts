@@ -1,14 +1,16 @@
 import { isUniqueViolation } from "@taruvi/db";
 import { conflict } from "@taruvi/errors";
 import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
-import { parseDisplayName, parseSlug } from "@taruvi/tenancy";
+import { assertOrganizationAllowance, parseDisplayName, parseSlug } from "@taruvi/tenancy";
 import type { Context } from "../context";
 import { requirePlatformAccount } from "./caller";
 
 /**
  * A new organization on the FREE plan with the caller as its OWNER, and its
  * `organization.created` event, in one transaction. Hostile slug or name: BAD_USER_INPUT naming
- * the field; a taken slug: CONFLICT on `slug` (nothing recorded).
+ * the field; a taken slug: CONFLICT on `slug`; a caller who already owns
+ * `maxOrganizationsPerAccount` organizations (superusers never do): CONFLICT on `plan`, checked
+ * under a lock on the caller so concurrent creates cannot overshoot. A refusal records nothing.
  */
 export const createOrganization = async (ctx: Context, input: { name: unknown; slug: unknown }) => {
   const actor = requirePlatformAccount(ctx);
@@ -16,6 +18,7 @@ export const createOrganization = async (ctx: Context, input: { name: unknown; s
   const name = parseDisplayName(input.name);
   try {
     const organization = await auditedPlatformChange(ctx, async (tx) => {
+      await assertOrganizationAllowance(tx, actor.id, ctx.services.maxOrganizationsPerAccount);
       const created = await tx.organization.create({
         data: { slug, name, members: { create: { accountId: actor.id, role: "OWNER" } } },
       });

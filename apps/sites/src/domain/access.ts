@@ -57,6 +57,10 @@ export const getManagedSite = async (
   return { site };
 };
 
+/** A superuser is exempt from what one account may own (MAX_FREE_SITES_PER_ACCOUNT). */
+export const superuserCaller = (ctx: Pick<Context, "actor">): boolean =>
+  ctx.actor?.type === "account" && ctx.actor.superuser === true;
+
 /** Refuses changes to a deleted site: it has to be restored first. */
 export const assertNotDeleted = (site: platform.Site): void => {
   if (site.status === "DELETED") {

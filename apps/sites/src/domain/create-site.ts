@@ -12,7 +12,7 @@ import {
   seedSiteAdmin,
 } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { requirePlatformScope } from "./access";
+import { requirePlatformScope, superuserCaller } from "./access";
 import { announce } from "./announce";
 
 export type CreateSiteInput = {
@@ -26,7 +26,9 @@ export type CreateSiteInput = {
 /**
  * Creates a site (`manage_sites` on its organization): its schema, every site migration, its
  * first admin and its `site.created` event in one transaction (ACTIVE on return, or nothing at
- * all), within the organization's plan limit. The admin's password is never recorded.
+ * all), within the organization's plan limit and, in a FREE organization, its owners' allowance
+ * of FREE sites (`maxFreeSitesPerAccount`; not for a superuser caller): CONFLICT on `plan`
+ * otherwise. The admin's password is never recorded.
  */
 export const createSite = async (ctx: Context, input: CreateSiteInput) => {
   requirePlatformScope(ctx);
@@ -67,7 +69,12 @@ export const createSite = async (ctx: Context, input: CreateSiteInput) => {
   const created = await provisionSite(
     ctx.services.pool,
     { organizationId, slug, name },
-    { set: ctx.services.tenantSet, maxSites: PLAN_LIMITS[organization.plan].maxSites, seed },
+    {
+      set: ctx.services.tenantSet,
+      maxSites: PLAN_LIMITS[organization.plan].maxSites,
+      maxFreeSitesPerAccount: superuserCaller(ctx) ? null : ctx.services.maxFreeSitesPerAccount,
+      seed,
+    },
   );
   // A gateway may hold a negative (or purged site's) lookup of this slug.
   await announce(ctx, [slug]);

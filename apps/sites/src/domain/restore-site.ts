@@ -1,12 +1,13 @@
 import { diff, pgExecutor, recordAudit } from "@taruvi/subgraph-kit";
 import { PLAN_LIMITS, restoreSite as restoreSchema } from "@taruvi/tenancy";
 import type { Context } from "../context";
-import { getManagedSite } from "./access";
+import { getManagedSite, superuserCaller } from "./access";
 import { announceSite } from "./announce";
 
 /**
  * Brings a DELETED site (`admin_site`) back ACTIVE with all its data (its schema was never
- * touched), within the retention period and the organization's plan limit, and records
+ * touched), within the retention period, the organization's plan limit and its owners' allowance
+ * of FREE sites (as createSite), and records
  * `site.restored` in the restore's own transaction.
  */
 export const restoreSite = async (ctx: Context, id: unknown) => {
@@ -18,6 +19,7 @@ export const restoreSite = async (ctx: Context, id: unknown) => {
   await restoreSchema(ctx.services.pool, site.id, {
     retentionDays: ctx.services.retentionDays,
     maxSites: PLAN_LIMITS[organization.plan].maxSites,
+    maxFreeSitesPerAccount: superuserCaller(ctx) ? null : ctx.services.maxFreeSitesPerAccount,
     onRestored: (client, restored) =>
       recordAudit(
         ctx,

@@ -3,6 +3,7 @@ import { badUserInput } from "@taruvi/errors";
 import {
   createSite,
   listSites,
+  PLAN_LIMITS,
   parseDisplayName,
   parseEmail,
   parseSlug,
@@ -21,6 +22,10 @@ export type CreateSiteOptions = {
   adminPassword: string;
 };
 
+/**
+ * As the API does: within the organization's plan limit and, in a FREE organization, its owners'
+ * allowance of FREE sites (MAX_FREE_SITES_PER_ACCOUNT; owners who are superusers are exempt).
+ */
 export const createSiteCommand = async (options: CreateSiteOptions): Promise<number> => {
   // Everything the user typed is checked before anything is written.
   const orgSlug = parseSlug(options.org, "org");
@@ -38,6 +43,8 @@ export const createSiteCommand = async (options: CreateSiteOptions): Promise<num
       { organizationId: organization.id, slug, name },
       {
         set: tenantSet,
+        maxSites: PLAN_LIMITS[organization.plan].maxSites,
+        maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
         seed: seedSiteAdmin({
           email: adminEmail,
           name: "Site admin",
