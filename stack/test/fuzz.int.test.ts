@@ -61,7 +61,14 @@ beforeAll(async () => {
       RATE_LIMIT_TENANT_PER_MINUTE: "1000000",
       BODY_LIMIT_BYTES: "400000",
     },
-    { worker: false, identity: { signInFailuresPerEmail: 100_000, signInFailuresPerIp: 100_000 } },
+    {
+      worker: false,
+      identity: {
+        signInFailuresPerEmailAndIp: 100_000,
+        signInFailuresPerEmail: 100_000,
+        signInFailuresPerIp: 100_000,
+      },
+    },
   );
   w = await createFuzzWorld(t);
 });

@@ -229,11 +229,34 @@ describe("brute force", () => {
       message: expect.stringMatching(/^too many failed sign-ins; try again in \d+ min$/),
       extensions: { code: "RATE_LIMITED" },
     });
+    // Like the gateway's own limits: HTTP 429 with Retry-After.
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
     // The same email in another scope, and other emails here, are not affected.
     expect(errorCode(await signInAt(t, { email: admin.email, password: strongPassword() }))).toBe(
       "UNAUTHENTICATED",
     );
     expect((await signInAt(t, siteA.admin, siteA.site.slug)).json.data.signIn).not.toBeNull();
+  });
+
+  it("16 simultaneous wrong passwords: 5 are checked, 11 refused with 429 before any check; the lockout is recorded", async () => {
+    const { site, admin } = await createSiteWithAdmin(t, world.organization.id);
+    const results = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        signInAt(t, { email: admin.email, password: strongPassword() }, site.slug),
+      ),
+    );
+    expect(results.filter((res) => errorCode(res) === "UNAUTHENTICATED")).toHaveLength(5);
+    const limited = results.filter((res) => errorCode(res) === "RATE_LIMITED");
+    expect(limited).toHaveLength(11);
+    for (const res of limited) expect(res.status).toBe(429);
+    // The right password cannot outrun the limit either.
+    expect(errorCode(await signInAt(t, admin, site.slug))).toBe("RATE_LIMITED");
+    // The failure that used up the attempts is in the site's trail, once.
+    const { rows } = await t.db.pool.query(
+      `SELECT actor_type FROM "${site.schemaName}".audit_events WHERE action = 'session.locked_out'`,
+    );
+    expect(rows).toEqual([{ actor_type: "SYSTEM" }]);
   });
 
   it("a successful sign-in resets the email's count", async () => {

@@ -1,4 +1,4 @@
-import { randomSlug, waitForEmail } from "@taruvi/testing";
+import { randomSlug, readEmails, waitForEmail } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantDirectly, type SiteRef, siteUser } from "./fixtures";
 import {
@@ -231,5 +231,24 @@ describe("changing your own credentials", () => {
     const res = await t.gql(CHANGE_PASSWORD, { token, variables: { c: password, n: next } });
     expect(res.json.data.changeMyPassword.user.email).toBe(email);
     expect((await signInAt(t, { email, password: next })).json.data.signIn.user.email).toBe(email);
+  });
+});
+
+describe("email flooding", () => {
+  it("requestPasswordReset sends one address 3 emails an hour at most; every answer is the same", async () => {
+    const user = await siteUser(t, site);
+    const ask = () =>
+      t.gql("mutation ($e: String!) { requestPasswordReset(email: $e) }", {
+        tenant: site.slug,
+        variables: { e: user.email },
+      });
+    const answers = [];
+    for (let i = 0; i < 6; i += 1) answers.push((await ask()).json);
+    expect(answers).toEqual(Array.from({ length: 6 }, () => ({ data: { requestPasswordReset: true } })));
+    await waitForEmail(t.stack.mailDir, user.email, { subject: "Reset your password" });
+    // Give the worker time to deliver anything else that was queued.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const delivered = (await readEmails(t.stack.mailDir)).filter((m) => m.to === user.email);
+    expect(delivered).toHaveLength(3);
   });
 });

@@ -131,6 +131,23 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
           };
         },
       },
+      {
+        // A subgraph that refuses the whole operation for a rate limit (sign-in attempts, reset
+        // emails) answers like the gateway's own limits: HTTP 429 with Retry-After.
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response }) {
+              if (response.body.kind !== "single") return;
+              const { errors, data } = response.body.singleResult;
+              const limited = errors?.find((error) => error.extensions?.code === "RATE_LIMITED");
+              if (!limited || (data && Object.values(data).some((value) => value !== null))) return;
+              response.http.status = 429;
+              const retryAfter = Number(limited.extensions?.retryAfter);
+              if (retryAfter > 0) response.http.headers.set("retry-after", String(Math.ceil(retryAfter)));
+            },
+          };
+        },
+      },
       options.sandbox
         ? sandboxLandingPage({ tenant: options.sandboxTenant })
         : ApolloServerPluginLandingPageDisabled(),

@@ -14,9 +14,16 @@ export const identityEnvShape = {
   REFRESH_TOKEN_TTL_DAYS: int(30, { min: 1, max: 365 }),
   /** Seconds after a refresh in which the same refresh token refreshes again (two tabs); 0: never. */
   REFRESH_REUSE_GRACE_SECONDS: int(5, { min: 0, max: 60 }),
-  /** Failed sign-ins allowed per scope and email, and per client IP, in 15 minutes. */
-  SIGNIN_FAILURES_PER_EMAIL: int(5, { min: 1 }),
+  /**
+   * Failed sign-ins allowed in 15 minutes: per scope and email from one client address (tight),
+   * per scope and email from anywhere (loose: nobody elsewhere can lock a user out with a few
+   * wrong passwords) and per client address over every email.
+   */
+  SIGNIN_FAILURES_PER_EMAIL_AND_IP: int(5, { min: 1 }),
+  SIGNIN_FAILURES_PER_EMAIL: int(50, { min: 1 }),
   SIGNIN_FAILURES_PER_IP: int(50, { min: 1 }),
+  /** Password-reset emails one address may receive per hour; more requests are answered alike. */
+  PASSWORD_RESET_EMAILS_PER_HOUR: int(3, { min: 1, max: 100 }),
   /** Base URL of the front-end pages that links in emails point to. */
   PUBLIC_URL: string("http://localhost:5173"),
   /** Seals the bodies of queued emails (their links); the worker holds the same value. */

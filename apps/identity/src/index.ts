@@ -18,8 +18,10 @@ await bootSubgraph({
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
       successorSecret: env.INTERNAL_CONTEXT_SECRET,
+      signInFailuresPerEmailAndIp: env.SIGNIN_FAILURES_PER_EMAIL_AND_IP,
       signInFailuresPerEmail: env.SIGNIN_FAILURES_PER_EMAIL,
       signInFailuresPerIp: env.SIGNIN_FAILURES_PER_IP,
+      passwordResetEmailsPerHour: env.PASSWORD_RESET_EMAILS_PER_HOUR,
       publicUrl: env.PUBLIC_URL,
       emailEncryptionKey: env.EMAIL_ENCRYPTION_KEY,
     });

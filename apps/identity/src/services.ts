@@ -9,7 +9,8 @@ import {
 } from "@taruvi/auth";
 import { createJobQueue, type JobQueue } from "@taruvi/jobs";
 import { Redis } from "ioredis";
-import { createSignInLimiter, type SignInLimiter } from "./sign-in-limiter";
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import { createSignInLimiter, type SignInLimiter, type SignInLimits } from "./sign-in-limiter";
 
 /** The identity subgraph's long-lived collaborators, on every request's context as `services`. */
 export type IdentityServices = {
@@ -26,7 +27,9 @@ export type IdentityServices = {
   refreshReuseGraceSeconds: number;
   /** Derives each refresh token's successor from the token (HMAC), so nothing readable is stored. */
   refreshSuccessorKey: Uint8Array;
-  signInFailures: { perEmail: number; perIp: number };
+  signInFailures: SignInLimits;
+  /** Password-reset emails per recipient and hour (anonymous requestPasswordReset). */
+  resetEmailLimiter: RateLimiterAbstract;
   /** Failed sign-ins per (scope, email) and per IP. */
   signInLimiter: SignInLimiter;
   /** An argon2id hash of a random password: verified against when an email is unknown, so both take as long. */
@@ -50,11 +53,30 @@ export type IdentityServiceOptions = {
    * INTERNAL_CONTEXT_SECRET, which production requires, under a label of its own).
    */
   successorSecret: string;
+  /** Failed sign-ins per email from one address (15 minutes). */
+  signInFailuresPerEmailAndIp?: number;
+  /** Failed sign-ins per email from anywhere: looser, so nobody elsewhere can lock a user out. */
   signInFailuresPerEmail?: number;
   signInFailuresPerIp?: number;
+  /** Password-reset emails one address may receive per hour (default 3). */
+  passwordResetEmailsPerHour?: number;
   publicUrl?: string;
   /** EMAIL_ENCRYPTION_KEY: seals queued email bodies; default: the development key. */
   emailEncryptionKey?: string;
+};
+
+/** A per-key hourly budget: Redis when configured (shared by replicas, memory while it is down). */
+const hourlyLimiter = (redis: Redis | null, keyPrefix: string, points: number): RateLimiterAbstract => {
+  const memory = new RateLimiterMemory({ keyPrefix, points, duration: 3600 });
+  return redis
+    ? new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix,
+        points,
+        duration: 3600,
+        insuranceLimiter: memory,
+      })
+    : memory;
 };
 
 export const createIdentityServices = async (
@@ -73,7 +95,8 @@ export const createIdentityServices = async (
   });
   const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 2 }) : null;
   const signInFailures = {
-    perEmail: options.signInFailuresPerEmail ?? 5,
+    perEmailAndIp: options.signInFailuresPerEmailAndIp ?? 5,
+    perEmail: options.signInFailuresPerEmail ?? 50,
     perIp: options.signInFailuresPerIp ?? 50,
   };
   return {
@@ -86,7 +109,8 @@ export const createIdentityServices = async (
     refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 5,
     refreshSuccessorKey: refreshSuccessorKey(options.successorSecret),
     signInFailures,
-    signInLimiter: createSignInLimiter({ redis, ...signInFailures }),
+    signInLimiter: createSignInLimiter({ redis, limits: signInFailures }),
+    resetEmailLimiter: hourlyLimiter(redis, "reset-email", options.passwordResetEmailsPerHour ?? 3),
     dummyPasswordHash: await hashPassword(randomBytes(24).toString("base64url")),
     redisUrl: options.redisUrl,
     publicUrl: options.publicUrl ?? "http://localhost:5173",

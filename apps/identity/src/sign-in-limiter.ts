@@ -10,35 +10,61 @@ import {
 /** Failed sign-ins are counted over this window. */
 export const SIGN_IN_WINDOW_SECONDS = 15 * 60;
 
+/** What one password check holds until its outcome is known. */
+export type SignInAttempt = {
+  /**
+   * The password was wrong: the attempt stays counted. True when this failure used up the last
+   * attempt of an email (from this address, or from anywhere): the account is now locked out.
+   */
+  fail: () => Promise<{ lockedOut: boolean }>;
+  /** The password was right: the email's counts are cleared and the address's attempt refunded. */
+  succeed: () => Promise<void>;
+};
+
 export type SignInLimiter = {
-  /** RATE_LIMITED when `account` (scope and email) or `ip` has failed too often lately. */
-  check: (account: string, ip: string) => Promise<void>;
-  /** Counts one failed attempt against both. */
-  fail: (account: string, ip: string) => Promise<void>;
-  /** A successful sign-in clears the account's count (not the IP's). */
-  succeed: (account: string) => Promise<void>;
+  /**
+   * Reserves one attempt for `account` (scope and email) from `ip` before any password is
+   * checked, or refuses with RATE_LIMITED (and when to retry). Atomic per counter: of N
+   * simultaneous attempts no more than the limit get through to a password check.
+   */
+  reserve: (account: string, ip: string) => Promise<SignInAttempt>;
+};
+
+export type SignInLimits = {
+  /** Failures per email from one address: tight, this is what stops guessing. */
+  perEmailAndIp: number;
+  /** Failures per email from anywhere: loose, so an attacker elsewhere cannot lock the user out. */
+  perEmail: number;
+  /** Failures per address over every email (password spraying). */
+  perIp: number;
 };
 
 const isRejection = (value: unknown): value is RateLimiterRes =>
   typeof value === "object" && value !== null && "msBeforeNext" in value && !(value instanceof Error);
 
+const limited = (msBeforeNext: number) => {
+  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new AppError(
+    "RATE_LIMITED",
+    `too many failed sign-ins; try again in ${Math.ceil(seconds / 60)} min`,
+    { retryAfterSeconds: seconds },
+  );
+};
+
 /**
- * Failed sign-ins per (scope, email) and per client IP in a 15-minute window
- * (rate-limiter-flexible): Redis when configured, so every identity replica shares the counts;
- * memory otherwise.
+ * Failed sign-ins in a 15-minute window, per (email, address), per email and per address
+ * (rate-limiter-flexible): Redis when configured, so every identity replica shares the counts,
+ * with this process's memory standing in while Redis is unreachable; memory otherwise.
  */
 export const createSignInLimiter = ({
   redis,
-  perEmail,
-  perIp,
+  limits,
 }: {
   redis: Redis | null;
-  perEmail: number;
-  perIp: number;
+  limits: SignInLimits;
 }): SignInLimiter => {
   const make = (keyPrefix: string, points: number): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ keyPrefix, points, duration: SIGN_IN_WINDOW_SECONDS });
-    // While Redis is unreachable, this process's own counts stand in (sign-in keeps working).
     return redis
       ? new RateLimiterRedis({
           storeClient: redis,
@@ -49,35 +75,41 @@ export const createSignInLimiter = ({
         })
       : memory;
   };
-  const byEmail = make("signin:fail:email", perEmail);
-  const byIp = make("signin:fail:ip", perIp);
-
-  const waitOf = async (limiter: RateLimiterAbstract, key: string, points: number) => {
-    const res = await limiter.get(key);
-    return res && res.consumedPoints >= points ? res.msBeforeNext : 0;
-  };
-  const count = async (limiter: RateLimiterAbstract, key: string) => {
-    try {
-      await limiter.consume(key);
-    } catch (error) {
-      if (!isRejection(error)) throw error;
-    }
-  };
+  const counters = [
+    {
+      limiter: make("signin:fail:email-ip", limits.perEmailAndIp),
+      key: (a: string, ip: string) => `${a}|${ip}`,
+    },
+    { limiter: make("signin:fail:email", limits.perEmail), key: (a: string) => a },
+    { limiter: make("signin:fail:ip", limits.perIp), key: (_: string, ip: string) => ip },
+  ] as const;
 
   return {
-    check: async (account, ip) => {
-      const waits = await Promise.all([waitOf(byEmail, account, perEmail), waitOf(byIp, ip, perIp)]);
-      const wait = Math.max(...waits);
-      if (wait > 0) {
-        const minutes = Math.max(1, Math.ceil(wait / 60_000));
-        throw new AppError("RATE_LIMITED", `too many failed sign-ins; try again in ${minutes} min`);
+    reserve: async (account, ip) => {
+      const taken: { limiter: RateLimiterAbstract; key: string; remaining: number }[] = [];
+      for (const { limiter, key: keyOf } of counters) {
+        const key = keyOf(account, ip);
+        try {
+          const res = await limiter.consume(key);
+          taken.push({ limiter, key, remaining: res.remainingPoints });
+        } catch (error) {
+          if (!isRejection(error)) throw error;
+          // Refused: the attempts already taken for this request are given back.
+          await Promise.all(taken.map((t) => t.limiter.reward(t.key, 1)));
+          throw limited(error.msBeforeNext);
+        }
       }
-    },
-    fail: async (account, ip) => {
-      await Promise.all([count(byEmail, account), count(byIp, ip)]);
-    },
-    succeed: async (account) => {
-      await byEmail.delete(account);
+      const [pair, email, address] = taken as [(typeof taken)[0], (typeof taken)[0], (typeof taken)[0]];
+      return {
+        fail: async () => ({ lockedOut: pair.remaining === 0 || email.remaining === 0 }),
+        succeed: async () => {
+          await Promise.all([
+            pair.limiter.delete(pair.key),
+            email.limiter.delete(email.key),
+            address.limiter.reward(address.key, 1),
+          ]);
+        },
+      };
     },
   };
 };

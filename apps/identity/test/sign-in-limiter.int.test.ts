@@ -7,41 +7,62 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
 afterAll(() => redis.disconnect());
 
-const refusal = (attempt: Promise<void>) =>
-  attempt.then(
-    () => null,
-    (error: { code?: string }) => error.code ?? "error",
-  );
+/** The code a reservation is refused with, or null when it got an attempt (then failed it). */
+const failOnce = async (limiter: ReturnType<typeof createSignInLimiter>, account: string, ip: string) => {
+  try {
+    const attempt = await limiter.reserve(account, ip);
+    return { refused: null, ...(await attempt.fail()) };
+  } catch (error) {
+    return { refused: (error as { code?: string }).code ?? "error", lockedOut: false };
+  }
+};
+
+// Random keys throughout: the Redis counters are shared with every other run.
+const someEmail = () => `platform:${randomUUID()}@example.test`;
+const someIp = () => `ip-${randomUUID()}`;
 
 describe.each([
   ["memory", null],
   ["Redis", redis],
 ] as const)("failed sign-ins (%s)", (_, store) => {
-  const limiter = createSignInLimiter({ redis: store, perEmail: 2, perIp: 4 });
+  const limiter = createSignInLimiter({ redis: store, limits: { perEmailAndIp: 2, perEmail: 4, perIp: 6 } });
 
-  it("blocks an email after its limit, leaves other emails alone, and a success resets it", async () => {
-    // Random keys: the Redis counters are shared with every other run.
-    const ip = `ip-${randomUUID()}`;
-    const email = `platform:${randomUUID()}@example.test`;
-    expect(await refusal(limiter.check(email, ip))).toBeNull();
-    await limiter.fail(email, ip);
-    expect(await refusal(limiter.check(email, ip))).toBeNull();
-    await limiter.succeed(email);
-    await limiter.fail(email, ip);
-    await limiter.fail(email, ip);
-    expect(await refusal(limiter.check(email, ip))).toBe("RATE_LIMITED");
-    expect(await refusal(limiter.check(`platform:${randomUUID()}@example.test`, ip))).toBeNull();
-    await limiter.succeed(email);
-    expect(await refusal(limiter.check(email, ip))).toBeNull();
+  it("reserves atomically: of 10 simultaneous attempts from one address only the limit get through", async () => {
+    const email = someEmail();
+    const ip = someIp();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => failOnce(limiter, email, ip)));
+    expect(outcomes.filter((o) => o.refused === null)).toHaveLength(2);
+    expect(outcomes.filter((o) => o.refused === "RATE_LIMITED")).toHaveLength(8);
+    // The failure that used up the last attempt says so (once).
+    expect(outcomes.filter((o) => o.lockedOut)).toHaveLength(1);
   });
 
-  it("blocks an IP after its limit, whatever the email", async () => {
-    const attacker = `ip-${randomUUID()}`;
-    const someone = () => `site:x:${randomUUID()}@example.test`;
-    for (let i = 0; i < 3; i += 1) await limiter.fail(someone(), attacker);
-    expect(await refusal(limiter.check(someone(), attacker))).toBeNull();
-    await limiter.fail(someone(), attacker);
-    expect(await refusal(limiter.check(someone(), attacker))).toBe("RATE_LIMITED");
-    expect(await refusal(limiter.check(someone(), `ip-${randomUUID()}`))).toBeNull();
+  it("an attacker at another address cannot lock the user out at hers", async () => {
+    const email = someEmail();
+    const attacker = someIp();
+    for (let i = 0; i < 3; i += 1) await failOnce(limiter, email, attacker);
+    expect((await failOnce(limiter, email, attacker)).refused).toBe("RATE_LIMITED");
+    const attempt = await limiter.reserve(email, someIp());
+    await attempt.succeed();
+  });
+
+  it("per email from everywhere, more loosely; a success clears the email's counts", async () => {
+    const email = someEmail();
+    for (let i = 0; i < 4; i += 1) expect((await failOnce(limiter, email, someIp())).refused).toBeNull();
+    expect((await failOnce(limiter, email, someIp())).refused).toBe("RATE_LIMITED");
+    const other = someEmail();
+    await failOnce(limiter, other, someIp());
+    await (await limiter.reserve(other, someIp())).succeed();
+    for (let i = 0; i < 4; i += 1) expect((await failOnce(limiter, other, someIp())).refused).toBeNull();
+  });
+
+  it("per address over every email (spraying)", async () => {
+    const attacker = someIp();
+    for (let i = 0; i < 6; i += 1)
+      expect((await failOnce(limiter, someEmail(), attacker)).refused).toBeNull();
+    const refused = await limiter.reserve(someEmail(), attacker).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "RATE_LIMITED" });
+    expect((refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
+    expect((await failOnce(limiter, someEmail(), someIp())).refused).toBeNull();
   });
 });

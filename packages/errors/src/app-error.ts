@@ -5,6 +5,8 @@ export type AppErrorOptions = {
   userMessage?: string;
   /** The input field at fault, for BAD_USER_INPUT and CONFLICT. */
   field?: string;
+  /** RATE_LIMITED and SERVICE_UNAVAILABLE: when to try again (the gateway sends Retry-After). */
+  retryAfterSeconds?: number;
   cause?: unknown;
 };
 
@@ -16,19 +18,25 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly userMessage: string;
   readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "AppError";
     this.code = code;
     this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
     this.userMessage =
       options.userMessage ?? (code === "INTERNAL_SERVER_ERROR" ? "Internal server error" : message);
   }
 
   /** The GraphQL `extensions` a formatter exposes. */
-  get extensions(): { code: ErrorCode; field?: string } {
-    return this.field === undefined ? { code: this.code } : { code: this.code, field: this.field };
+  get extensions(): { code: ErrorCode; field?: string; retryAfter?: number } {
+    return {
+      code: this.code,
+      ...(this.field === undefined ? {} : { field: this.field }),
+      ...(this.retryAfterSeconds === undefined ? {} : { retryAfter: this.retryAfterSeconds }),
+    };
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from "./one-time-tokens";
 import { auditedScopeChange, type Principal, type Scope, scopeOf } from "./scope";
 import { type AuthPayload, denyFamilies, issueTokens, revokeAllSessions, startSession } from "./sessions";
+import { recordLockout } from "./sign-in";
 import { emailMustBeFree, personalWords } from "./user-input";
 
 /**
@@ -29,19 +30,20 @@ const confirmedPrincipal = async (ctx: Context, currentPassword: unknown): Promi
   const scope = scopeOf(ctx);
   const principal = await scope.findById(actor.id);
   if (!principal?.isActive) throw new AppError("UNAUTHENTICATED", "sign in required");
-  const limiter = ctx.services.signInLimiter;
-  const account = `${scope.audience}:${principal.email}`;
-  const ip = ctx.client.ip ?? "unknown";
-  await limiter.check(account, ip);
+  const attempt = await ctx.services.signInLimiter.reserve(
+    `${scope.audience}:${principal.email}`,
+    ctx.client.ip ?? "unknown",
+  );
   const matches =
     currentPassword.length <= PASSWORD_MAX &&
     principal.passwordHash !== null &&
     (await verifyPassword(principal.passwordHash, currentPassword));
   if (!matches) {
-    await limiter.fail(account, ip);
+    const { lockedOut } = await attempt.fail();
+    if (lockedOut) await recordLockout(ctx, principal.id);
     throw badUserInput("currentPassword", "is not your current password");
   }
-  await limiter.succeed(account);
+  await attempt.succeed();
   return principal;
 };
 

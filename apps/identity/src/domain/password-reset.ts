@@ -64,8 +64,20 @@ const emailResetLink = async (
 export const requestPasswordReset = async (ctx: Context, emailInput: unknown): Promise<boolean> => {
   const deadline = Date.now() + RESPONSE_FLOOR_MS;
   const email = parseEmail(emailInput);
-  const principal = await scopeOf(ctx).findByEmail(email);
-  const known = principal?.isActive ? principal : null;
+  const scope = scopeOf(ctx);
+  const principal = await scope.findByEmail(email);
+  // One address receives a few reset emails an hour at most, whoever asks: past that the answer
+  // and the event are the same, and nothing is sent (anonymous callers cannot flood a mailbox).
+  const withinBudget =
+    principal?.isActive === true &&
+    (await ctx.services.resetEmailLimiter.consume(`${scope.audience}:${email}`).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof Error) throw error;
+        return false;
+      },
+    ));
+  const known = withinBudget ? principal : null;
   await auditedScopeChange(ctx, async (_scope, tx) => {
     if (known) await emailResetLink(ctx, tx, known);
     return {
@@ -74,6 +86,8 @@ export const requestPasswordReset = async (ctx: Context, emailInput: unknown): P
     };
   });
   if (known) ctx.logger.info({ userId: known.id }, "password reset requested");
+  else if (principal?.isActive)
+    ctx.logger.info({ userId: principal.id }, "password reset not sent: hourly budget spent");
   else ctx.logger.info("password reset requested for an unknown or inactive email");
   await waitUntil(deadline);
   return true;

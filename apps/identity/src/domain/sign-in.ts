@@ -6,11 +6,13 @@ import { auditedScopeChange, scopeOf } from "./scope";
 import { type AuthPayload, issueTokens, startSession } from "./sessions";
 
 /**
- * Email and password sign-in. Too many recent failures for this email in this scope, or from
- * this IP: RATE_LIMITED before the password is looked at. An unknown email, a wrong password and
- * a deactivated user get the same error, and an unknown email is still verified (against a dummy
- * hash) so it takes as long. A success records the login and starts a session family in one
- * transaction with its `session.created` event (the user as actor); a failure records nothing.
+ * Email and password sign-in. An attempt is reserved before the password is looked at (per email
+ * from this address, per email, per address: RATE_LIMITED with retryAfter beyond the limits), so
+ * simultaneous guesses cannot outrun the count. An unknown email, a wrong password and a
+ * deactivated user get the same error, and an unknown email is still verified (against a dummy
+ * hash) so it takes as long. The failure that uses up an email's attempts records
+ * `session.locked_out`. A success records the login and starts a session family in one
+ * transaction with its `session.created` event (the user as actor), and refunds the attempt.
  */
 export const signIn = async (
   ctx: Context,
@@ -20,18 +22,19 @@ export const signIn = async (
   const password = input.password;
   if (typeof password !== "string" || password === "") throw badUserInput("password", "is required");
   const { audience } = scopeOf(ctx);
-  const limiter = ctx.services.signInLimiter;
-  const account = `${audience}:${email}`;
-  const ip = ctx.client.ip ?? "unknown";
-  await limiter.check(account, ip);
+  const attempt = await ctx.services.signInLimiter.reserve(
+    `${audience}:${email}`,
+    ctx.client.ip ?? "unknown",
+  );
 
   const principal = await scopeOf(ctx).findByEmail(email);
   const matches =
     password.length <= PASSWORD_MAX &&
     (await verifyPassword(principal?.passwordHash ?? ctx.services.dummyPasswordHash, password));
   if (!principal || !matches || !principal.isActive) {
-    await limiter.fail(account, ip);
-    ctx.logger.info({ userId: principal?.id ?? null }, "sign-in failed");
+    const { lockedOut } = await attempt.fail();
+    if (lockedOut) await recordLockout(ctx, principal?.id ?? null);
+    ctx.logger.info({ userId: principal?.id ?? null, lockedOut }, "sign-in failed");
     throw new AppError("UNAUTHENTICATED", "invalid email or password");
   }
   const { passwordHash: _, ...user } = principal;
@@ -48,7 +51,24 @@ export const signIn = async (
       },
     };
   });
-  await limiter.succeed(account);
+  await attempt.succeed();
   ctx.logger.info({ userId: user.id, familyId: session.familyId }, "session started");
   return issueTokens(ctx, audience, user, session);
 };
+
+/**
+ * `session.locked_out` in the scope's trail: an email's sign-in attempts are used up (from one
+ * address or from everywhere) until the window passes. The user when the email is one (null
+ * otherwise: the trail does not tell who exists), actor SYSTEM, the client's address and agent
+ * with the request.
+ */
+export const recordLockout = (ctx: Context, userId: string | null): Promise<void> =>
+  auditedScopeChange(ctx, async () => ({
+    result: undefined,
+    audit: {
+      action: "session.locked_out",
+      entityType: "User",
+      entityId: userId,
+      actor: { type: "SYSTEM", id: null },
+    },
+  }));
