@@ -149,7 +149,10 @@ const launch = (
       : createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     gatewayPort: 0,
     subgraphPorts: { identity: 0, organizations: 0, sites: 0, audit: 0 },
-    gatewayEnv: { TOKEN_ISSUER: "taruvi", ...gatewayEnv },
+    // Every test file's requests come from 127.0.0.1, and stacks on one Redis share its counters:
+    // the allowance of refused requests per address is raised unless a test sets its own
+    // (rate-limit-rejections.int.test.ts does).
+    gatewayEnv: { TOKEN_ISSUER: "taruvi", RATE_LIMIT_REJECTED_PER_MINUTE: "100000", ...gatewayEnv },
     ...(options.identity ? { identity: options.identity } : {}),
     worker: options.worker ?? true,
     workerPollingIntervalSeconds: 0.5,

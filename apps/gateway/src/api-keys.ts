@@ -40,6 +40,9 @@ export const createApiKeyVerifier = ({
   revocations: RevocationList;
 }): ApiKeyVerifier => {
   const cache = new LRUCache<string, Actor>({ max: 10_000, ttlAutopurge: false });
+  // Keys that matched nothing: asked again within a minute, they cost no query. (A new key has
+  // another hash, so this never hides a key created since.)
+  const unknown = new LRUCache<string, true>({ max: 50_000, ttl: 60_000 });
 
   const lookup = async (tenant: TenantRef, prefix: string, hash: string): Promise<Actor> => {
     const schema = quoteSchema(tenant.schema);
@@ -50,7 +53,10 @@ export const createApiKeyVerifier = ({
       [prefix],
     );
     const row = rows[0];
-    if (!row || !sameHash(row.key_hash, hash)) throw rejected("unknown key");
+    if (!row || !sameHash(row.key_hash, hash)) {
+      unknown.set(`${tenant.siteId} ${hash}`, true);
+      throw rejected("unknown key");
+    }
     if (row.revoked_at) throw rejected("revoked");
     // A key is bounded by the user who made it (docs/security.md).
     if (row.creator_active === null) throw rejected("it has no creator; create a new key");
@@ -73,8 +79,9 @@ export const createApiKeyVerifier = ({
       if (!tenant) throw rejected("API keys belong to a site");
       const parsed = parseApiKey(key);
       if (!parsed) throw rejected("malformed");
-      const actor =
-        cache.get(`${tenant.siteId} ${parsed.hash}`) ?? (await lookup(tenant, parsed.prefix, parsed.hash));
+      const cacheKey = `${tenant.siteId} ${parsed.hash}`;
+      if (unknown.has(cacheKey)) throw rejected("unknown key");
+      const actor = cache.get(cacheKey) ?? (await lookup(tenant, parsed.prefix, parsed.hash));
       if (revocations.isRevoked("apiKey", actor.id)) throw rejected("revoked");
       return actor;
     },

@@ -41,7 +41,15 @@ export const gatewayEnvShape = {
   SANDBOX: optionalString(),
   /** The site slug the Sandbox's X-Tenant header starts with (the demo site `npm start` seeds). */
   SANDBOX_TENANT: string("acme"),
-  TRUST_PROXY: bool(false),
+  /**
+   * Proxies whose X-Forwarded-For is believed: `false`, a hop count (`true` = 1) or a list of
+   * addresses/CIDRs (apps/gateway/src/http.ts). Anything else sees the socket's peer.
+   */
+  TRUST_PROXY: string("false"),
+  /** Requests per minute from one client address, counted before any lookup. */
+  RATE_LIMIT_ADDRESS_PER_MINUTE: int(1_200, { min: 1 }),
+  /** Refused requests (unknown site, bad credentials) per minute from one address; then 429. */
+  RATE_LIMIT_REJECTED_PER_MINUTE: int(30, { min: 1 }),
   /**
    * Apollo Gateway reports usage to Apollo and probes cloud metadata endpoints unless this is
    * set. A self-hosted platform does not call home: on unless explicitly turned off.

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AppError, httpStatusOf } from "@taruvi/errors";
 import { sendError } from "@taruvi/http";
+import proxyaddr from "proxy-addr";
 
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
@@ -24,11 +25,32 @@ export const requestIdOf = (req: IncomingMessage): string => {
   return value && REQUEST_ID.test(value) ? value : randomUUID();
 };
 
-export const clientIp = (req: IncomingMessage, trustProxy: boolean): string => {
-  if (trustProxy) {
-    const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
+/** Which proxy hops may be believed about the client's address (proxy-addr's trust function). */
+export type TrustedProxies = (address: string, hop: number) => boolean;
+
+/**
+ * TRUST_PROXY: `false` (default: the socket's peer is the client), a number of proxy hops in
+ * front of the gateway (`true` is one), or a comma-separated list of proxy addresses and CIDRs
+ * (also proxy-addr's names `loopback`, `linklocal`, `uniquelocal`). Only those proxies' word is
+ * taken: the client's address is the one the outermost trusted proxy saw, so a client cannot
+ * pick its own address by sending X-Forwarded-For.
+ */
+export const trustedProxies = (setting: string): TrustedProxies => {
+  const value = setting.trim().toLowerCase();
+  if (value === "" || value === "false" || value === "0") return () => false;
+  if (value === "true") return (_, hop) => hop < 1;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    return (_, hop) => hop < hops;
   }
-  return req.socket.remoteAddress ?? "unknown";
+  return proxyaddr.compile(
+    value
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  );
 };
+
+/** The client's address: the socket's peer, or what the trusted proxies in front of it saw. */
+export const clientIp = (req: IncomingMessage, trust: TrustedProxies): string =>
+  proxyaddr(req, trust) || req.socket.remoteAddress || "unknown";

@@ -5,6 +5,7 @@ import type { Logger } from "@taruvi/logging";
 import type { TenantChangeBus } from "@taruvi/tenancy";
 import type { Redis } from "ioredis";
 import type { GatewayEnv } from "./env";
+import { trustedProxies } from "./http";
 import type { GatewayOptions } from "./server";
 
 export const SUPERGRAPH_PATH = new URL("../../../supergraph/supergraph.graphql", import.meta.url);
@@ -50,13 +51,15 @@ export const optionsFromEnv = (
       anonymousPerMinute: env.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
       principalPerMinute: env.RATE_LIMIT_PRINCIPAL_PER_MINUTE,
       tenantPerMinute: env.RATE_LIMIT_TENANT_PER_MINUTE,
+      addressPerMinute: env.RATE_LIMIT_ADDRESS_PER_MINUTE,
+      rejectedPerMinute: env.RATE_LIMIT_REJECTED_PER_MINUTE,
       burst: env.RATE_LIMIT_BURST,
     },
     tenantCacheTtlSeconds: env.TENANT_CACHE_TTL_SECONDS,
     production,
     sandbox: env.SANDBOX === undefined ? !production : env.SANDBOX === "true",
     sandboxTenant: env.SANDBOX_TENANT,
-    trustProxy: env.TRUST_PROXY,
+    trustProxy: trustedProxies(env.TRUST_PROXY),
     apolloTelemetry: !env.APOLLO_TELEMETRY_DISABLED,
   };
 };

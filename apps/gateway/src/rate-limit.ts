@@ -20,9 +20,20 @@ export type RateLimits = {
   principalPerMinute: number;
   tenantPerMinute: number;
   burst: number;
+  /** Every request from one address, before any lookup. */
+  addressPerMinute?: number;
+  /** Refused requests (unknown site, bad credentials) from one address. */
+  rejectedPerMinute?: number;
 };
 
 export type RateLimiter = {
+  /**
+   * Before any lookup: one request from `ip` against the address's allowance, refused at once
+   * while the address has used up its allowance of refused requests.
+   */
+  admit: (ip: string) => Promise<RateLimitOutcome>;
+  /** A request from `ip` was refused (unknown site, bad credentials): counts against it. */
+  reject: (ip: string) => Promise<RateLimitOutcome>;
   /** One request of `principal` (or of `ip` when anonymous) to `tenant` (or the platform). */
   consume: (who: {
     ip: string;
@@ -60,6 +71,14 @@ export const createRateLimiter = ({
         ) as unknown as RateLimiterAbstract)
       : build(keyPrefix, points);
   };
+  const addressPerMinute = limits.addressPerMinute ?? 1_200;
+  const rejectedPerMinute = limits.rejectedPerMinute ?? 30;
+  const plain = (keyPrefix: string, points: number): RateLimiterAbstract =>
+    redis
+      ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration: 60 })
+      : new RateLimiterMemory({ keyPrefix, points, duration: 60 });
+  const address = plain("rl:addr", addressPerMinute);
+  const rejected = plain("rl:rejected", rejectedPerMinute);
   const anonymous = make("rl:ip", limits.anonymousPerMinute);
   const principal = make("rl:principal", limits.principalPerMinute);
   const tenant = make("rl:tenant", limits.tenantPerMinute);
@@ -89,6 +108,19 @@ export const createRateLimiter = ({
   };
 
   return {
+    admit: async (ip) => {
+      const spent = await rejected.get(ip);
+      if (spent && spent.consumedPoints >= rejectedPerMinute) {
+        return {
+          allowed: false,
+          limit: rejectedPerMinute,
+          remaining: 0,
+          resetSeconds: Math.max(1, Math.ceil(spent.msBeforeNext / 1000)),
+        };
+      }
+      return attempt(address, ip, addressPerMinute);
+    },
+    reject: (ip) => attempt(rejected, ip, rejectedPerMinute),
     consume: async ({ ip, principal: who, tenant: site }) => {
       const caller = who
         ? attempt(principal, who, limits.principalPerMinute)

@@ -22,9 +22,9 @@ import type { Redis } from "ioredis";
 import { createAuthenticator } from "./authenticate";
 import type { GatewayContext } from "./context";
 import { SignedContextDataSource } from "./data-source";
-import { clientIp, requestIdOf, run, sendAppError } from "./http";
+import { clientIp, requestIdOf, run, sendAppError, type TrustedProxies } from "./http";
 import { type OperationLimits, operationLimits, tokenLimit } from "./limits";
-import { createRateLimiter, type RateLimits } from "./rate-limit";
+import { createRateLimiter, type RateLimitOutcome, type RateLimits } from "./rate-limit";
 import { SANDBOX_AUTHORIZATION_PLACEHOLDER, sandboxLandingPage } from "./sandbox";
 import { corsPolicy, securityHeaders } from "./security";
 import { createTenantResolver } from "./tenant";
@@ -56,7 +56,8 @@ export type GatewayOptions = {
   sandbox: boolean;
   /** The site slug the Sandbox's X-Tenant header starts with. */
   sandboxTenant: string;
-  trustProxy: boolean;
+  /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY). */
+  trustProxy: TrustedProxies;
   /** Let Apollo Gateway send its usage data to Apollo (off unless APOLLO_TELEMETRY_DISABLED=false). */
   apolloTelemetry: boolean;
 };
@@ -181,14 +182,34 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     return { ready: Object.values(checks).every(Boolean), checks };
   };
 
+  const refuse = (res: ServerResponse, limit: RateLimitOutcome) => {
+    res.setHeader("retry-after", limit.resetSeconds);
+    sendError(res, 429, "RATE_LIMITED", `Too many requests; retry in ${limit.resetSeconds} s`);
+  };
+
   const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL) => {
-    const tenant = await tenants.resolve(req);
-    const authorization = req.headers.authorization;
-    const actor = await authenticator.authenticate(
-      options.sandbox && authorization === SANDBOX_AUTHORIZATION_PLACEHOLDER ? undefined : authorization,
-      tenant,
-    );
+    // Per address first: a flood (or an address that keeps being refused) costs no lookup.
     const ip = clientIp(req, options.trustProxy);
+    const early = await rateLimiter.admit(ip);
+    if (!early.allowed) return refuse(res, early);
+    let tenant: Awaited<ReturnType<typeof tenants.resolve>>;
+    let actor: Awaited<ReturnType<typeof authenticator.authenticate>>;
+    try {
+      tenant = await tenants.resolve(req);
+      const authorization = req.headers.authorization;
+      actor = await authenticator.authenticate(
+        options.sandbox && authorization === SANDBOX_AUTHORIZATION_PLACEHOLDER ? undefined : authorization,
+        tenant,
+      );
+    } catch (error) {
+      // An unknown site or a bad credential counts against the address; past its allowance the
+      // address gets 429 instead, before any lookup.
+      if (isAppError(error) && (error.code === "UNAUTHENTICATED" || error.code === "TENANT_NOT_FOUND")) {
+        const penalty = await rateLimiter.reject(ip);
+        if (!penalty.allowed) return refuse(res, penalty);
+      }
+      throw error;
+    }
     const limit = await rateLimiter.consume({
       ip,
       principal: actor ? `${actor.type}:${actor.id}` : null,
@@ -197,11 +218,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     res.setHeader("ratelimit-limit", limit.limit);
     res.setHeader("ratelimit-remaining", limit.remaining);
     res.setHeader("ratelimit-reset", limit.resetSeconds);
-    if (!limit.allowed) {
-      res.setHeader("retry-after", limit.resetSeconds);
-      sendError(res, 429, "RATE_LIMITED", `Too many requests; retry in ${limit.resetSeconds} s`);
-      return;
-    }
+    if (!limit.allowed) return refuse(res, limit);
 
     const body = await readJsonBody(req, options.bodyLimitBytes);
     const query =
