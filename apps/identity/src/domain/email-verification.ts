@@ -1,4 +1,5 @@
 import { AppError } from "@taruvi/errors";
+import type { RawSqlTransaction } from "@taruvi/jobs";
 import { requireActor } from "@taruvi/subgraph-kit";
 import type { Context } from "../context";
 import {
@@ -13,6 +14,29 @@ import {
 } from "./one-time-tokens";
 import { auditedScopeChange, scopeOf } from "./scope";
 
+/** Queues a verification email with a new single-use token (1 hour), in the caller's transaction. */
+export const emailVerificationLink = async (
+  ctx: Context,
+  tx: RawSqlTransaction,
+  to: { id: string; email: string; name: string },
+): Promise<void> => {
+  const token = await createOneTimeToken(tx, tablesOf(ctx), "EMAIL_VERIFICATION", to.id);
+  await sendEmailInTransaction(ctx, tx, {
+    to: to.email,
+    subject: "Confirm your email address",
+    text: [
+      `Hello ${to.name},`,
+      "",
+      `Please confirm that ${to.email} is your email address on ${scopeName(ctx)}.`,
+      "Open this link within one hour (it works once):",
+      "",
+      linkTo(ctx, "verify-email", token),
+      "",
+      "If you did not ask for this, ignore this email.",
+    ].join("\n"),
+  });
+};
+
 /**
  * Emails the signed-in user of this scope a single-use verification link (1 hour); the token
  * row, the email job and the `user.email_verification_requested` event commit together. Already
@@ -24,25 +48,8 @@ export const requestEmailVerification = async (ctx: Context): Promise<boolean> =
   const principal = await scopeOf(ctx).findById(actor.id);
   if (!principal?.isActive) throw new AppError("UNAUTHENTICATED", "sign in required");
 
-  const tables = tablesOf(ctx);
   await auditedScopeChange(ctx, async (_scope, tx) => {
-    if (!principal.emailVerified) {
-      const token = await createOneTimeToken(tx, tables, "EMAIL_VERIFICATION", principal.id);
-      await sendEmailInTransaction(ctx, tx, {
-        to: principal.email,
-        subject: "Confirm your email address",
-        text: [
-          `Hello ${principal.name},`,
-          "",
-          `Please confirm that ${principal.email} is your email address on ${scopeName(ctx)}.`,
-          "Open this link within one hour (it works once):",
-          "",
-          linkTo(ctx, "verify-email", token),
-          "",
-          "If you did not ask for this, ignore this email.",
-        ].join("\n"),
-      });
-    }
+    if (!principal.emailVerified) await emailVerificationLink(ctx, tx, principal);
     return {
       result: true,
       audit: { action: "user.email_verification_requested", entityType: "User", entityId: principal.id },

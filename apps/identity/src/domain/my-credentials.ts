@@ -1,17 +1,10 @@
 import { hashPassword, PASSWORD_MAX, parsePassword, verifyPassword } from "@taruvi/auth";
 import { AppError, badUserInput } from "@taruvi/errors";
-import type { RawSqlTransaction } from "@taruvi/jobs";
 import { requireActor } from "@taruvi/subgraph-kit";
 import { parseEmail } from "@taruvi/tenancy";
-import type { Context, UserView } from "../context";
-import {
-  createOneTimeToken,
-  linkTo,
-  rows,
-  scopeName,
-  sendEmailInTransaction,
-  tablesOf,
-} from "./one-time-tokens";
+import type { Context } from "../context";
+import { emailVerificationLink } from "./email-verification";
+import { rows, scopeName, sendEmailInTransaction, tablesOf } from "./one-time-tokens";
 import { auditedScopeChange, type Principal, type Scope, scopeOf } from "./scope";
 import { type AuthPayload, denyFamilies, issueTokens, revokeAllSessions, startSession } from "./sessions";
 import { recordLockout } from "./sign-in";
@@ -52,22 +45,6 @@ const restartSessions = async (ctx: Context, scope: Scope, id: string) => {
   const ended = await revokeAllSessions(scope, id);
   const started = await startSession(ctx, scope, id);
   return { ended, started };
-};
-
-const queueVerification = async (ctx: Context, tx: RawSqlTransaction, user: UserView) => {
-  const token = await createOneTimeToken(tx, tablesOf(ctx), "EMAIL_VERIFICATION", user.id);
-  await sendEmailInTransaction(ctx, tx, {
-    to: user.email,
-    subject: "Confirm your email address",
-    text: [
-      `Hello ${user.name},`,
-      "",
-      `Please confirm that ${user.email} is your new email address on ${scopeName(ctx)}.`,
-      "Open this link within one hour (it works once):",
-      "",
-      linkTo(ctx, "verify-email", token),
-    ].join("\n"),
-  });
 };
 
 /**
@@ -129,7 +106,7 @@ export const changeMyEmail = async (
            WHERE ${tables.owner} = $1::uuid AND purpose = 'EMAIL_VERIFICATION' AND used_at IS NULL RETURNING id`,
           principal.id,
         );
-        await queueVerification(ctx, tx, user);
+        await emailVerificationLink(ctx, tx, user);
         await sendEmailInTransaction(ctx, tx, {
           to: principal.email,
           subject: "Your email address was changed",
