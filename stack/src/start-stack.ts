@@ -38,13 +38,22 @@ export type StackOptions = {
   /** Extra gateway environment (limits, secrets), as strings like process.env. */
   gatewayEnv?: Record<string, string>;
   internalContextSecret?: string;
-  /** Sites settings (retention) for tests. */
-  sites?: { retentionDays?: number };
+  /**
+   * Sites settings: retention; custom-domain verification (default off, as `npm start` runs it:
+   * domains are VERIFIED at once), the resolvers of its TXT lookups and the life of a PENDING claim.
+   */
+  sites?: {
+    retentionDays?: number;
+    domainVerification?: boolean;
+    dnsServers?: readonly string[];
+    domainPendingDays?: number;
+  };
   /** Identity settings (sign-up, sign-in limits, …) for tests. */
   identity?: Partial<Omit<IdentityServiceOptions, "databaseUrl" | "redisUrl" | "dataDir" | "production">>;
   /**
    * Run the job worker in this process too: email delivery and the scheduled clean-ups
-   * (`sites.purge` with `sites.retentionDays`, `invitations.expire`); default true.
+   * (`sites.purge` with `sites.retentionDays`, `invitations.expire`, `domains.verify` with the
+   * sites' domain settings); default true.
    */
   worker?: boolean;
   /** Where the worker writes emails as .eml files without SMTP; default `<dataDir>/mail`. */
@@ -124,6 +133,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     redisUrl: options.redisUrl,
     baseDomain: options.gatewayEnv?.BASE_DOMAIN ?? "localhost",
     ...options.sites,
+    domainVerification: options.sites?.domainVerification ?? false,
   });
   const BUILDERS: Record<SubgraphName, Builder> = {
     identity: (deps) => buildIdentitySubgraph(deps, identityServices),
@@ -188,6 +198,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
           pool,
           platform: jobsPlatform,
           retentionDays: sitesServices.retentionDays,
+          domainChecker: sitesServices.domainChecker,
           bus,
         }),
       })

@@ -12,6 +12,9 @@ await bootSubgraph({
       redisUrl: env.REDIS_URL,
       retentionDays: env.SITE_RETENTION_DAYS,
       baseDomain: env.BASE_DOMAIN,
+      domainVerification: env.DOMAIN_VERIFICATION,
+      dnsServers: env.DNS_SERVERS,
+      domainPendingDays: env.DOMAIN_PENDING_DAYS,
     });
     return { subgraph: await buildSitesSubgraph(deps, services), close: services.close };
   },

@@ -1,6 +1,8 @@
 import type { Pool } from "@taruvi/db";
 import {
+  createDomainChecker,
   createTenantChangeBus,
+  type DomainChecker,
   defaultMigrationsDirs,
   loadMigrations,
   type MigrationSet,
@@ -16,24 +18,42 @@ export type SitesServices = {
   retentionDays: number;
   /** Sites answer at <slug>.<baseDomain>; custom domains may not be under it. */
   baseDomain: string;
+  /** Looks up the TXT record proving a custom domain's ownership (or, when off, passes at once). */
+  domainChecker: DomainChecker;
+  /** Days a PENDING domain claim lives before the domains.verify job drops it. */
+  domainPendingDays: number;
   /** The process's pool: provisioning and restores run their own transactions on it. */
   pool: Pool;
   /** The site migrations a new site's schema is built from. */
   tenantSet: MigrationSet;
 };
 
-export const createSitesServices = (options: {
+export type SitesServiceOptions = {
   pool: Pool;
   redisUrl?: string | undefined;
   retentionDays?: number;
   baseDomain?: string;
+  /** Default true; false (DOMAIN_VERIFICATION=off) verifies domains at once, development only. */
+  domainVerification?: boolean;
+  /** `ip[:port]` resolvers for the TXT lookups; default the system's. */
+  dnsServers?: readonly string[];
+  domainPendingDays?: number;
   tenantSet?: MigrationSet;
-}): SitesServices & { close: () => Promise<void> } => {
+};
+
+export const createSitesServices = (
+  options: SitesServiceOptions,
+): SitesServices & { close: () => Promise<void> } => {
   const bus = createTenantChangeBus({ redisUrl: options.redisUrl });
   return {
     bus,
     retentionDays: options.retentionDays ?? 30,
     baseDomain: (options.baseDomain ?? "localhost").toLowerCase(),
+    domainChecker: createDomainChecker({
+      enabled: options.domainVerification ?? true,
+      servers: options.dnsServers ?? [],
+    }),
+    domainPendingDays: options.domainPendingDays ?? 7,
     pool: options.pool,
     tenantSet: options.tenantSet ?? loadMigrations(defaultMigrationsDirs.tenant),
     close: () => bus.close(),
