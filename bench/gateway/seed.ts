@@ -6,6 +6,7 @@ import {
   defaultMigrationsDirs,
   loadMigrations,
   migratePlatform,
+  newDomainVerificationToken,
   quoteSchema,
   seedSiteAdmin,
 } from "@taruvi/tenancy";
@@ -67,7 +68,13 @@ export const seedWorld = async (pool: Pool): Promise<BenchWorld> => {
       "shop.bench-site.example.test",
     ];
     await platform.domain.createMany({
-      data: domains.map((hostname, index) => ({ siteId: site.id, hostname, isPrimary: index === 0 })),
+      data: domains.map((hostname, index) => ({
+        siteId: site.id,
+        hostname,
+        isPrimary: index === 0,
+        status: "VERIFIED" as const,
+        verificationToken: newDomainVerificationToken(),
+      })),
     });
     const { rows } = await pool.query<{ id: string }>(
       `SELECT id FROM ${quoteSchema(site.schemaName)}.users WHERE email = $1`,

@@ -1,6 +1,6 @@
 // `npm start`: PostgreSQL (embedded unless DATABASE_URL), migrations, the demo seed, then the
 // four subgraphs, the gateway and the job worker in this process. Ctrl-C stops everything.
-import { int, loadEnv, optionalString, string } from "@taruvi/config";
+import { bool, dnsServers, int, loadEnv, optionalString, string } from "@taruvi/config";
 import { createPlatformClient, createPool, resolveDatabase } from "@taruvi/db";
 import { createLogger } from "@taruvi/logging";
 import { defaultMigrationsDirs, loadMigrations, migratePlatform, migrateSites } from "@taruvi/tenancy";
@@ -20,6 +20,14 @@ const env = loadEnv({
   SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
   /** Signs the gateway's context to the subgraphs; unset: a random secret for this run. */
   INTERNAL_CONTEXT_SECRET: optionalString(),
+  /** Custom domains need a TXT record to route; off here by default so the demo works at once. */
+  DOMAIN_VERIFICATION: bool(false),
+  /** Resolvers for the TXT lookups: comma list of `ip[:port]`; unset: the system's. */
+  DNS_SERVERS: dnsServers(),
+  /** Days a PENDING domain claim lives before the domains.verify job drops it. */
+  DOMAIN_PENDING_DAYS: int(7, { min: 1, max: 90 }),
+  /** Days domains from before verification keep routing while PENDING (set when that migration runs). */
+  DOMAIN_GRACE_DAYS: int(14, { min: 0, max: 365 }),
 });
 const logger = createLogger({ name: "taruvi", level: env.LOG_LEVEL, pretty: true });
 
@@ -31,7 +39,9 @@ const database = await resolveDatabase({
 });
 const setupPool = createPool({ url: database.url, max: 4 });
 const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
-await migratePlatform(setupPool, loadMigrations(defaultMigrationsDirs.platform));
+await migratePlatform(setupPool, loadMigrations(defaultMigrationsDirs.platform), {
+  domainGraceDays: env.DOMAIN_GRACE_DAYS,
+});
 const report = await migrateSites(setupPool, { set: tenantSet });
 const platform = createPlatformClient(setupPool);
 await seedDemo({ pool: setupPool, platform, set: tenantSet });
@@ -49,7 +59,12 @@ const stack = await startStack({
   logger,
   gatewayPort: env.PORT,
   smtpUrl: env.SMTP_URL,
-  sites: { retentionDays: env.SITE_RETENTION_DAYS },
+  sites: {
+    retentionDays: env.SITE_RETENTION_DAYS,
+    domainVerification: env.DOMAIN_VERIFICATION,
+    dnsServers: env.DNS_SERVERS,
+    domainPendingDays: env.DOMAIN_PENDING_DAYS,
+  },
   ...(env.INTERNAL_CONTEXT_SECRET ? { internalContextSecret: env.INTERNAL_CONTEXT_SECRET } : {}),
 });
 

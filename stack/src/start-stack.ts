@@ -39,8 +39,18 @@ export type StackOptions = {
   /** Extra gateway environment (limits, secrets), as strings like process.env. */
   gatewayEnv?: Record<string, string>;
   internalContextSecret?: string;
-  /** Sites settings (retention, FREE sites per account) for tests. */
-  sites?: { retentionDays?: number; maxFreeSitesPerAccount?: number };
+  /**
+   * Sites settings: retention, FREE sites per account; custom-domain verification (default off,
+   * as `npm start` runs it: domains are VERIFIED at once), the resolvers of its TXT lookups and
+   * the life of a PENDING claim.
+   */
+  sites?: {
+    retentionDays?: number;
+    maxFreeSitesPerAccount?: number;
+    domainVerification?: boolean;
+    dnsServers?: readonly string[];
+    domainPendingDays?: number;
+  };
   /** Organizations settings (organizations per account) for tests. */
   organizations?: { maxOrganizationsPerAccount?: number };
   /** Identity settings (sign-up, sign-in limits, …) for tests. */
@@ -49,7 +59,8 @@ export type StackOptions = {
   >;
   /**
    * Run the job worker in this process too: email delivery and the scheduled clean-ups
-   * (`sites.purge` with `sites.retentionDays`, `invitations.expire`); default true.
+   * (`sites.purge` with `sites.retentionDays`, `invitations.expire`, `domains.verify` with the
+   * sites' domain settings); default true.
    */
   worker?: boolean;
   /** Where the worker writes emails as .eml files without SMTP; default `<dataDir>/mail`. */
@@ -136,6 +147,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     redisUrl: options.redisUrl,
     baseDomain: options.gatewayEnv?.BASE_DOMAIN ?? "localhost",
     ...options.sites,
+    domainVerification: options.sites?.domainVerification ?? false,
   });
   const BUILDERS: Record<SubgraphName, Builder> = {
     identity: (deps) => buildIdentitySubgraph(deps, identityServices),
@@ -200,6 +212,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
           pool,
           platform: jobsPlatform,
           retentionDays: sitesServices.retentionDays,
+          domainChecker: sitesServices.domainChecker,
           bus,
         }),
       })

@@ -108,7 +108,13 @@ const createFuzzWorld = async (t: TestStack) => {
     },
   });
   const domain = await t.db.platform.domain.create({
-    data: { siteId: site.id, hostname: `${randomSlug("d")}.example.com`, isPrimary: true },
+    data: {
+      siteId: site.id,
+      hostname: `${randomSlug("d")}.example.com`,
+      isPrimary: true,
+      status: "VERIFIED",
+      verificationToken: randomBytes(32).toString("base64url"),
+    },
   });
   return {
     organization,

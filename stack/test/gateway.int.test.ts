@@ -10,7 +10,13 @@ beforeAll(async () => {
   world = await createWorld(t);
   ownerToken = await t.token(world.owner.id, null);
   await t.db.platform.domain.create({
-    data: { siteId: world.siteA.id, hostname: "app.customer.example", isPrimary: true },
+    data: {
+      siteId: world.siteA.id,
+      hostname: "app.customer.example",
+      isPrimary: true,
+      status: "VERIFIED",
+      verificationToken: "t",
+    },
   });
 });
 afterAll(() => t.close());

@@ -54,6 +54,7 @@ const PLATFORM_OPERATIONS = [
   ),
   'mutation ($id: ID!) { addDomain(input: { siteId: $id, domain: "malformed.example.com" }) { id } }',
   "mutation ($id: ID!) { setPrimaryDomain(id: $id) { id } }",
+  "mutation ($id: ID!) { verifyDomain(id: $id) { id } }",
   "mutation ($id: ID!) { removeDomain(id: $id) { id } }",
   `mutation ($id: ID!) { createSiteUser(input: { siteId: $id, email: "u@example.test", name: "U",
      password: "a-long-enough-password" }) { id } }`,

@@ -227,16 +227,22 @@ describe("domains", () => {
       organization_id: w.organization.id,
       site_id: site.id,
     };
+    // The stack runs with DOMAIN_VERIFICATION off (development): VERIFIED at once.
     expect(await onlyEvent(addA.requestId)).toMatchObject({
       ...expected,
       action: "domain.added",
       entity_id: a.id,
-      changes: { hostname: { before: null, after: hostA }, isPrimary: { before: null, after: true } },
+      changes: {
+        hostname: { before: null, after: hostA },
+        status: { before: null, after: "VERIFIED" },
+        isPrimary: { before: null, after: true },
+      },
     });
     const addB = await call(w.admin, ADD, { input: { siteId: site.id, domain: hostB } });
     const b = ok(addB.res).addDomain;
     expect((await onlyEvent(addB.requestId)).changes).toEqual({
       hostname: { before: null, after: hostB },
+      status: { before: null, after: "VERIFIED" },
       isPrimary: { before: null, after: false },
     });
 

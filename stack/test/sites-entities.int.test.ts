@@ -18,7 +18,13 @@ beforeAll(async () => {
   world = await createWorld(t);
   domainId = (
     await t.db.platform.domain.create({
-      data: { siteId: world.siteA.id, hostname: `${randomUUID()}.entities.example`, isPrimary: true },
+      data: {
+        siteId: world.siteA.id,
+        hostname: `${randomUUID()}.entities.example`,
+        isPrimary: true,
+        status: "VERIFIED",
+        verificationToken: "t",
+      },
     })
   ).id;
 });

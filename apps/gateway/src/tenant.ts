@@ -7,6 +7,8 @@ import { LRUCache } from "lru-cache";
 
 type SiteRow = { id: string; slug: string; schema_name: string; status: string };
 type Lookup = { site: SiteRow | null };
+/** A custom domain's site; `grace_until` is set when it routes only until then (PENDING, pre-existing). */
+type DomainRow = SiteRow & { grace_until: Date | null };
 
 export type TenantResolver = {
   /** The addressed site, null for the platform scope; TENANT_NOT_FOUND / TENANT_SUSPENDED otherwise. */
@@ -21,8 +23,10 @@ const hostOf = (req: IncomingMessage): string =>
 
 /**
  * Tenant addressing (ARCHITECTURE.md): X-Tenant header, else `<slug>.<BASE_DOMAIN>`, else a
- * registered custom domain, else the platform scope for the base domain itself. Lookups are
- * cached (negative ones too) and dropped when the change bus says a site changed.
+ * VERIFIED custom domain (or a PENDING one that existed before verification, until its
+ * grace_until), else the platform scope for the base domain itself. Lookups are cached (negative
+ * ones too) and dropped when the change bus says a site changed; a domain in its grace period is
+ * cached no longer than its grace lasts.
  */
 export const createTenantResolver = ({
   pool,
@@ -49,12 +53,27 @@ export const createTenantResolver = ({
   };
   const bySlug = (slug: string) =>
     lookup(`slug:${slug}`, `SELECT ${SITE_COLUMNS} FROM platform.sites s WHERE s.slug = $1`, slug);
-  const byDomain = (host: string) =>
-    lookup(
-      `host:${host}`,
-      `SELECT ${SITE_COLUMNS} FROM platform.domains d JOIN platform.sites s ON s.id = d.site_id WHERE d.hostname = $1`,
-      host,
+  // Only proof of ownership routes: a PENDING claim never does, unless it is a domain from before
+  // verification in its grace period. A VERIFIED domain wins over another site's grace claim.
+  const byDomain = async (host: string): Promise<SiteRow | null> => {
+    const key = `host:${host}`;
+    const cached = cache.get(key);
+    if (cached) return cached.site;
+    const { rows } = await pool.query<DomainRow>(
+      `SELECT ${SITE_COLUMNS}, d.grace_until FROM platform.domains d JOIN platform.sites s ON s.id = d.site_id
+        WHERE d.hostname = $1 AND (d.status = 'VERIFIED' OR d.grace_until > now())
+        ORDER BY d.status = 'VERIFIED' DESC LIMIT 1`,
+      [host],
     );
+    const row = rows[0];
+    const site = row
+      ? { id: row.id, slug: row.slug, schema_name: row.schema_name, status: row.status }
+      : null;
+    const graceLeft = row?.grace_until ? row.grace_until.getTime() - Date.now() : null;
+    if (graceLeft === null) cache.set(key, { site });
+    else if (graceLeft > 0) cache.set(key, { site }, { ttl: Math.min(graceLeft, ttlSeconds * 1000) });
+    return site;
+  };
 
   const invalidate = (key: string) => {
     if (key === "*") {

@@ -13,6 +13,9 @@ await bootSubgraph({
       retentionDays: env.SITE_RETENTION_DAYS,
       baseDomain: env.BASE_DOMAIN,
       maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
+      domainVerification: env.DOMAIN_VERIFICATION,
+      dnsServers: env.DNS_SERVERS,
+      domainPendingDays: env.DOMAIN_PENDING_DAYS,
     });
     return { subgraph: await buildSitesSubgraph(deps, services), close: services.close };
   },

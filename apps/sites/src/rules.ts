@@ -22,6 +22,7 @@ export const rules: SubgraphRules = {
     deleteSite: platformAccount,
     restoreSite: platformAccount,
     addDomain: platformAccount,
+    verifyDomain: platformAccount,
     setPrimaryDomain: platformAccount,
     removeDomain: platformAccount,
     createSiteUser: platformAccount,

@@ -1,7 +1,9 @@
 import type { Pool } from "@taruvi/db";
 import {
+  createDomainChecker,
   createTenantChangeBus,
   DEFAULT_ACCOUNT_LIMITS,
+  type DomainChecker,
   defaultMigrationsDirs,
   loadMigrations,
   type MigrationSet,
@@ -17,6 +19,10 @@ export type SitesServices = {
   retentionDays: number;
   /** Sites answer at <slug>.<baseDomain>; custom domains may not be under it. */
   baseDomain: string;
+  /** Looks up the TXT record proving a custom domain's ownership (or, when off, passes at once). */
+  domainChecker: DomainChecker;
+  /** Days a PENDING domain claim lives before the domains.verify job drops it. */
+  domainPendingDays: number;
   /** The process's pool: provisioning and restores run their own transactions on it. */
   pool: Pool;
   /** The site migrations a new site's schema is built from. */
@@ -25,19 +31,33 @@ export type SitesServices = {
   maxFreeSitesPerAccount: number;
 };
 
-export const createSitesServices = (options: {
+export type SitesServiceOptions = {
   pool: Pool;
   redisUrl?: string | undefined;
   retentionDays?: number;
   baseDomain?: string;
+  /** Default true; false (DOMAIN_VERIFICATION=off) verifies domains at once, development only. */
+  domainVerification?: boolean;
+  /** `ip[:port]` resolvers for the TXT lookups; default the system's. */
+  dnsServers?: readonly string[];
+  domainPendingDays?: number;
   tenantSet?: MigrationSet;
   maxFreeSitesPerAccount?: number;
-}): SitesServices & { close: () => Promise<void> } => {
+};
+
+export const createSitesServices = (
+  options: SitesServiceOptions,
+): SitesServices & { close: () => Promise<void> } => {
   const bus = createTenantChangeBus({ redisUrl: options.redisUrl });
   return {
     bus,
     retentionDays: options.retentionDays ?? 30,
     baseDomain: (options.baseDomain ?? "localhost").toLowerCase(),
+    domainChecker: createDomainChecker({
+      enabled: options.domainVerification ?? true,
+      servers: options.dnsServers ?? [],
+    }),
+    domainPendingDays: options.domainPendingDays ?? 7,
     pool: options.pool,
     tenantSet: options.tenantSet ?? loadMigrations(defaultMigrationsDirs.tenant),
     maxFreeSitesPerAccount: options.maxFreeSitesPerAccount ?? DEFAULT_ACCOUNT_LIMITS.maxFreeSites,

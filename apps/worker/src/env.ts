@@ -1,4 +1,4 @@
-import { int, loadEnv, nodeEnv, optionalString, string } from "@taruvi/config";
+import { bool, dnsServers, int, loadEnv, nodeEnv, optionalString, string } from "@taruvi/config";
 import { DEV_EMAIL_ENCRYPTION_KEY, emailKeyProblems } from "@taruvi/jobs";
 
 export const workerEnvShape = {
@@ -16,24 +16,33 @@ export const workerEnvShape = {
   LOG_LEVEL: string("info"),
   /** Days a deleted site stays restorable; the hourly `sites.purge` job drops it after that. */
   SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
-  /** Where purged sites are announced to the gateways' tenant caches; in-process when unset. */
+  /** Where purged sites and verified or expired domains are announced to the gateways' tenant caches. */
   REDIS_URL: optionalString(),
   /** Opens the sealed bodies of queued emails: the senders' (identity, organizations) value. */
   EMAIL_ENCRYPTION_KEY: string(DEV_EMAIL_ENCRYPTION_KEY),
+  /** `domains.verify` looks up PENDING domains' TXT records; `off` verifies them all (development only). */
+  DOMAIN_VERIFICATION: bool(true),
+  /** Resolvers for those lookups: comma list of `ip[:port]`; unset: the system's. */
+  DNS_SERVERS: dnsServers(),
 };
 
-/** Production never falls back to development defaults (embedded database, mail as files, the development key). */
+/**
+ * Production never falls back to development defaults (embedded database, mail as files, the
+ * development email key, custom domains verified without proof).
+ */
 export const productionProblems = (env: {
   NODE_ENV: string;
   DATABASE_URL?: string | undefined;
   SMTP_URL?: string | undefined;
   EMAIL_ENCRYPTION_KEY: string;
+  DOMAIN_VERIFICATION: boolean;
 }) => [
   ...(env.NODE_ENV !== "production"
     ? []
     : [
         ...(env.DATABASE_URL ? [] : ["DATABASE_URL: must be set in production"]),
         ...(env.SMTP_URL ? [] : ["SMTP_URL: must be set in production"]),
+        ...(env.DOMAIN_VERIFICATION ? [] : ["DOMAIN_VERIFICATION: off is refused in production"]),
       ]),
   ...emailKeyProblems(env),
 ];

@@ -1,10 +1,10 @@
 // The worker: delivers the jobs that the subgraphs enqueue (email), with retries, and runs the
-// scheduled clean-ups (sites.purge, invitations.expire). No HTTP port.
+// scheduled clean-ups (sites.purge, invitations.expire, domains.verify). No HTTP port.
 import { join } from "node:path";
 import { createPlatformClient, createPool, resolveDatabase } from "@taruvi/db";
 import { createEmailWorker, createScheduledJobs } from "@taruvi/jobs";
 import { createLogger } from "@taruvi/logging";
-import { createTenantChangeBus, maintenanceJobs } from "@taruvi/tenancy";
+import { createDomainChecker, createTenantChangeBus, maintenanceJobs } from "@taruvi/tenancy";
 import { env } from "./env";
 
 const logger = createLogger({ name: "worker", level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
@@ -35,7 +35,13 @@ const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL });
 const scheduled = await createScheduledJobs({
   databaseUrl: database.url,
   logger,
-  jobs: maintenanceJobs({ pool, platform, retentionDays: env.SITE_RETENTION_DAYS, bus }),
+  jobs: maintenanceJobs({
+    pool,
+    platform,
+    retentionDays: env.SITE_RETENTION_DAYS,
+    domainChecker: createDomainChecker({ enabled: env.DOMAIN_VERIFICATION, servers: env.DNS_SERVERS }),
+    bus,
+  }),
 });
 logger.info(
   { mail: env.SMTP_URL ? "smtp" : mailDir, siteRetentionDays: env.SITE_RETENTION_DAYS },

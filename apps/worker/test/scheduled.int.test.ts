@@ -42,7 +42,7 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 describe("apps/worker scheduled jobs", () => {
-  it("schedules sites.purge and invitations.expire hourly; sites.purge honours SITE_RETENTION_DAYS", async () => {
+  it("schedules sites.purge and invitations.expire hourly, domains.verify every 10 minutes; sites.purge honours SITE_RETENTION_DAYS", async () => {
     const { organization } = await createTestOrganization(db.platform);
     const site = () =>
       createSite(
@@ -70,6 +70,7 @@ describe("apps/worker scheduled jobs", () => {
       await waitFor(() => run.output().includes("worker running"), "the worker to start");
       const { rows } = await db.pool.query("SELECT name, cron, timezone FROM pgboss.schedule ORDER BY name");
       expect(rows).toEqual([
+        { name: "domains.verify", cron: "*/10 * * * *", timezone: "UTC" },
         { name: "invitations.expire", cron: "15 * * * *", timezone: "UTC" },
         { name: "sites.purge", cron: "0 * * * *", timezone: "UTC" },
       ]);

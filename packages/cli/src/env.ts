@@ -10,6 +10,11 @@ export const env = loadEnv({
   LOG_LEVEL: string("warn"),
   /** `sites purge`: days a deleted site stays restorable (the default of --retention-days). */
   SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
+  /**
+   * `migrate`: days custom domains from before verification keep routing while PENDING (read
+   * once, when migration 20261202170000_domain_verification runs).
+   */
+  DOMAIN_GRACE_DAYS: int(14, { min: 0, max: 365 }),
   /** Override the migration folders (tests, or a release that ships them elsewhere). */
   PLATFORM_MIGRATIONS_DIR: optionalString(),
   TENANT_MIGRATIONS_DIR: optionalString(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bool, EnvError, int, optionalString, parseEnv, string } from "./index";
+import { bool, dnsServers, EnvError, int, optionalString, parseEnv, string } from "./index";
 
 const shape = {
   PORT: int(4000, { min: 1, max: 65535 }),
@@ -34,4 +34,28 @@ describe("parseEnv", () => {
     expect(issues[0]).toMatch(/^PORT:/);
     expect(issues[1]).toMatch(/^DEBUG:/);
   });
+});
+
+describe("dnsServers", () => {
+  const shape = { DNS_SERVERS: dnsServers() };
+
+  it("is the system's resolvers ([]) when unset or empty", () => {
+    expect(parseEnv(shape, {}).DNS_SERVERS).toEqual([]);
+    expect(parseEnv(shape, { DNS_SERVERS: "" }).DNS_SERVERS).toEqual([]);
+  });
+
+  it("takes a comma list of ip and ip:port, IPv6 bare or bracketed with a port", () => {
+    expect(
+      parseEnv(shape, { DNS_SERVERS: " 10.0.0.53, 127.0.0.1:5353,::1,[2001:db8::1]:53 " }).DNS_SERVERS,
+    ).toEqual(["10.0.0.53", "127.0.0.1:5353", "::1", "[2001:db8::1]:53"]);
+  });
+
+  it.each(["dns.example.com", "127.0.0.1:0", "127.0.0.1:70000", "[127.0.0.1]:53", "1.2.3", "::1:53x"])(
+    "refuses %j, naming the variable",
+    (value) => {
+      expect(() => parseEnv(shape, { DNS_SERVERS: value })).toThrow(
+        /DNS_SERVERS: .* is not an ip or ip:port/,
+      );
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /** Environment variables set to "" count as unset, as in most shells and compose files. */
@@ -25,6 +26,44 @@ export const bool = (fallback: boolean) =>
     if (FALSE.has(lower)) return false;
     return v;
   }, z.boolean().default(fallback));
+
+/** `ip`, `ip:port` or `[ipv6]:port` as node:dns `setServers` takes it; null when malformed. */
+const dnsServer = (entry: string): string | null => {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(entry);
+  const withPort = /^([^:]+):(\d{1,5})$/.exec(entry);
+  const [host, port] = bracketed
+    ? [bracketed[1] ?? "", bracketed[2]]
+    : withPort
+      ? [withPort[1] ?? "", withPort[2]]
+      : [entry, undefined];
+  const family = isIP(host);
+  if (family === 0 || (bracketed && family !== 6) || (withPort && family !== 4)) return null;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return null;
+  if (port === undefined) return host;
+  return family === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+};
+
+/**
+ * A comma-separated list of DNS servers, each `ip` or `ip:port` (`[ipv6]:port` with a port);
+ * unset or empty: `[]`, meaning the system's resolvers.
+ */
+export const dnsServers = () =>
+  z.preprocess(unsetIfEmpty, z.string().optional()).transform((value, ctx) => {
+    const entries = (value ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== "");
+    const servers: string[] = [];
+    for (const entry of entries) {
+      const server = dnsServer(entry);
+      if (server === null) {
+        ctx.addIssue({ code: "custom", message: `${entry} is not an ip or ip:port ([ipv6]:port)` });
+        return z.NEVER;
+      }
+      servers.push(server);
+    }
+    return servers;
+  });
 
 export const nodeEnv = () =>
   z.preprocess(unsetIfEmpty, z.enum(["development", "test", "production"]).default("development"));

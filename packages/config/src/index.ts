@@ -1,1 +1,12 @@
-export { bool, EnvError, int, loadEnv, nodeEnv, optionalString, parseEnv, string, url } from "./env";
+export {
+  bool,
+  dnsServers,
+  EnvError,
+  int,
+  loadEnv,
+  nodeEnv,
+  optionalString,
+  parseEnv,
+  string,
+  url,
+} from "./env";

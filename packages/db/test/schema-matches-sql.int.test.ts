@@ -216,6 +216,7 @@ const describePrismaSchema = (scope: "platform" | "tenant"): SchemaDescription =
         `ON DELETE ${referentialAction(onDelete)} ON UPDATE ${referentialAction(onUpdate)}`;
     }
     description.other = [...(BEYOND_PRISMA[table] ?? [])];
+    Object.assign(description.indexes, BEYOND_PRISMA_INDEXES[table]);
     tables[table] = description;
   }
   const enums = datamodel.enums.map((e) => [e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name)]);
@@ -233,6 +234,18 @@ const BEYOND_PRISMA: Record<string, string[]> = {
   api_keys: [
     "CONSTRAINT api_keys_expires_at_check CHECK ((expires_at < to_timestamp(('253402300800'::bigint)::double precision)))",
   ],
+};
+
+/**
+ * Indexes the SQL adds on purpose beyond what Prisma can express (a partial index: Prisma's
+ * `partialIndexes` is a preview feature, and its DMMF leaves the predicate out), as the catalog
+ * prints them. A host name is unique among VERIFIED domains only (migration
+ * 20261202170000_domain_verification, docs/decisions/0013).
+ */
+const BEYOND_PRISMA_INDEXES: Record<string, Record<string, string>> = {
+  domains: {
+    domains_verified_hostname_key: `UNIQUE btree (hostname) WHERE (status = 'VERIFIED'::"DomainStatus")`,
+  },
 };
 
 // ---- Actual: the catalog of a migrated schema ----------------------------------------------

@@ -8,6 +8,19 @@ export type { TenantChangeBus } from "./change-bus";
 export { createTenantChangeBus } from "./change-bus";
 export type { TenantClientCache } from "./client-cache";
 export { createTenantClientCache } from "./client-cache";
+export type { DomainCheck, DomainChecker, DomainRecheckReport } from "./domains";
+export {
+  challengeRecordName,
+  createDomainChecker,
+  DOMAIN_CHALLENGE_LABEL,
+  DOMAIN_RECORD_TYPE,
+  expireDomainClaims,
+  lockSiteForDomains,
+  markDomainVerified,
+  newDomainVerificationToken,
+  promotePrimaryDomain,
+  recheckPendingDomains,
+} from "./domains";
 export {
   EARLIEST_DATE_TIME,
   isUnderDomain,
@@ -30,13 +43,18 @@ export {
   invitationStatus,
 } from "./invitations";
 export type { MaintenanceJob } from "./maintenance";
-export { INVITATIONS_EXPIRE_JOB, maintenanceJobs, SITES_PURGE_JOB } from "./maintenance";
+export { DOMAINS_VERIFY_JOB, INVITATIONS_EXPIRE_JOB, maintenanceJobs, SITES_PURGE_JOB } from "./maintenance";
 export type { Migration, MigrationSet } from "./migrations";
 export { defaultMigrationsDirs, loadMigrations } from "./migrations";
-export type { MigrateSitesOptions, MigrateSitesReport, SiteFailure } from "./migrator";
+export type {
+  MigrateSitesOptions,
+  MigrateSitesReport,
+  PlatformMigrationSettings,
+  SiteFailure,
+} from "./migrator";
 export { MigrationRefusedError, migratePlatform, migrateSites } from "./migrator";
 export type { PlanLimits, PlanName, PlatformDb } from "./plans";
-export { assertMemberCapacity, PLAN_LIMITS } from "./plans";
+export { assertDomainCapacity, assertMemberCapacity, PLAN_LIMITS } from "./plans";
 export type { CreateSiteInput, CreateSiteOptions, ProvisionedSite, SeedSite } from "./provision";
 export { assertSiteQuota, createSite, provisionSite } from "./provision";
 export type { PurgedSite, PurgeOptions, PurgeReport } from "./purge";

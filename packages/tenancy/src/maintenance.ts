@@ -1,6 +1,7 @@
 import type { PlatformClient } from "@taruvi/db";
 import type { Pool } from "pg";
 import type { TenantChangeBus } from "./change-bus";
+import { type DomainChecker, expireDomainClaims, recheckPendingDomains } from "./domains";
 import { expireInvitations } from "./invitations";
 import { purgeDeletedSites } from "./purge";
 
@@ -9,21 +10,26 @@ export type MaintenanceJob = { name: string; cron: string; run: () => Promise<un
 
 export const SITES_PURGE_JOB = "sites.purge";
 export const INVITATIONS_EXPIRE_JOB = "invitations.expire";
+export const DOMAINS_VERIFY_JOB = "domains.verify";
 
 /**
  * `sites.purge` (hourly): drops the schema of every site deleted more than `retentionDays`
  * ago and announces its addresses on `bus` (when given). `invitations.expire` (hourly): deletes
- * invitations long past their expiry.
+ * invitations long past their expiry. `domains.verify` (every 10 minutes): looks up the TXT
+ * record of PENDING custom domains through `domainChecker` and verifies those that have it, then
+ * drops expired claims; both changes are announced on `bus`.
  */
 export const maintenanceJobs = ({
   pool,
   platform,
   retentionDays,
+  domainChecker,
   bus,
 }: {
   pool: Pool;
   platform: PlatformClient;
   retentionDays: number;
+  domainChecker: DomainChecker;
   bus?: TenantChangeBus;
 }): MaintenanceJob[] => [
   {
@@ -44,5 +50,15 @@ export const maintenanceJobs = ({
     name: INVITATIONS_EXPIRE_JOB,
     cron: "15 * * * *",
     run: async () => ({ deleted: await expireInvitations(platform) }),
+  },
+  {
+    name: DOMAINS_VERIFY_JOB,
+    cron: "*/10 * * * *",
+    run: async () => {
+      const report = await recheckPendingDomains(platform, domainChecker);
+      const expired = await expireDomainClaims(platform);
+      for (const hostname of [...report.verified, ...expired]) await bus?.publish(hostname);
+      return { checked: report.checked, verified: report.verified, failed: report.failed, expired };
+    },
   },
 ];

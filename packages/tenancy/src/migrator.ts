@@ -19,13 +19,29 @@ export { MigrationRefusedError } from "./ledger";
 
 const PLATFORM = "platform";
 
+/** Settings a platform migration may read with `current_setting(name, true)`. */
+export type PlatformMigrationSettings = {
+  /** Days pre-existing custom domains keep routing while PENDING (20261202170000; default 14). */
+  domainGraceDays?: number;
+};
+
 /**
  * Brings the platform schema to head in one transaction, under the migrator's lock, and makes
  * sure the site-migration catalog exists. Refuses (MigrationRefusedError) on edited files.
+ * `settings` are set for the transaction only (`taruvi.<snake_name>`), for migrations to read.
  */
-export const migratePlatform = async (pool: Pool, set: MigrationSet): Promise<{ applied: string[] }> =>
+export const migratePlatform = async (
+  pool: Pool,
+  set: MigrationSet,
+  settings: PlatformMigrationSettings = {},
+): Promise<{ applied: string[] }> =>
   inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1, 0)", [LOCK_CLASS]);
+    if (settings.domainGraceDays !== undefined) {
+      await client.query("SELECT set_config('taruvi.domain_grace_days', $1, true)", [
+        String(settings.domainGraceDays),
+      ]);
+    }
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${PLATFORM}"`);
     await client.query(`SET LOCAL search_path TO "${PLATFORM}"`);
     await ensureLedger(client, PLATFORM);

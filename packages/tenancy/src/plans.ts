@@ -2,17 +2,22 @@ import type { PlatformClient, platform } from "@taruvi/db";
 import { conflict, notFound } from "@taruvi/errors";
 
 /**
- * What each plan allows; `null` means unlimited. The site half is checked where sites are
- * created; the member half by `assertMemberCapacity`.
+ * What each plan allows; `null` means unlimited. Sites are checked where sites are created,
+ * members by `assertMemberCapacity`, custom domains (PENDING and VERIFIED alike) by
+ * `assertDomainCapacity`. Every site has room for an apex and its `www` on the smallest plan.
  */
 export const PLAN_LIMITS = {
-  FREE: { maxSites: 1, maxMembers: 5 },
-  PRO: { maxSites: 10, maxMembers: 50 },
-  ENTERPRISE: { maxSites: null, maxMembers: null },
+  FREE: { maxSites: 1, maxMembers: 5, maxDomainsPerSite: 2 },
+  PRO: { maxSites: 10, maxMembers: 50, maxDomainsPerSite: 20 },
+  ENTERPRISE: { maxSites: null, maxMembers: null, maxDomainsPerSite: 100 },
 } as const;
 
 export type PlanName = keyof typeof PLAN_LIMITS;
-export type PlanLimits = { maxSites: number | null; maxMembers: number | null };
+export type PlanLimits = {
+  maxSites: number | null;
+  maxMembers: number | null;
+  maxDomainsPerSite: number | null;
+};
 
 /** The platform client or one of its interactive transactions. */
 export type PlatformDb = PlatformClient | platform.Prisma.TransactionClient;
@@ -51,6 +56,30 @@ export const assertMemberCapacity = async (
     throw conflict(
       "plan",
       `the ${organization.plan} plan allows ${plural(limit, "member")}; upgrade to add more`,
+    );
+  }
+};
+
+/**
+ * Fails with CONFLICT on `plan` when the site already has as many custom domains as its
+ * organization's plan allows (PENDING claims count: a site cannot pile up unproven claims).
+ * Call it inside the transaction that inserts the domain, after locking the site's row, so
+ * concurrent adds of one site cannot overshoot.
+ */
+export const assertDomainCapacity = async (db: PlatformDb, siteId: string): Promise<void> => {
+  const [row] = (await db.$queryRawUnsafe(
+    `SELECT o.plan::text AS plan,
+            (SELECT count(*) FROM "platform"."domains" d WHERE d.site_id = s.id) AS used
+       FROM "platform"."sites" s JOIN "platform"."organizations" o ON o.id = s.organization_id
+      WHERE s.id = $1::uuid`,
+    siteId,
+  )) as { plan: PlanName; used: bigint | number }[];
+  if (!row) throw notFound("site");
+  const limit = PLAN_LIMITS[row.plan].maxDomainsPerSite;
+  if (limit !== null && Number(row.used) >= limit) {
+    throw conflict(
+      "plan",
+      `the ${row.plan} plan allows ${plural(limit, "custom domain")} per site; remove one or upgrade to add more`,
     );
   }
 };

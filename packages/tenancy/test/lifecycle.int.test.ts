@@ -71,7 +71,7 @@ describe("purgeDeletedSites", () => {
     const recent = await create(organizationId);
     const live = await create(organizationId);
     await db.platform.domain.create({
-      data: { siteId: old.id, hostname: `${randomSlug("d")}.example.test` },
+      data: { siteId: old.id, hostname: `${randomSlug("d")}.example.test`, verificationToken: "t" },
     });
     const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
     await db.platform.site.update({

@@ -50,11 +50,11 @@ const addMembers = async (organizationId: string, count: number) => {
 };
 
 describe("PLAN_LIMITS", () => {
-  it("is FREE 1/5, PRO 10/50, ENTERPRISE unlimited", () => {
+  it("is FREE 1/5/2, PRO 10/50/20, ENTERPRISE unlimited sites and members, 100 domains per site", () => {
     expect(PLAN_LIMITS).toEqual({
-      FREE: { maxSites: 1, maxMembers: 5 },
-      PRO: { maxSites: 10, maxMembers: 50 },
-      ENTERPRISE: { maxSites: null, maxMembers: null },
+      FREE: { maxSites: 1, maxMembers: 5, maxDomainsPerSite: 2 },
+      PRO: { maxSites: 10, maxMembers: 50, maxDomainsPerSite: 20 },
+      ENTERPRISE: { maxSites: null, maxMembers: null, maxDomainsPerSite: 100 },
     });
   });
 });

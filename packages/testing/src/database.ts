@@ -46,11 +46,16 @@ const admin = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => 
   }
 };
 
-/** A fresh database cloned from the migrated template; `drop` removes it. */
-export const createTestDatabase = async ({ poolSize = 8 } = {}): Promise<TestDatabase> => {
+/**
+ * A fresh database cloned from the migrated template (`empty`: with no schema at all, for tests
+ * of the migrations themselves); `drop` removes it.
+ */
+export const createTestDatabase = async ({ poolSize = 8, empty = false } = {}): Promise<TestDatabase> => {
   const run = inject("taruviTestRun");
   const name = `${runPrefix(run)}_${randomBytes(5).toString("hex")}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase(run)}`));
+  await admin((client) =>
+    client.query(`CREATE DATABASE ${name}${empty ? "" : ` TEMPLATE ${templateDatabase(run)}`}`),
+  );
   const url = databaseUrl(name);
   const pool = createPool({ url, max: poolSize, applicationName: "taruvi-test" });
   const platform = createPlatformClient(pool);

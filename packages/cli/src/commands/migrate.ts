@@ -1,12 +1,13 @@
 import { migratePlatform, migrateSites } from "@taruvi/tenancy";
 import { withContext } from "../context";
+import { env } from "../env";
 import { print } from "../output";
 
 /** Platform schema first, then every site schema; exit 1 when any site failed. */
 export const migrate = async ({ concurrency }: { concurrency: number }): Promise<number> =>
   withContext(
     async ({ pool, platformSet, tenantSet }) => {
-      const platform = await migratePlatform(pool, platformSet);
+      const platform = await migratePlatform(pool, platformSet, { domainGraceDays: env.DOMAIN_GRACE_DAYS });
       print(
         platform.applied.length === 0
           ? "platform: up to date"

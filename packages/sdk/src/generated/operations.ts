@@ -120,7 +120,7 @@ export type VerifyEmailMutationVariables = Exact<{
 
 export type VerifyEmailMutation = { verifyEmail: boolean };
 
-export type OrganizationFieldsFragment = { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, limits: { maxSites: number | null, maxMembers: number | null } };
+export type OrganizationFieldsFragment = { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, limits: { maxSites: number | null, maxMembers: number | null, maxDomainsPerSite: number | null } };
 
 export type OrganizationMemberFieldsFragment = { userId: string, role: Types.OrganizationRole, joinedAt: string, user: { id: string, email: string, name: string } | null };
 
@@ -129,21 +129,21 @@ export type InvitationFieldsFragment = { id: string, email: string, role: Types.
 export type OrganizationsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OrganizationsQuery = { organizations: Array<{ id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, sites: Array<{ id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string }> | null, limits: { maxSites: number | null, maxMembers: number | null } }> };
+export type OrganizationsQuery = { organizations: Array<{ id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, sites: Array<{ id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string }> | null, limits: { maxSites: number | null, maxMembers: number | null, maxDomainsPerSite: number | null } }> };
 
 export type OrganizationQueryVariables = Exact<{
   slug: string;
 }>;
 
 
-export type OrganizationQuery = { organization: { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, members: Array<{ userId: string, role: Types.OrganizationRole, joinedAt: string, user: { id: string, email: string, name: string } | null }>, sites: Array<{ id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string }> | null, limits: { maxSites: number | null, maxMembers: number | null } } | null };
+export type OrganizationQuery = { organization: { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, members: Array<{ userId: string, role: Types.OrganizationRole, joinedAt: string, user: { id: string, email: string, name: string } | null }>, sites: Array<{ id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string }> | null, limits: { maxSites: number | null, maxMembers: number | null, maxDomainsPerSite: number | null } } | null };
 
 export type CreateOrganizationMutationVariables = Exact<{
   input: Types.CreateOrganizationInput;
 }>;
 
 
-export type CreateOrganizationMutation = { createOrganization: { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, members: Array<{ userId: string, role: Types.OrganizationRole, joinedAt: string, user: { id: string, email: string, name: string } | null }>, limits: { maxSites: number | null, maxMembers: number | null } } };
+export type CreateOrganizationMutation = { createOrganization: { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, members: Array<{ userId: string, role: Types.OrganizationRole, joinedAt: string, user: { id: string, email: string, name: string } | null }>, limits: { maxSites: number | null, maxMembers: number | null, maxDomainsPerSite: number | null } } };
 
 export type UpdateOrganizationMutationVariables = Exact<{
   id: string | number;
@@ -151,7 +151,7 @@ export type UpdateOrganizationMutationVariables = Exact<{
 }>;
 
 
-export type UpdateOrganizationMutation = { updateOrganization: { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, limits: { maxSites: number | null, maxMembers: number | null } } };
+export type UpdateOrganizationMutation = { updateOrganization: { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, limits: { maxSites: number | null, maxMembers: number | null, maxDomainsPerSite: number | null } } };
 
 export type UpdateMemberRoleMutationVariables = Exact<{
   organizationId: string | number;
@@ -190,7 +190,7 @@ export type AcceptInvitationMutationVariables = Exact<{
 }>;
 
 
-export type AcceptInvitationMutation = { acceptInvitation: { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, limits: { maxSites: number | null, maxMembers: number | null } } };
+export type AcceptInvitationMutation = { acceptInvitation: { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, limits: { maxSites: number | null, maxMembers: number | null, maxDomainsPerSite: number | null } } };
 
 export type ResendInvitationMutationVariables = Exact<{
   id: string | number;
@@ -293,28 +293,28 @@ export type PermissionCatalogQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type PermissionCatalogQuery = { permissionCatalog: Array<{ name: string, description: string, objectTypes: Array<string> }> };
 
-export type DomainFieldsFragment = { id: string, hostname: string, isPrimary: boolean };
+export type DomainFieldsFragment = { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } };
 
-export type SiteFieldsFragment = { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, isPrimary: boolean }>, primaryDomain: { id: string, hostname: string, isPrimary: boolean } | null };
+export type SiteFieldsFragment = { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }>, primaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } } | null };
 
 export type SiteQueryVariables = Exact<{
   slug: string;
 }>;
 
 
-export type SiteQuery = { site: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, isPrimary: boolean }>, primaryDomain: { id: string, hostname: string, isPrimary: boolean } | null } | null };
+export type SiteQuery = { site: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }>, primaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } } | null } | null };
 
 export type CurrentSiteQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CurrentSiteQuery = { currentSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, settings: { allowSignup: boolean }, domains: Array<{ id: string, hostname: string, isPrimary: boolean }> } | null };
+export type CurrentSiteQuery = { currentSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, settings: { allowSignup: boolean }, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }> } | null };
 
 export type CreateSiteMutationVariables = Exact<{
   input: Types.CreateSiteInput;
 }>;
 
 
-export type CreateSiteMutation = { createSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, isPrimary: boolean }>, primaryDomain: { id: string, hostname: string, isPrimary: boolean } | null } };
+export type CreateSiteMutation = { createSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }>, primaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } } | null } };
 
 export type UpdateSiteMutationVariables = Exact<{
   id: string | number;
@@ -322,56 +322,63 @@ export type UpdateSiteMutationVariables = Exact<{
 }>;
 
 
-export type UpdateSiteMutation = { updateSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, isPrimary: boolean }>, primaryDomain: { id: string, hostname: string, isPrimary: boolean } | null } };
+export type UpdateSiteMutation = { updateSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }>, primaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } } | null } };
 
 export type SuspendSiteMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type SuspendSiteMutation = { suspendSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, isPrimary: boolean }>, primaryDomain: { id: string, hostname: string, isPrimary: boolean } | null } };
+export type SuspendSiteMutation = { suspendSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }>, primaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } } | null } };
 
 export type ResumeSiteMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ResumeSiteMutation = { resumeSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, isPrimary: boolean }>, primaryDomain: { id: string, hostname: string, isPrimary: boolean } | null } };
+export type ResumeSiteMutation = { resumeSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }>, primaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } } | null } };
 
 export type DeleteSiteMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DeleteSiteMutation = { deleteSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, isPrimary: boolean }>, primaryDomain: { id: string, hostname: string, isPrimary: boolean } | null } };
+export type DeleteSiteMutation = { deleteSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }>, primaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } } | null } };
 
 export type RestoreSiteMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RestoreSiteMutation = { restoreSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, isPrimary: boolean }>, primaryDomain: { id: string, hostname: string, isPrimary: boolean } | null } };
+export type RestoreSiteMutation = { restoreSite: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }>, primaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } } | null } };
 
 export type AddDomainMutationVariables = Exact<{
   input: Types.AddDomainInput;
 }>;
 
 
-export type AddDomainMutation = { addDomain: { id: string, hostname: string, isPrimary: boolean, site: { id: string, slug: string } } };
+export type AddDomainMutation = { addDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, site: { id: string, slug: string }, verification: { recordName: string, recordType: string, recordValue: string } } };
+
+export type VerifyDomainMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type VerifyDomainMutation = { verifyDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, site: { id: string, slug: string }, verification: { recordName: string, recordType: string, recordValue: string } } };
 
 export type SetPrimaryDomainMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type SetPrimaryDomainMutation = { setPrimaryDomain: { id: string, hostname: string, isPrimary: boolean, site: { id: string, slug: string } } };
+export type SetPrimaryDomainMutation = { setPrimaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, site: { id: string, slug: string }, verification: { recordName: string, recordType: string, recordValue: string } } };
 
 export type RemoveDomainMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RemoveDomainMutation = { removeDomain: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, isPrimary: boolean }>, primaryDomain: { id: string, hostname: string, isPrimary: boolean } | null } };
+export type RemoveDomainMutation = { removeDomain: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }>, primaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } } | null } };
 
 export type UpdateSiteSettingsMutationVariables = Exact<{
   input: Types.SiteSettingsInput;
@@ -527,6 +534,7 @@ export const OrganizationFieldsFragmentDoc = new TypedDocumentString(`
   limits {
     maxSites
     maxMembers
+    maxDomainsPerSite
   }
 }
     `, {"fragmentName":"OrganizationFields"}) as unknown as TypedDocumentString<OrganizationFieldsFragment, unknown>;
@@ -601,7 +609,16 @@ export const DomainFieldsFragmentDoc = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }
     `, {"fragmentName":"DomainFields"}) as unknown as TypedDocumentString<DomainFieldsFragment, unknown>;
 export const SiteFieldsFragmentDoc = new TypedDocumentString(`
@@ -633,7 +650,16 @@ export const SiteFieldsFragmentDoc = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }`, {"fragmentName":"SiteFields"}) as unknown as TypedDocumentString<SiteFieldsFragment, unknown>;
 export const ApiKeysDocument = new TypedDocumentString(`
     query ApiKeys {
@@ -895,6 +921,7 @@ export const OrganizationsDocument = new TypedDocumentString(`
   limits {
     maxSites
     maxMembers
+    maxDomainsPerSite
   }
 }`) as unknown as TypedDocumentString<OrganizationsQuery, OrganizationsQueryVariables>;
 export const OrganizationDocument = new TypedDocumentString(`
@@ -923,6 +950,7 @@ export const OrganizationDocument = new TypedDocumentString(`
   limits {
     maxSites
     maxMembers
+    maxDomainsPerSite
   }
 }
 fragment OrganizationMemberFields on OrganizationMember {
@@ -954,6 +982,7 @@ export const CreateOrganizationDocument = new TypedDocumentString(`
   limits {
     maxSites
     maxMembers
+    maxDomainsPerSite
   }
 }
 fragment OrganizationMemberFields on OrganizationMember {
@@ -982,6 +1011,7 @@ export const UpdateOrganizationDocument = new TypedDocumentString(`
   limits {
     maxSites
     maxMembers
+    maxDomainsPerSite
   }
 }`) as unknown as TypedDocumentString<UpdateOrganizationMutation, UpdateOrganizationMutationVariables>;
 export const UpdateMemberRoleDocument = new TypedDocumentString(`
@@ -1069,6 +1099,7 @@ export const AcceptInvitationDocument = new TypedDocumentString(`
   limits {
     maxSites
     maxMembers
+    maxDomainsPerSite
   }
 }`) as unknown as TypedDocumentString<AcceptInvitationMutation, AcceptInvitationMutationVariables>;
 export const ResendInvitationDocument = new TypedDocumentString(`
@@ -1369,7 +1400,16 @@ export const SiteDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }
 fragment SiteFields on Site {
   id
@@ -1415,7 +1455,16 @@ export const CurrentSiteDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }`) as unknown as TypedDocumentString<CurrentSiteQuery, CurrentSiteQueryVariables>;
 export const CreateSiteDocument = new TypedDocumentString(`
     mutation CreateSite($input: CreateSiteInput!) {
@@ -1426,7 +1475,16 @@ export const CreateSiteDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }
 fragment SiteFields on Site {
   id
@@ -1462,7 +1520,16 @@ export const UpdateSiteDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }
 fragment SiteFields on Site {
   id
@@ -1498,7 +1565,16 @@ export const SuspendSiteDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }
 fragment SiteFields on Site {
   id
@@ -1534,7 +1610,16 @@ export const ResumeSiteDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }
 fragment SiteFields on Site {
   id
@@ -1570,7 +1655,16 @@ export const DeleteSiteDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }
 fragment SiteFields on Site {
   id
@@ -1606,7 +1700,16 @@ export const RestoreSiteDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }
 fragment SiteFields on Site {
   id
@@ -1646,8 +1749,41 @@ export const AddDomainDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }`) as unknown as TypedDocumentString<AddDomainMutation, AddDomainMutationVariables>;
+export const VerifyDomainDocument = new TypedDocumentString(`
+    mutation VerifyDomain($id: ID!) {
+  verifyDomain(id: $id) {
+    ...DomainFields
+    site {
+      id
+      slug
+    }
+  }
+}
+    fragment DomainFields on Domain {
+  id
+  hostname
+  status
+  isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
+}`) as unknown as TypedDocumentString<VerifyDomainMutation, VerifyDomainMutationVariables>;
 export const SetPrimaryDomainDocument = new TypedDocumentString(`
     mutation SetPrimaryDomain($id: ID!) {
   setPrimaryDomain(id: $id) {
@@ -1661,7 +1797,16 @@ export const SetPrimaryDomainDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }`) as unknown as TypedDocumentString<SetPrimaryDomainMutation, SetPrimaryDomainMutationVariables>;
 export const RemoveDomainDocument = new TypedDocumentString(`
     mutation RemoveDomain($id: ID!) {
@@ -1672,7 +1817,16 @@ export const RemoveDomainDocument = new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
+  status
   isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
 }
 fragment SiteFields on Site {
   id

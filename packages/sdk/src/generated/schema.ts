@@ -397,11 +397,13 @@ export type Mutation = {
   deleteSite: Site;
   /** Brings a DELETED site back ACTIVE with all its data, within the retention period and the plan's limit. */
   restoreSite: Site;
-  /** Adds a custom domain the site answers at at once; a site's first domain becomes its primary one. */
+  /** Claims a custom domain for a site: PENDING, with the TXT record to create (verification); it routes once verifyDomain finds that record (VERIFIED at once where the platform runs with DOMAIN_VERIFICATION=off, development only). Adding a host name the site already claims renews the claim (same record, new expiresAt). CONFLICT on domain when a VERIFIED domain has the host name, on plan when the site has as many domains as its plan allows (PENDING ones count); BAD_USER_INPUT on domain for a malformed host name. */
   addDomain: Domain;
-  /** Makes this domain its site's only primary domain. */
+  /** Looks up the domain's TXT record (verification) and, when it holds the value, makes the domain VERIFIED: it routes from the next request on, and becomes primary when the site has none. BAD_USER_INPUT on domain when the record is missing or wrong (the message says what to publish) or the claim expired; CONFLICT on domain when another site verified the host name first. A VERIFIED domain is returned as it is. */
+  verifyDomain: Domain;
+  /** Makes this VERIFIED domain its site's only primary domain (CONFLICT on status while PENDING). */
   setPrimaryDomain: Domain;
-  /** Removes a custom domain (unreachable at once); a removed primary passes to the oldest remaining domain. Returns the site. */
+  /** Removes a custom domain (unreachable at once); a removed primary passes to the oldest remaining VERIFIED domain. Returns the site. */
   removeDomain: Site;
   /** Creates a user in a site's own user base (manage_site_users on the site; isAdmin true needs admin_site). The user signs in at the site at once. CONFLICT on email when the site already has that user; BAD_USER_INPUT naming a bad field; CONFLICT on status for a DELETED site. */
   createSiteUser: SiteUser;
@@ -612,6 +614,11 @@ export type MutationAddDomainArgs = {
 };
 
 
+export type MutationVerifyDomainArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationSetPrimaryDomainArgs = {
   id: Scalars['ID']['input'];
 };
@@ -804,6 +811,8 @@ export type PlanLimits = {
   maxSites?: Maybe<Scalars['Int']['output']>;
   /** Members the organization may have; pending invitations count as members. */
   maxMembers?: Maybe<Scalars['Int']['output']>;
+  /** Custom domains each of its sites may have, PENDING claims included. */
+  maxDomainsPerSite?: Maybe<Scalars['Int']['output']>;
 };
 
 /** Where an invitation stands. */
@@ -886,9 +895,9 @@ export type Site = {
   status: SiteStatus;
   /** The organization that owns the site; null when the caller may not see it (a grantee of the site who is not a member) or while the organizations service is unreachable. */
   organization?: Maybe<Organization>;
-  /** Custom domains of the site, primary first. */
+  /** Custom domains of the site, PENDING claims included, primary first. */
   domains: Array<Domain>;
-  /** The custom domain marked primary; null while the site has none. */
+  /** The custom domain marked primary; null while the site has no VERIFIED one. */
   primaryDomain?: Maybe<Domain>;
   /** The host the site always answers at: <slug>.<base domain>. */
   defaultHostname: Scalars['String']['output'];
@@ -910,16 +919,45 @@ export type SiteSettings = {
   allowSignup: Scalars['Boolean']['output'];
 };
 
-/** A custom host name a site answers at. */
+/** Whether a custom domain's ownership is proven. */
+export type DomainStatus =
+  /** Claimed, not proven yet: does not route (a domain added before verification existed still routes until its graceUntil). Dropped at its expiresAt unless verified. */
+  | 'PENDING'
+  /** Its TXT record was found: the site answers at this host name. */
+  | 'VERIFIED';
+
+/** The DNS record that proves a site owns a custom domain: create it at the domain's DNS provider, then call verifyDomain. */
+export type DomainVerification = {
+  /** Where the record goes: _taruvi-challenge.<hostname>. */
+  recordName: Scalars['String']['output'];
+  /** The record's type: TXT. */
+  recordType: Scalars['String']['output'];
+  /** The record's exact value: a random token of this claim (kept when the site adds the domain again while PENDING). The record may be deleted once VERIFIED. */
+  recordValue: Scalars['String']['output'];
+};
+
+/** A custom host name of a site. It routes (the site answers at it) only once VERIFIED. */
 export type Domain = {
   /** Immutable id. */
   id: Scalars['ID']['output'];
-  /** Lower-case host name, unique across the platform. */
+  /** Lower-case host name: unique within its site and among VERIFIED domains (PENDING claims of other sites do not block it). */
   hostname: Scalars['String']['output'];
-  /** Whether this is the site's primary domain. */
+  /** Whether ownership is proven: only VERIFIED domains route. */
+  status: DomainStatus;
+  /** The TXT record that proves ownership. */
+  verification: DomainVerification;
+  /** When ownership was proven (ISO 8601); null while PENDING. */
+  verifiedAt?: Maybe<Scalars['String']['output']>;
+  /** When a PENDING claim is dropped unless verified (ISO 8601); adding the domain again renews it. Null once VERIFIED. */
+  expiresAt?: Maybe<Scalars['String']['output']>;
+  /** A domain added before verification existed routes while PENDING until then (ISO 8601); null otherwise. */
+  graceUntil?: Maybe<Scalars['String']['output']>;
+  /** Whether this is the site's primary domain (always a VERIFIED one, but for a domain in its grace period). */
   isPrimary: Scalars['Boolean']['output'];
   /** The site this domain belongs to. */
   site: Site;
+  /** When the domain was added (ISO 8601). */
+  createdAt: Scalars['String']['output'];
 };
 
 /** A new site: its schema and its first admin are created together. */
@@ -982,6 +1020,6 @@ export type SiteUser = {
 export type AddDomainInput = {
   /** The site. */
   siteId: Scalars['ID']['input'];
-  /** A host name such as app.example.com: no scheme, port or path; not the platform's base domain or under it; unique across the platform. */
+  /** A host name such as app.example.com: no scheme, port or path; not the platform's base domain or under it. */
   domain: Scalars['String']['input'];
 };

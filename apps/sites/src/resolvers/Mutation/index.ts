@@ -11,6 +11,7 @@ import { setPrimaryDomain } from "./setPrimaryDomain";
 import { suspendSite } from "./suspendSite";
 import { updateSite } from "./updateSite";
 import { updateSiteSettings } from "./updateSiteSettings";
+import { verifyDomain } from "./verifyDomain";
 
 export const Mutation = {
   createSite,
@@ -20,6 +21,7 @@ export const Mutation = {
   deleteSite,
   restoreSite,
   addDomain,
+  verifyDomain,
   setPrimaryDomain,
   removeDomain,
   createSiteUser,
