@@ -235,15 +235,15 @@ describe("changing your own credentials", () => {
 });
 
 describe("email flooding", () => {
-  it("requestPasswordReset sends one address 3 emails an hour at most; every answer is the same", async () => {
+  it("six simultaneous requestPasswordReset send one address 3 emails (its hourly budget); every answer is the same", async () => {
     const user = await siteUser(t, site);
     const ask = () =>
       t.gql("mutation ($e: String!) { requestPasswordReset(email: $e) }", {
         tenant: site.slug,
         variables: { e: user.email },
       });
-    const answers = [];
-    for (let i = 0; i < 6; i += 1) answers.push((await ask()).json);
+    // All at once: the per-recipient budget holds under concurrency too.
+    const answers = (await Promise.all(Array.from({ length: 6 }, ask))).map((res) => res.json);
     expect(answers).toEqual(Array.from({ length: 6 }, () => ({ data: { requestPasswordReset: true } })));
     await waitForEmail(t.stack.mailDir, user.email, { subject: "Reset your password" });
     // Give the worker time to deliver anything else that was queued.

@@ -109,7 +109,8 @@ export const createRateLimiter = ({
 
   return {
     admit: async (ip) => {
-      const spent = await rejected.get(ip);
+      // Both in parallel: this runs before every request's lookups.
+      const [spent, admitted] = await Promise.all([rejected.get(ip), attempt(address, ip, addressPerMinute)]);
       if (spent && spent.consumedPoints >= rejectedPerMinute) {
         return {
           allowed: false,
@@ -118,7 +119,7 @@ export const createRateLimiter = ({
           resetSeconds: Math.max(1, Math.ceil(spent.msBeforeNext / 1000)),
         };
       }
-      return attempt(address, ip, addressPerMinute);
+      return admitted;
     },
     reject: (ip) => attempt(rejected, ip, rejectedPerMinute),
     consume: async ({ ip, principal: who, tenant: site }) => {

@@ -86,18 +86,21 @@ export const createSignInLimiter = ({
 
   return {
     reserve: async (account, ip) => {
-      const taken: { limiter: RateLimiterAbstract; key: string; remaining: number }[] = [];
-      for (const { limiter, key: keyOf } of counters) {
-        const key = keyOf(account, ip);
-        try {
-          const res = await limiter.consume(key);
-          taken.push({ limiter, key, remaining: res.remainingPoints });
-        } catch (error) {
-          if (!isRejection(error)) throw error;
-          // Refused: the attempts already taken for this request are given back.
-          await Promise.all(taken.map((t) => t.limiter.reward(t.key, 1)));
-          throw limited(error.msBeforeNext);
-        }
+      // The three counters in parallel (one round trip on the sign-in path, not three).
+      const outcomes = await Promise.allSettled(
+        counters.map(async ({ limiter, key: keyOf }) => {
+          const key = keyOf(account, ip);
+          return { limiter, key, remaining: (await limiter.consume(key)).remainingPoints };
+        }),
+      );
+      const taken = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+      const refusals = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []));
+      if (refusals.length > 0) {
+        // Refused: the attempts taken on the other counters are given back.
+        await Promise.all(taken.map((t) => t.limiter.reward(t.key, 1)));
+        const error = refusals.find((r) => !isRejection(r));
+        if (error) throw error;
+        throw limited(Math.max(...refusals.map((r) => (r as RateLimiterRes).msBeforeNext)));
       }
       const [pair, email, address] = taken as [(typeof taken)[0], (typeof taken)[0], (typeof taken)[0]];
       return {

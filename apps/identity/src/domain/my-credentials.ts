@@ -2,11 +2,18 @@ import { hashPassword, PASSWORD_MAX, parsePassword, verifyPassword } from "@taru
 import { AppError, badUserInput } from "@taruvi/errors";
 import { requireActor } from "@taruvi/subgraph-kit";
 import { parseEmail } from "@taruvi/tenancy";
-import type { Context } from "../context";
+import type { Context, UserView } from "../context";
 import { emailVerificationLink } from "./email-verification";
 import { rows, scopeName, sendEmailInTransaction, tablesOf } from "./one-time-tokens";
 import { auditedScopeChange, type Principal, type Scope, scopeOf } from "./scope";
-import { type AuthPayload, denyFamilies, issueTokens, revokeAllSessions, startSession } from "./sessions";
+import {
+  type AuthPayload,
+  denyFamilies,
+  issueTokens,
+  revokeAllSessions,
+  type StartedSession,
+  startSession,
+} from "./sessions";
 import { recordLockout } from "./sign-in";
 import { emailMustBeFree, personalWords } from "./user-input";
 
@@ -47,6 +54,17 @@ const restartSessions = async (ctx: Context, scope: Scope, id: string) => {
   return { ended, started };
 };
 
+/** After the change commits: the ended families are refused everywhere; the new session's tokens. */
+const newSessionAfter = async (
+  ctx: Context,
+  what: string,
+  { user, ended, started }: { user: UserView; ended: string[]; started: StartedSession },
+): Promise<AuthPayload> => {
+  await denyFamilies(ctx, ended);
+  ctx.logger.info({ userId: user.id, families: ended.length }, `${what}; other sessions ended`);
+  return issueTokens(ctx, scopeOf(ctx).audience, user, started);
+};
+
 /**
  * Changes the caller's own password, given the current one (BAD_USER_INPUT on
  * `currentPassword` when wrong; the same limits as signing in). Every session of the caller
@@ -64,7 +82,7 @@ export const changeMyPassword = async (
     personalWords(principal.email, principal.name),
   );
   const passwordHash = await hashPassword(newPassword);
-  const { user, ended, started } = await auditedScopeChange(ctx, async (scope) => {
+  const changed = await auditedScopeChange(ctx, async (scope) => {
     const user = await scope.setCredentials(principal.id, { passwordHash });
     const { ended, started } = await restartSessions(ctx, scope, principal.id);
     return {
@@ -77,9 +95,7 @@ export const changeMyPassword = async (
       },
     };
   });
-  await denyFamilies(ctx, ended);
-  ctx.logger.info({ userId: user.id, families: ended.length }, "password changed; other sessions ended");
-  return issueTokens(ctx, scopeOf(ctx).audience, user, started);
+  return newSessionAfter(ctx, "password changed", changed);
 };
 
 /**
@@ -96,7 +112,7 @@ export const changeMyEmail = async (
   const principal = await confirmedPrincipal(ctx, input.currentPassword);
   if (newEmail === principal.email) throw badUserInput("newEmail", "is already your email");
   const tables = tablesOf(ctx);
-  const { user, ended, started } = await emailMustBeFree(
+  const changed = await emailMustBeFree(
     () =>
       auditedScopeChange(ctx, async (scope, tx) => {
         const user = await scope.setCredentials(principal.id, { email: newEmail });
@@ -133,7 +149,5 @@ export const changeMyEmail = async (
       }),
     "newEmail",
   );
-  await denyFamilies(ctx, ended);
-  ctx.logger.info({ userId: user.id, families: ended.length }, "email changed; other sessions ended");
-  return issueTokens(ctx, scopeOf(ctx).audience, user, started);
+  return newSessionAfter(ctx, "email changed", changed);
 };
