@@ -12,6 +12,7 @@ const workspaces = [
     "testing",
     "cli",
     "subgraph-kit",
+    "runtime",
     "jobs",
     "sdk",
   ].map((n) => `packages/${n}`),

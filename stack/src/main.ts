@@ -1,31 +1,23 @@
 // `npm start`: PostgreSQL (embedded unless DATABASE_URL), migrations, the demo seed, then the
 // four subgraphs, the gateway and the job worker in this process. Ctrl-C stops everything.
-import { bool, dnsServers, int, loadEnv, optionalString, string } from "@taruvi/config";
+import { bool, int, loadEnv, optionalString, string } from "@taruvi/config";
 import { createPlatformClient, createPool, resolveDatabase } from "@taruvi/db";
 import { createLogger } from "@taruvi/logging";
 import { defaultMigrationsDirs, loadMigrations, migratePlatform, migrateSites } from "@taruvi/tenancy";
 import { DEMO, seedDemo } from "./seed";
 import { startStack } from "./start-stack";
 
+// The stack's own variables; every other one (limits, secrets, SMTP_URL, …) passes through to the
+// apps, which read it with their own defaults (apps/*/src/env.ts).
 const env = loadEnv({
   DATABASE_URL: optionalString(),
   REDIS_URL: optionalString(),
-  /** The worker's mail server; unset: emails are written to DATA_DIR/mail as .eml files. */
   SMTP_URL: optionalString(),
   DATA_DIR: string(".data"),
   EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
-  PORT: int(4000, { min: 1, max: 65535 }),
   LOG_LEVEL: string("info"),
-  /** Days a deleted site stays restorable before the hourly purge drops its schema. */
-  SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
-  /** Signs the gateway's context to the subgraphs; unset: a random secret for this run. */
-  INTERNAL_CONTEXT_SECRET: optionalString(),
   /** Custom domains need a TXT record to route; off here by default so the demo works at once. */
   DOMAIN_VERIFICATION: bool(false),
-  /** Resolvers for the TXT lookups: comma list of `ip[:port]`; unset: the system's. */
-  DNS_SERVERS: dnsServers(),
-  /** Days a PENDING domain claim lives before the domains.verify job drops it. */
-  DOMAIN_PENDING_DAYS: int(7, { min: 1, max: 90 }),
   /** Days domains from before verification keep routing while PENDING (set when that migration runs). */
   DOMAIN_GRACE_DAYS: int(14, { min: 0, max: 365 }),
 });
@@ -53,19 +45,13 @@ logger.info(
 );
 
 const stack = await startStack({
-  databaseUrl: database.url,
-  redisUrl: env.REDIS_URL,
-  dataDir: env.DATA_DIR,
-  logger,
-  gatewayPort: env.PORT,
-  smtpUrl: env.SMTP_URL,
-  sites: {
-    retentionDays: env.SITE_RETENTION_DAYS,
-    domainVerification: env.DOMAIN_VERIFICATION,
-    dnsServers: env.DNS_SERVERS,
-    domainPendingDays: env.DOMAIN_PENDING_DAYS,
+  env: {
+    ...process.env,
+    DATABASE_URL: database.url,
+    DATA_DIR: env.DATA_DIR,
+    DOMAIN_VERIFICATION: String(env.DOMAIN_VERIFICATION),
   },
-  ...(env.INTERNAL_CONTEXT_SECRET ? { internalContextSecret: env.INTERNAL_CONTEXT_SECRET } : {}),
+  logger,
 });
 
 const gatewayUrl = `http://localhost:${new URL(stack.gatewayUrl).port}/graphql`;

@@ -1,81 +1,49 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { buildAuditSubgraph } from "@taruvi/audit";
-import { createRevocationList, type KeyStore, loadKeyStore } from "@taruvi/auth";
-import { createPlatformClient, createPool, type Pool } from "@taruvi/db";
-import {
-  buildGateway,
-  type Gateway,
-  loadGatewayEnv,
-  optionsFromEnv,
-  type SubgraphName,
-} from "@taruvi/gateway";
-import { buildIdentitySubgraph, createIdentityServices, type IdentityServiceOptions } from "@taruvi/identity";
-import {
-  createEmailWorker,
-  createScheduledJobs,
-  type EmailWorker,
-  type RetryPolicy,
-  type ScheduledJobs,
-} from "@taruvi/jobs";
+import { audit } from "@taruvi/audit";
+import { type KeyStore, loadKeyStore } from "@taruvi/auth";
+import { createPool, type Pool } from "@taruvi/db";
+import { loadGatewayEnv, start as startGateway } from "@taruvi/gateway";
+import { identity } from "@taruvi/identity";
+import type { ScheduledJobs } from "@taruvi/jobs";
 import type { Logger } from "@taruvi/logging";
-import { buildOrganizationsSubgraph, createOrganizationsServices } from "@taruvi/organizations";
-import { buildSitesSubgraph, createSitesServices } from "@taruvi/sites";
-import { createSubgraphDeps, type Subgraph, type SubgraphDeps } from "@taruvi/subgraph-kit";
-import { createTenantChangeBus, maintenanceJobs } from "@taruvi/tenancy";
-import { Redis } from "ioredis";
+import { organizations } from "@taruvi/organizations";
+import type { SharedResources } from "@taruvi/runtime";
+import { sites } from "@taruvi/sites";
+import {
+  loadServiceEnv,
+  type RunningService,
+  type ServiceDefinition,
+  startService,
+} from "@taruvi/subgraph-kit";
+import { createTenantChangeBus } from "@taruvi/tenancy";
+import { loadWorkerEnv, start as startWorker } from "@taruvi/worker";
 
-type Builder = (deps: SubgraphDeps) => Promise<Subgraph>;
+/** The subgraphs the stack runs, in start order. */
+// biome-ignore lint/suspicious/noExplicitAny: definitions differ in their env, services and client types
+const SERVICES: readonly ServiceDefinition<any, any, any, any>[] = [identity, organizations, sites, audit];
+
+export type SubgraphName = string;
 
 export type StackOptions = {
-  databaseUrl: string;
-  redisUrl?: string | undefined;
-  dataDir: string;
+  /**
+   * The variables of every deployable, as process.env holds them for `npm start` (DATABASE_URL
+   * required; DATA_DIR, REDIS_URL, limits, …). Each app reads what it knows, with its own
+   * defaults (its env.ts); PORT is set per app by the stack.
+   */
+  env: Record<string, string | undefined>;
   logger: Logger;
-  host?: string;
-  /** 0 picks free ports (tests). */
-  gatewayPort?: number;
-  subgraphPorts?: Partial<Record<SubgraphName, number>>;
-  /** Extra gateway environment (limits, secrets), as strings like process.env. */
-  gatewayEnv?: Record<string, string>;
-  internalContextSecret?: string;
-  /**
-   * Sites settings: retention, FREE sites per account; custom-domain verification (default off,
-   * as `npm start` runs it: domains are VERIFIED at once), the resolvers of its TXT lookups and
-   * the life of a PENDING claim.
-   */
-  sites?: {
-    retentionDays?: number;
-    maxFreeSitesPerAccount?: number;
-    domainVerification?: boolean;
-    dnsServers?: readonly string[];
-    domainPendingDays?: number;
-  };
-  /** Organizations settings (organizations per account) for tests. */
-  organizations?: { maxOrganizationsPerAccount?: number };
-  /** Identity settings (sign-up, sign-in limits, …) for tests. */
-  identity?: Partial<
-    Omit<IdentityServiceOptions, "databaseUrl" | "redisUrl" | "dataDir" | "production" | "successorSecret">
-  >;
-  /**
-   * Run the job worker in this process too: email delivery and the scheduled clean-ups
-   * (`sites.purge` with `sites.retentionDays`, `invitations.expire`, `domains.verify` with the
-   * sites' domain settings); default true.
-   */
+  /** Free ports for the gateway and every subgraph (tests); default: each app's own (4000, 4001…). */
+  freePorts?: boolean;
+  /** Run the job worker in this process too (email delivery, scheduled clean-ups); default true. */
   worker?: boolean;
-  /** Where the worker writes emails as .eml files without SMTP; default `<dataDir>/mail`. */
-  mailDir?: string;
-  /** Send email through this SMTP server instead. */
-  smtpUrl?: string | undefined;
-  /** How often the idle worker polls for jobs (default 2 s; tests use 0.5). */
-  workerPollingIntervalSeconds?: number;
-  /** Retries of a failed email (default: the worker's). */
-  emailRetry?: RetryPolicy;
 };
 
 export type Stack = {
   gatewayUrl: string;
-  subgraphUrls: Record<SubgraphName, string>;
+  /** Each subgraph's URL (the core four always; product services by name). */
+  subgraphUrls: Record<"identity" | "organizations" | "sites" | "audit", string> &
+    Record<SubgraphName, string>;
   pool: Pool;
   keyStore: KeyStore;
   /** Where development email lands (.eml files), when the worker runs without SMTP. */
@@ -92,158 +60,85 @@ export type Stack = {
   close: () => Promise<void>;
 };
 
-const DEFAULT_PORTS: Record<SubgraphName, number> = {
-  identity: 4001,
-  organizations: 4002,
-  sites: 4003,
-  audit: 4004,
-};
+const urlVariable = (name: string) => `SUBGRAPH_${name.toUpperCase().replaceAll("-", "_")}_URL`;
 
-/** The gateway and the four subgraphs in one process, sharing one pool. */
+/**
+ * `npm start` and the end-to-end tests: every subgraph, the gateway and the worker in one
+ * process, each started by its own `start(env, shared)` on one pool, logger and tenant-change bus.
+ */
 export const startStack = async (options: StackOptions): Promise<Stack> => {
-  const host = options.host ?? "127.0.0.1";
+  const databaseUrl = options.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error("startStack: env.DATABASE_URL is required");
   // INTERNAL_CONTEXT_SECRET when given; otherwise a random one for this run, never a constant
   // from the source: the gateway and subgraphs of this process share it and nothing else knows it.
-  const secret = options.internalContextSecret ?? randomBytes(32).toString("base64url");
+  const secret = options.env.INTERNAL_CONTEXT_SECRET || randomBytes(32).toString("base64url");
+  const env: Record<string, string | undefined> = { ...options.env, INTERNAL_CONTEXT_SECRET: secret };
   const pool = createPool({
-    url: options.databaseUrl,
+    url: databaseUrl,
     max: 12,
     applicationName: "taruvi-stack",
     onError: (error) => options.logger.warn({ err: error }, "idle connection error"),
   });
-  const running = {} as Record<SubgraphName, Subgraph>;
-  const deps = {} as Record<SubgraphName, SubgraphDeps & { close: () => Promise<void> }>;
-  const urls = {} as Record<SubgraphName, string>;
-  const ports = {} as Record<SubgraphName, number>;
-
-  const identityServices = await createIdentityServices({
-    databaseUrl: options.databaseUrl,
-    redisUrl: options.redisUrl,
-    dataDir: options.dataDir,
-    production: false,
-    successorSecret: secret,
-    ...options.identity,
-  });
-  const mailDir = options.mailDir ?? join(options.dataDir, "mail");
-  const worker: EmailWorker | null =
-    options.worker === false
-      ? null
-      : await createEmailWorker({
-          databaseUrl: options.databaseUrl,
-          smtpUrl: options.smtpUrl,
-          mailDir,
-          logger: options.logger.child({ service: "worker" }),
-          ...(options.workerPollingIntervalSeconds
-            ? { pollingIntervalSeconds: options.workerPollingIntervalSeconds }
-            : {}),
-          ...(options.emailRetry ? { retry: options.emailRetry } : {}),
-        });
-  const organizationsServices = await createOrganizationsServices({
-    databaseUrl: options.databaseUrl,
-    ...options.organizations,
-  });
-  const sitesServices = createSitesServices({
+  const shared: SharedResources = {
+    databaseUrl,
     pool,
-    redisUrl: options.redisUrl,
-    baseDomain: options.gatewayEnv?.BASE_DOMAIN ?? "localhost",
-    ...options.sites,
-    domainVerification: options.sites?.domainVerification ?? false,
-  });
-  const BUILDERS: Record<SubgraphName, Builder> = {
-    identity: (deps) => buildIdentitySubgraph(deps, identityServices),
-    organizations: (deps) => buildOrganizationsSubgraph(deps, organizationsServices),
-    sites: (deps) => buildSitesSubgraph(deps, sitesServices),
-    audit: buildAuditSubgraph,
+    logger: options.logger,
+    bus: createTenantChangeBus({ redisUrl: env.REDIS_URL }),
   };
-
-  const startSubgraph = async (name: SubgraphName) => {
-    deps[name] ??= createSubgraphDeps({
-      pool,
-      logger: options.logger.child({ service: name }),
-      internalContextSecret: secret,
-    });
-    running[name] = await BUILDERS[name](deps[name]);
-    const port = ports[name] ?? options.subgraphPorts?.[name] ?? DEFAULT_PORTS[name];
-    urls[name] = await running[name].listen(port, host);
-    ports[name] = Number(new URL(urls[name]).port);
-  };
-  for (const name of Object.keys(BUILDERS) as SubgraphName[]) await startSubgraph(name);
-
-  const env = loadGatewayEnv({
-    NODE_ENV: "development",
-    INTERNAL_CONTEXT_SECRET: secret,
-    SUBGRAPH_IDENTITY_URL: urls.identity,
-    SUBGRAPH_ORGANIZATIONS_URL: urls.organizations,
-    SUBGRAPH_SITES_URL: urls.sites,
-    SUBGRAPH_AUDIT_URL: urls.audit,
-    DATA_DIR: options.dataDir,
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    ...options.gatewayEnv,
-  });
-  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
-  const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL });
   const keyStore = await loadKeyStore({
     signingKeys: env.SIGNING_KEYS,
-    dataDir: env.DATA_DIR,
+    dataDir: env.DATA_DIR || ".data",
     production: false,
   });
-  const revocations = createRevocationList({ redisUrl: env.REDIS_URL });
-  await revocations.ready;
-  const gateway: Gateway = await buildGateway(
-    optionsFromEnv(env, {
-      pool,
-      redis,
-      bus,
-      keyStore,
-      revocations,
-      logger: options.logger.child({ service: "gateway" }),
+
+  const running = new Map<SubgraphName, RunningService>();
+  const urls = {} as Stack["subgraphUrls"];
+  const ports = new Map<SubgraphName, number>();
+  const startSubgraph = async (name: SubgraphName) => {
+    const definition = SERVICES.find((service) => service.name === name);
+    if (!definition) throw new Error(`no subgraph named ${name}`);
+    const port = ports.get(name) ?? (options.freePorts ? 0 : definition.port);
+    const service = await startService(
+      definition,
+      loadServiceEnv(definition, { ...env, PORT: String(port) }),
+      shared,
+    );
+    running.set(name, service);
+    urls[name] = service.url;
+    ports.set(name, Number(new URL(service.url).port));
+  };
+  for (const service of SERVICES) await startSubgraph(service.name);
+
+  const gateway = await startGateway(
+    loadGatewayEnv({
+      ...env,
+      ...Object.fromEntries(SERVICES.map((service) => [urlVariable(service.name), urls[service.name]])),
+      ...(options.freePorts ? { PORT: "0" } : {}),
     }),
+    shared,
   );
-  const gatewayUrl = await gateway.listen(options.gatewayPort ?? 4000, host);
-  const jobsPlatform = options.worker === false ? null : createPlatformClient(pool);
-  const scheduledJobs = jobsPlatform
-    ? await createScheduledJobs({
-        databaseUrl: options.databaseUrl,
-        logger: options.logger.child({ service: "worker" }),
-        ...(options.workerPollingIntervalSeconds
-          ? { pollingIntervalSeconds: options.workerPollingIntervalSeconds }
-          : {}),
-        jobs: maintenanceJobs({
-          pool,
-          platform: jobsPlatform,
-          retentionDays: sitesServices.retentionDays,
-          domainChecker: sitesServices.domainChecker,
-          bus,
-        }),
-      })
-    : null;
+  const worker = options.worker === false ? null : await startWorker(loadWorkerEnv(env), shared);
 
   return {
-    gatewayUrl,
+    gatewayUrl: gateway.url,
     internalContextSecret: secret,
     subgraphUrls: urls,
     pool,
     keyStore,
-    mailDir,
-    scheduledJobs,
-    stopSubgraph: (name) => running[name].close(),
+    mailDir: worker?.mailDir ?? join(env.DATA_DIR || ".data", "mail"),
+    scheduledJobs: worker?.scheduled ?? null,
+    stopSubgraph: async (name) => {
+      const service = running.get(name);
+      running.delete(name);
+      await service?.close();
+    },
     startSubgraph,
-    tenantChanged: (key) => bus.publish(key),
+    tenantChanged: (key) => shared.bus.publish(key),
     close: async () => {
       await gateway.close();
-      for (const name of Object.keys(running) as SubgraphName[]) {
-        await running[name].close().catch(() => undefined);
-        await deps[name].close();
-      }
-      await identityServices.close();
-      await organizationsServices.close();
-      await sitesServices.close();
+      for (const service of running.values()) await service.close().catch(() => undefined);
       await worker?.close();
-      await scheduledJobs?.close();
-      await jobsPlatform?.$disconnect();
-      await revocations.close();
-      await bus.close();
-      redis?.disconnect();
+      await shared.bus.close();
       await pool.end();
     },
   };

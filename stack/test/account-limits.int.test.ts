@@ -18,13 +18,10 @@ const MAX_ORGANIZATIONS = 2;
 const MAX_FREE_SITES = 2;
 let t: TestStack;
 beforeAll(async () => {
-  t = await startTestStack(
-    {},
-    {
-      organizations: { maxOrganizationsPerAccount: MAX_ORGANIZATIONS },
-      sites: { maxFreeSitesPerAccount: MAX_FREE_SITES },
-    },
-  );
+  t = await startTestStack({
+    MAX_ORGANIZATIONS_PER_ACCOUNT: String(MAX_ORGANIZATIONS),
+    MAX_FREE_SITES_PER_ACCOUNT: String(MAX_FREE_SITES),
+  });
 });
 afterAll(() => t?.close());
 

@@ -35,10 +35,11 @@ let org: Awaited<ReturnType<typeof createOrganizationWithRoles>>;
 
 beforeAll(async () => {
   dns = await startTestDnsServer();
-  t = await startTestStack(
-    {},
-    { sites: { domainVerification: true, dnsServers: [dns.address], domainPendingDays: PENDING_DAYS } },
-  );
+  t = await startTestStack({
+    DOMAIN_VERIFICATION: "on",
+    DNS_SERVERS: dns.address,
+    DOMAIN_PENDING_DAYS: String(PENDING_DAYS),
+  });
   org = await createOrganizationWithRoles(t, "ENTERPRISE");
 });
 afterAll(async () => {

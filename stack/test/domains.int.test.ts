@@ -36,8 +36,8 @@ let org: Awaited<ReturnType<typeof createOrganizationWithRoles>>;
 beforeAll(async () => {
   dns = await startTestDnsServer();
   t = await startTestStack(
-    { BASE_DOMAIN: BASE },
-    { worker: false, sites: { domainVerification: true, dnsServers: [dns.address] } },
+    { BASE_DOMAIN: BASE, DOMAIN_VERIFICATION: "on", DNS_SERVERS: dns.address },
+    { worker: false },
   );
   org = await createOrganizationWithRoles(t, "ENTERPRISE");
 });

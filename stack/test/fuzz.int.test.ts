@@ -60,15 +60,11 @@ beforeAll(async () => {
       RATE_LIMIT_PRINCIPAL_PER_MINUTE: "1000000",
       RATE_LIMIT_TENANT_PER_MINUTE: "1000000",
       BODY_LIMIT_BYTES: "400000",
+      SIGNIN_FAILURES_PER_EMAIL_AND_IP: "100000",
+      SIGNIN_FAILURES_PER_EMAIL: "100000",
+      SIGNIN_FAILURES_PER_IP: "100000",
     },
-    {
-      worker: false,
-      identity: {
-        signInFailuresPerEmailAndIp: 100_000,
-        signInFailuresPerEmail: 100_000,
-        signInFailuresPerIp: 100_000,
-      },
-    },
+    { worker: false },
   );
   w = await createFuzzWorld(t);
 });

@@ -23,7 +23,7 @@ import {
   seedSiteAdmin,
 } from "@taruvi/tenancy";
 import { createTestAccount, createTestDatabase, randomSlug, type TestDatabase } from "@taruvi/testing";
-import { type Stack, type StackOptions, startStack } from "../src/index";
+import { type Stack, startStack } from "../src/index";
 
 export type HttpResult = {
   status: number;
@@ -91,26 +91,22 @@ export type TestStackOptions = {
   logLevel?: string;
   /** Shared Redis for revocations, rate limits and caches; memory when unset. */
   redisUrl?: string;
-  /** Identity settings: sign-up, failed sign-in limits, … */
-  identity?: StackOptions["identity"];
-  /** The in-process email worker (on by default; it writes to `stack.mailDir`) and its settings. */
+  /** The in-process job worker (on by default; it writes email to `stack.mailDir`). */
   worker?: boolean;
-  smtpUrl?: string;
-  emailRetry?: StackOptions["emailRetry"];
-  /** Sites settings (retention of deleted sites, FREE sites per account) for the sites subgraph and the purge job. */
-  sites?: StackOptions["sites"];
-  /** Organizations settings (organizations per account). */
-  organizations?: StackOptions["organizations"];
 };
 
-/** A real gateway and subgraphs on free ports over a fresh test database. */
+/**
+ * A real gateway, subgraphs and worker on free ports over a fresh test database. `env` sets any
+ * app's variables (limits, SITE_RETENTION_DAYS, REFRESH_REUSE_GRACE_SECONDS, …) as strings, as
+ * the process environment would.
+ */
 export const startTestStack = async (
-  gatewayEnv: Record<string, string> = {},
+  env: Record<string, string> = {},
   options: TestStackOptions = {},
 ): Promise<TestStack> => {
   const db = await createTestDatabase({ poolSize: 4 });
   const dataDir = mkdtempSync(join(tmpdir(), "taruvi-stack-"));
-  const stack = await launch(db, dataDir, gatewayEnv, options);
+  const stack = await launch(db, dataDir, env, options);
   return testStackOf(stack, db, dataDir, options.redisUrl, async () => {
     await stack.close();
     await db.drop();
@@ -123,23 +119,34 @@ export const startTestStack = async (
  */
 export const startPeerStack = async (
   t: TestStack,
-  gatewayEnv: Record<string, string> = {},
+  env: Record<string, string> = {},
   options: Omit<TestStackOptions, "redisUrl"> = {},
 ): Promise<TestStack> => {
-  const stack = await launch(t.db, t.dataDir, gatewayEnv, { ...options, redisUrl: t.redisUrl });
+  const stack = await launch(t.db, t.dataDir, env, { ...options, redisUrl: t.redisUrl });
   return testStackOf(stack, t.db, t.dataDir, t.redisUrl, () => stack.close());
 };
 
 const launch = (
   db: TestDatabase,
   dataDir: string,
-  gatewayEnv: Record<string, string>,
+  env: Record<string, string>,
   options: TestStackOptions,
 ): Promise<Stack> =>
   startStack({
-    databaseUrl: db.url,
-    dataDir,
-    redisUrl: options.redisUrl,
+    env: {
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      TOKEN_ISSUER: "taruvi",
+      // As `npm start` runs: custom domains are VERIFIED at once unless a test turns it on.
+      DOMAIN_VERIFICATION: "off",
+      // Every test file's requests come from 127.0.0.1, and stacks on one Redis share its
+      // counters: the allowance of refused requests per address is raised unless a test sets its
+      // own (rate-limit-rejections.int.test.ts does).
+      RATE_LIMIT_REJECTED_PER_MINUTE: "100000",
+      JOB_POLLING_INTERVAL_SECONDS: "0.5",
+      ...env,
+    },
     logger: options.logDestination
       ? createLogger({
           name: "test",
@@ -147,19 +154,8 @@ const launch = (
           destination: options.logDestination,
         })
       : createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    gatewayPort: 0,
-    subgraphPorts: { identity: 0, organizations: 0, sites: 0, audit: 0 },
-    // Every test file's requests come from 127.0.0.1, and stacks on one Redis share its counters:
-    // the allowance of refused requests per address is raised unless a test sets its own
-    // (rate-limit-rejections.int.test.ts does).
-    gatewayEnv: { TOKEN_ISSUER: "taruvi", RATE_LIMIT_REJECTED_PER_MINUTE: "100000", ...gatewayEnv },
-    ...(options.identity ? { identity: options.identity } : {}),
+    freePorts: true,
     worker: options.worker ?? true,
-    workerPollingIntervalSeconds: 0.5,
-    ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}),
-    ...(options.emailRetry ? { emailRetry: options.emailRetry } : {}),
-    ...(options.sites ? { sites: options.sites } : {}),
-    ...(options.organizations ? { organizations: options.organizations } : {}),
   });
 
 const testStackOf = (
@@ -258,7 +254,9 @@ export const atSubgraph = async (
     },
     { audience: subgraph, body },
   );
-  return httpRequest(t.stack.subgraphUrls[subgraph], {
+  const url = t.stack.subgraphUrls[subgraph];
+  if (!url) throw new Error(`no subgraph named ${subgraph}`);
+  return httpRequest(url, {
     headers: { "content-type": "application/json", "x-taruvi-context": signed },
     body,
   });

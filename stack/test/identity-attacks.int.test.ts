@@ -32,10 +32,7 @@ let userA: Awaited<ReturnType<typeof signedIn>>;
 beforeAll(async () => {
   // No refresh-token reuse grace window here: a replay right after a rotation is theft (the
   // window itself is tested in identity-sessions).
-  t = await startTestStack(
-    {},
-    { logDestination: logs, logLevel: "trace", identity: { refreshReuseGraceSeconds: 0 } },
-  );
+  t = await startTestStack({ REFRESH_REUSE_GRACE_SECONDS: "0" }, { logDestination: logs, logLevel: "trace" });
   world = await createWorld(t);
   siteA = await createSiteWithAdmin(t, world.organization.id);
   siteB = await createSiteWithAdmin(t, world.organization.id);
@@ -272,7 +269,7 @@ describe("brute force", () => {
   });
 
   it("limits failed sign-ins per IP across emails", async () => {
-    const small = await startTestStack({}, { identity: { signInFailuresPerIp: 4 } });
+    const small = await startTestStack({ SIGNIN_FAILURES_PER_IP: "4" });
     try {
       const org = await createWorld(small);
       const { site, admin } = await createSiteWithAdmin(small, org.organization.id);

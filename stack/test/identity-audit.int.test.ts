@@ -34,7 +34,7 @@ const secrets: string[] = [];
 
 beforeAll(async () => {
   // No refresh-token reuse grace window: a replay right after a rotation is theft here.
-  t = await startTestStack({}, { worker: false, identity: { refreshReuseGraceSeconds: 0 } });
+  t = await startTestStack({ REFRESH_REUSE_GRACE_SECONDS: "0" }, { worker: false });
   world = await createWorld(t);
   home = await createSiteWithAdmin(t, world.organization.id);
   const session = await signedIn(t, home.admin, home.site.slug);

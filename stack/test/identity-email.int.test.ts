@@ -261,10 +261,11 @@ describe("the worker", () => {
         server.close(() => resolve(free));
       });
     });
-    const s = await startTestStack(
-      {},
-      { smtpUrl: `smtp://127.0.0.1:${port}`, emailRetry: { limit: 1, delaySeconds: 1, backoff: false } },
-    );
+    const s = await startTestStack({
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      EMAIL_RETRY_LIMIT: "1",
+      EMAIL_RETRY_DELAY_SECONDS: "1",
+    });
     try {
       const email = `${randomSlug("smtp")}@example.test`;
       await s.db.platform.account.create({

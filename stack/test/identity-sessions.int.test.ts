@@ -28,7 +28,7 @@ const GRACE_SECONDS = 2;
 const pastGrace = () => new Promise((resolve) => setTimeout(resolve, GRACE_SECONDS * 1000 + 500));
 
 beforeAll(async () => {
-  t = await startTestStack({}, { identity: { refreshReuseGraceSeconds: GRACE_SECONDS } });
+  t = await startTestStack({ REFRESH_REUSE_GRACE_SECONDS: String(GRACE_SECONDS) });
   world = await createWorld(t);
   site = await createSiteWithAdmin(t, world.organization.id);
 });
@@ -435,7 +435,7 @@ describe("sign-out", () => {
 
 describe("platform sign-up can be closed", () => {
   it("FORBIDDEN when PLATFORM_SIGNUP is off", async () => {
-    const closed = await startTestStack({}, { identity: { platformSignupOpen: false } });
+    const closed = await startTestStack({ PLATFORM_SIGNUP: "false" });
     try {
       const res = await closed.gql(SIGN_UP, {
         variables: { input: { email: newEmail(), password: strongPassword(), name: "N" } },

@@ -1,6 +1,5 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { loadGatewayEnv, startGatewayProcess } from "@taruvi/gateway";
-import { createLogger } from "@taruvi/logging";
+import { loadGatewayEnv, start } from "@taruvi/gateway";
 import { createTestDatabase, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest, startTestStack, type TestStack } from "./helpers";
@@ -35,11 +34,9 @@ describe("a gateway process with NODE_ENV=production", () => {
       DATABASE_URL: db.url,
       INTERNAL_CONTEXT_SECRET: randomBytes(32).toString("hex"),
       SIGNING_KEYS: String(signingKey),
+      LOG_LEVEL: "silent",
     });
-    gateway = await startGatewayProcess(env, {
-      databaseUrl: db.url,
-      logger: createLogger({ name: "test", level: "silent" }),
-    });
+    gateway = await start(env);
   });
   afterAll(async () => {
     await gateway?.close();

@@ -10,7 +10,7 @@ import { accountWithToken, allEventsOf, platformEventsOf, type StoredEvent, tagg
 const RETENTION_DAYS = 3;
 let t: TestStack;
 beforeAll(async () => {
-  t = await startTestStack({}, { worker: false, sites: { retentionDays: RETENTION_DAYS } });
+  t = await startTestStack({ SITE_RETENTION_DAYS: String(RETENTION_DAYS) }, { worker: false });
 });
 afterAll(() => t?.close());
 

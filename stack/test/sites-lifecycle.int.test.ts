@@ -23,7 +23,7 @@ let free: Awaited<ReturnType<typeof createOrganizationWithRoles>>;
 let big: Awaited<ReturnType<typeof createOrganizationWithRoles>>;
 
 beforeAll(async () => {
-  t = await startTestStack({ BASE_DOMAIN: BASE }, { sites: { retentionDays: RETENTION_DAYS } });
+  t = await startTestStack({ BASE_DOMAIN: BASE, SITE_RETENTION_DAYS: String(RETENTION_DAYS) });
   free = await createOrganizationWithRoles(t, "FREE");
   big = await createOrganizationWithRoles(t, "ENTERPRISE");
 });

@@ -1,5 +1,7 @@
-import { bootSubgraph } from "@taruvi/subgraph-kit";
-import { env } from "./env";
-import { buildAuditSubgraph } from "./server";
+// `npm run start:audit`: the audit subgraph alone, production style.
+import { stopOnSignals } from "@taruvi/runtime";
+import { loadServiceEnv } from "@taruvi/subgraph-kit";
+import { start } from "./lib";
+import { audit } from "./service";
 
-await bootSubgraph({ name: "audit", env, build: buildAuditSubgraph });
+stopOnSignals(await start(loadServiceEnv(audit)));

@@ -1,20 +1,19 @@
-import { bool, int, loadEnv, nodeEnv, optionalString, string } from "@taruvi/config";
+import {
+  bool,
+  deployableEnvShape,
+  int,
+  loadDeployableEnv,
+  optionalString,
+  productionBaseProblems,
+  string,
+} from "@taruvi/config";
 
-const DEV_SECRET = "taruvi-development-internal-context-secret-do-not-use-in-production";
-
-/** The only place the gateway reads process.env. */
+/**
+ * The only place the gateway reads process.env: the variables every deployable reads (PORT 4000,
+ * DATABASE_URL, REDIS_URL for rate limits and caches shared by every gateway, …) and its own.
+ */
 export const gatewayEnvShape = {
-  NODE_ENV: nodeEnv(),
-  HOST: string("127.0.0.1"),
-  PORT: int(4000, { min: 0, max: 65535 }),
-  LOG_LEVEL: string("info"),
-  DATABASE_URL: optionalString(),
-  DATA_DIR: string(".data"),
-  EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
-  DB_POOL_SIZE: int(5, { min: 1, max: 100 }),
-  /** Rate limits and caches shared by every gateway; memory (one process) when unset. */
-  REDIS_URL: optionalString(),
-  INTERNAL_CONTEXT_SECRET: string(DEV_SECRET),
+  ...deployableEnvShape({ port: 4000, poolSize: 5 }),
   /** Ed25519 private keys (JSON JWKs or PEM); development generates one under DATA_DIR. */
   SIGNING_KEYS: optionalString(),
   TOKEN_ISSUER: string("taruvi"),
@@ -59,20 +58,10 @@ export const gatewayEnvShape = {
 
 export type GatewayEnv = ReturnType<typeof loadGatewayEnv>;
 
-export const loadGatewayEnv = (source: Record<string, string | undefined> = process.env) => {
-  const env = loadEnv(gatewayEnvShape, source);
-  if (env.NODE_ENV === "production") {
-    const problems = [
-      ...(env.INTERNAL_CONTEXT_SECRET === DEV_SECRET
-        ? ["INTERNAL_CONTEXT_SECRET: must be set in production"]
-        : []),
-      ...(env.SIGNING_KEYS ? [] : ["SIGNING_KEYS: must be set in production"]),
-      ...(env.DATABASE_URL ? [] : ["DATABASE_URL: must be set in production"]),
-    ];
-    if (problems.length > 0) {
-      process.stderr.write(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
-      process.exit(1);
-    }
-  }
-  return env;
-};
+export const loadGatewayEnv = (source: Record<string, string | undefined> = process.env) =>
+  loadDeployableEnv(gatewayEnvShape, source, (env) => [
+    ...productionBaseProblems(env),
+    ...(env.NODE_ENV === "production" && !env.SIGNING_KEYS
+      ? ["SIGNING_KEYS: must be set in production"]
+      : []),
+  ]);

@@ -1,11 +1,12 @@
-import { bool, int, loadEnv, optionalString, string } from "@taruvi/config";
-import { DEV_EMAIL_ENCRYPTION_KEY, emailKeyProblems } from "@taruvi/jobs";
-import { subgraphEnvShape } from "@taruvi/subgraph-kit";
+import { bool, int, optionalString, string } from "@taruvi/config";
+import { DEV_EMAIL_ENCRYPTION_KEY } from "@taruvi/jobs";
+import type { ServiceEnv } from "@taruvi/subgraph-kit";
 
+/**
+ * Identity's own variables (beside the subgraph ones: PORT 4001, DATABASE_URL, REDIS_URL for
+ * revocations and sign-in counters, …). The only place identity's defaults live.
+ */
 export const identityEnvShape = {
-  ...subgraphEnvShape(4001),
-  /** Revocations, sign-in attempt counters; memory (one process) when unset. */
-  REDIS_URL: optionalString(),
   /** Ed25519 private keys (JSON JWKs or PEM); development generates one under DATA_DIR. */
   SIGNING_KEYS: optionalString(),
   TOKEN_ISSUER: string("taruvi"),
@@ -30,12 +31,4 @@ export const identityEnvShape = {
   EMAIL_ENCRYPTION_KEY: string(DEV_EMAIL_ENCRYPTION_KEY),
 };
 
-const loaded = loadEnv(identityEnvShape);
-const problems = emailKeyProblems(loaded);
-if (problems.length > 0) {
-  process.stderr.write(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
-  process.exit(1);
-}
-
-/** The only place this app reads process.env. */
-export const env = loaded;
+export type IdentityEnv = ServiceEnv<typeof identityEnvShape>;

@@ -8,8 +8,10 @@ import {
   refreshSuccessorKey,
 } from "@taruvi/auth";
 import { createJobQueue, type JobQueue } from "@taruvi/jobs";
+import type { SharedResources } from "@taruvi/runtime";
 import { Redis } from "ioredis";
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import type { IdentityEnv } from "./env";
 import { createSignInLimiter, type SignInLimiter, type SignInLimits } from "./sign-in-limiter";
 
 /** The identity subgraph's long-lived collaborators, on every request's context as `services`. */
@@ -38,33 +40,6 @@ export type IdentityServices = {
   publicUrl: string;
 };
 
-export type IdentityServiceOptions = {
-  databaseUrl: string;
-  redisUrl?: string | undefined;
-  signingKeys?: string | undefined;
-  dataDir: string;
-  production: boolean;
-  issuer?: string;
-  platformSignupOpen?: boolean;
-  refreshTokenTtlDays?: number;
-  refreshReuseGraceSeconds?: number;
-  /**
-   * The server secret refresh-token successors are derived from (≥ 32 bytes; identity passes
-   * INTERNAL_CONTEXT_SECRET, which production requires, under a label of its own).
-   */
-  successorSecret: string;
-  /** Failed sign-ins per email from one address (15 minutes). */
-  signInFailuresPerEmailAndIp?: number;
-  /** Failed sign-ins per email from anywhere: looser, so nobody elsewhere can lock a user out. */
-  signInFailuresPerEmail?: number;
-  signInFailuresPerIp?: number;
-  /** Password-reset emails one address may receive per hour (default 3). */
-  passwordResetEmailsPerHour?: number;
-  publicUrl?: string;
-  /** EMAIL_ENCRYPTION_KEY: seals queued email bodies; default: the development key. */
-  emailEncryptionKey?: string;
-};
-
 /** A per-key hourly budget: Redis when configured (shared by replicas, memory while it is down). */
 const hourlyLimiter = (redis: Redis | null, keyPrefix: string, points: number): RateLimiterAbstract => {
   const memory = new RateLimiterMemory({ keyPrefix, points, duration: 3600 });
@@ -79,41 +54,42 @@ const hourlyLimiter = (redis: Redis | null, keyPrefix: string, points: number): 
     : memory;
 };
 
+/** Identity's collaborators from its environment; `close` releases what they hold. */
 export const createIdentityServices = async (
-  options: IdentityServiceOptions,
+  env: IdentityEnv,
+  { databaseUrl }: Pick<SharedResources, "databaseUrl">,
 ): Promise<IdentityServices & { close: () => Promise<void> }> => {
   const keyStore = await loadKeyStore({
-    signingKeys: options.signingKeys,
-    dataDir: options.dataDir,
-    production: options.production,
+    signingKeys: env.SIGNING_KEYS,
+    dataDir: env.DATA_DIR,
+    production: env.NODE_ENV === "production",
   });
-  const revocations = createRevocationList({ redisUrl: options.redisUrl });
+  const revocations = createRevocationList({ redisUrl: env.REDIS_URL });
   await revocations.ready;
-  const jobs = await createJobQueue({
-    databaseUrl: options.databaseUrl,
-    ...(options.emailEncryptionKey ? { encryptionKey: options.emailEncryptionKey } : {}),
-  });
-  const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 2 }) : null;
+  const jobs = await createJobQueue({ databaseUrl, encryptionKey: env.EMAIL_ENCRYPTION_KEY });
+  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
   const signInFailures = {
-    perEmailAndIp: options.signInFailuresPerEmailAndIp ?? 5,
-    perEmail: options.signInFailuresPerEmail ?? 50,
-    perIp: options.signInFailuresPerIp ?? 50,
+    perEmailAndIp: env.SIGNIN_FAILURES_PER_EMAIL_AND_IP,
+    perEmail: env.SIGNIN_FAILURES_PER_EMAIL,
+    perIp: env.SIGNIN_FAILURES_PER_IP,
   };
   return {
     keyStore,
-    issuer: options.issuer ?? "taruvi",
+    issuer: env.TOKEN_ISSUER,
     revocations,
     jobs,
-    platformSignupOpen: options.platformSignupOpen ?? true,
-    refreshTokenTtlSeconds: (options.refreshTokenTtlDays ?? 30) * 86_400,
-    refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 5,
-    refreshSuccessorKey: refreshSuccessorKey(options.successorSecret),
+    platformSignupOpen: env.PLATFORM_SIGNUP,
+    refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_DAYS * 86_400,
+    refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+    // The successors of refresh tokens are derived from INTERNAL_CONTEXT_SECRET (which production
+    // requires), under a label of its own.
+    refreshSuccessorKey: refreshSuccessorKey(env.INTERNAL_CONTEXT_SECRET),
     signInFailures,
     signInLimiter: createSignInLimiter({ redis, limits: signInFailures }),
-    resetEmailLimiter: hourlyLimiter(redis, "reset-email", options.passwordResetEmailsPerHour ?? 3),
+    resetEmailLimiter: hourlyLimiter(redis, "reset-email", env.PASSWORD_RESET_EMAILS_PER_HOUR),
     dummyPasswordHash: await hashPassword(randomBytes(24).toString("base64url")),
-    redisUrl: options.redisUrl,
-    publicUrl: options.publicUrl ?? "http://localhost:5173",
+    redisUrl: env.REDIS_URL,
+    publicUrl: env.PUBLIC_URL,
     close: async () => {
       await jobs.close();
       await revocations.close();

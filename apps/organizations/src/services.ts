@@ -1,5 +1,6 @@
 import { createJobQueue, type JobQueue } from "@taruvi/jobs";
-import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/tenancy";
+import type { SharedResources } from "@taruvi/runtime";
+import type { OrganizationsEnv } from "./env";
 
 /** The organizations subgraph's long-lived collaborators, on every request's context. */
 export type OrganizationsServices = {
@@ -10,21 +11,15 @@ export type OrganizationsServices = {
   maxOrganizationsPerAccount: number;
 };
 
-export const createOrganizationsServices = async (options: {
-  databaseUrl: string;
-  publicUrl?: string;
-  /** EMAIL_ENCRYPTION_KEY: seals queued invitation emails; default: the development key. */
-  emailEncryptionKey?: string;
-  maxOrganizationsPerAccount?: number;
-}): Promise<OrganizationsServices & { close: () => Promise<void> }> => {
-  const jobs = await createJobQueue({
-    databaseUrl: options.databaseUrl,
-    ...(options.emailEncryptionKey ? { encryptionKey: options.emailEncryptionKey } : {}),
-  });
+export const createOrganizationsServices = async (
+  env: OrganizationsEnv,
+  { databaseUrl }: Pick<SharedResources, "databaseUrl">,
+): Promise<OrganizationsServices & { close: () => Promise<void> }> => {
+  const jobs = await createJobQueue({ databaseUrl, encryptionKey: env.EMAIL_ENCRYPTION_KEY });
   return {
     jobs,
-    publicUrl: options.publicUrl ?? "http://localhost:5173",
-    maxOrganizationsPerAccount: options.maxOrganizationsPerAccount ?? DEFAULT_ACCOUNT_LIMITS.maxOrganizations,
+    publicUrl: env.PUBLIC_URL,
+    maxOrganizationsPerAccount: env.MAX_ORGANIZATIONS_PER_ACCOUNT,
     close: () => jobs.close(),
   };
 };

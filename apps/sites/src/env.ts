@@ -1,11 +1,9 @@
-import { bool, dnsServers, int, loadEnv, optionalString, string } from "@taruvi/config";
-import { subgraphEnvShape } from "@taruvi/subgraph-kit";
+import { bool, dnsServers, int, string } from "@taruvi/config";
+import type { ServiceEnv } from "@taruvi/subgraph-kit";
 import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/tenancy";
 
+/** Sites' own variables (beside the subgraph ones: PORT 4003, DATABASE_URL, REDIS_URL for the tenant-change bus, …). */
 export const sitesEnvShape = {
-  ...subgraphEnvShape(4003),
-  /** Site changes are announced to every gateway here; in-process when unset. */
-  REDIS_URL: optionalString(),
   /** Days a deleted site can be restored before its schema is dropped. */
   SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
   BASE_DOMAIN: string("localhost"),
@@ -22,13 +20,10 @@ export const sitesEnvShape = {
   DOMAIN_PENDING_DAYS: int(7, { min: 1, max: 90 }),
 };
 
-const loaded = loadEnv(sitesEnvShape);
-if (loaded.NODE_ENV === "production" && !loaded.DOMAIN_VERIFICATION) {
-  process.stderr.write(
-    "Invalid environment:\n  - DOMAIN_VERIFICATION: off is refused in production (anyone could claim any host name)\n",
-  );
-  process.exit(1);
-}
+export type SitesEnv = ServiceEnv<typeof sitesEnvShape>;
 
-/** The only place this app reads process.env. */
-export const env = loaded;
+/** Off would let anyone claim any host name. */
+export const sitesEnvProblems = (env: SitesEnv): string[] =>
+  env.NODE_ENV === "production" && !env.DOMAIN_VERIFICATION
+    ? ["DOMAIN_VERIFICATION: off is refused in production (anyone could claim any host name)"]
+    : [];

@@ -1,8 +1,7 @@
 import type { Pool } from "@taruvi/db";
+import type { ServiceResources } from "@taruvi/subgraph-kit";
 import {
   createDomainChecker,
-  createTenantChangeBus,
-  DEFAULT_ACCOUNT_LIMITS,
   type DomainChecker,
   defaultMigrationsDirs,
   loadMigrations,
@@ -10,6 +9,7 @@ import {
   type TenantChangeBus,
   type TenantClientCache,
 } from "@taruvi/tenancy";
+import type { SitesEnv } from "./env";
 
 /** The sites subgraph's long-lived collaborators, on every request's context. */
 export type SitesServices = {
@@ -31,39 +31,22 @@ export type SitesServices = {
   maxFreeSitesPerAccount: number;
 };
 
-export type SitesServiceOptions = {
-  pool: Pool;
-  redisUrl?: string | undefined;
-  retentionDays?: number;
-  baseDomain?: string;
-  /** Default true; false (DOMAIN_VERIFICATION=off) verifies domains at once, development only. */
-  domainVerification?: boolean;
-  /** `ip[:port]` resolvers for the TXT lookups; default the system's. */
-  dnsServers?: readonly string[];
-  domainPendingDays?: number;
-  tenantSet?: MigrationSet;
-  maxFreeSitesPerAccount?: number;
-};
-
+/** The sites subgraph's collaborators from its environment and the process's resources. */
 export const createSitesServices = (
-  options: SitesServiceOptions,
-): SitesServices & { close: () => Promise<void> } => {
-  const bus = createTenantChangeBus({ redisUrl: options.redisUrl });
-  return {
-    bus,
-    retentionDays: options.retentionDays ?? 30,
-    baseDomain: (options.baseDomain ?? "localhost").toLowerCase(),
-    domainChecker: createDomainChecker({
-      enabled: options.domainVerification ?? true,
-      servers: options.dnsServers ?? [],
-    }),
-    domainPendingDays: options.domainPendingDays ?? 7,
-    pool: options.pool,
-    tenantSet: options.tenantSet ?? loadMigrations(defaultMigrationsDirs.tenant),
-    maxFreeSitesPerAccount: options.maxFreeSitesPerAccount ?? DEFAULT_ACCOUNT_LIMITS.maxFreeSites,
-    close: () => bus.close(),
-  };
-};
+  env: SitesEnv,
+  { pool, bus, tenants }: Pick<ServiceResources, "pool" | "bus" | "tenants">,
+): SitesRequestServices => ({
+  bus,
+  retentionDays: env.SITE_RETENTION_DAYS,
+  baseDomain: env.BASE_DOMAIN.toLowerCase(),
+  domainChecker: createDomainChecker({ enabled: env.DOMAIN_VERIFICATION, servers: env.DNS_SERVERS }),
+  domainPendingDays: env.DOMAIN_PENDING_DAYS,
+  pool,
+  tenantSet: loadMigrations(defaultMigrationsDirs.tenant),
+  maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
+  // Platform-scope site-user management reaches a site's schema through the tenant clients.
+  tenants,
+});
 
 /** What a request sees: the services plus the process's tenant client cache (a site's schema). */
 export type SitesRequestServices = SitesServices & { tenants: TenantClientCache };

@@ -1,23 +1,35 @@
-import { bool, dnsServers, int, loadEnv, nodeEnv, optionalString, string } from "@taruvi/config";
+import {
+  bool,
+  deployableEnvShape,
+  dnsServers,
+  int,
+  loadDeployableEnv,
+  number,
+  optionalString,
+  string,
+} from "@taruvi/config";
 import { DEV_EMAIL_ENCRYPTION_KEY, emailKeyProblems } from "@taruvi/jobs";
 
+// The worker serves no HTTP: every deployable variable but HOST and PORT.
+const { HOST: _host, PORT: _port, ...deployable } = deployableEnvShape({ port: 0, poolSize: 2 });
+
+/**
+ * The only place the worker reads process.env: DATABASE_URL (the job queue, schema `pgboss`, and
+ * the platform), REDIS_URL (where purged sites and verified or expired domains are announced to
+ * the gateways' tenant caches), … and its own.
+ */
 export const workerEnvShape = {
-  NODE_ENV: nodeEnv(),
-  /** PostgreSQL holding the job queue (schema `pgboss`); unset: the embedded server (development). */
-  DATABASE_URL: optionalString(),
+  ...deployable,
   /** `smtp://user:pass@host:587` or `smtps://…`; unset: .eml files under DATA_DIR/mail (development). */
   SMTP_URL: optionalString(),
   MAIL_FROM: string("Taruvi <no-reply@localhost>"),
-  DATA_DIR: string(".data"),
-  EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
   /** Retries of a failed send, the first after EMAIL_RETRY_DELAY_SECONDS, then doubling. */
   EMAIL_RETRY_LIMIT: int(5, { min: 0, max: 50 }),
   EMAIL_RETRY_DELAY_SECONDS: int(15, { min: 1, max: 3600 }),
-  LOG_LEVEL: string("info"),
+  /** How often an idle worker looks for jobs (pg-boss allows 0.5 s at least). */
+  JOB_POLLING_INTERVAL_SECONDS: number(2, { min: 0.5, max: 60 }),
   /** Days a deleted site stays restorable; the hourly `sites.purge` job drops it after that. */
   SITE_RETENTION_DAYS: int(30, { min: 0, max: 3650 }),
-  /** Where purged sites and verified or expired domains are announced to the gateways' tenant caches. */
-  REDIS_URL: optionalString(),
   /** Opens the sealed bodies of queued emails: the senders' (identity, organizations) value. */
   EMAIL_ENCRYPTION_KEY: string(DEV_EMAIL_ENCRYPTION_KEY),
   /** `domains.verify` looks up PENDING domains' TXT records; `off` verifies them all (development only). */
@@ -47,12 +59,7 @@ export const productionProblems = (env: {
   ...emailKeyProblems(env),
 ];
 
-const loaded = loadEnv(workerEnvShape);
-const problems = productionProblems(loaded);
-if (problems.length > 0) {
-  process.stderr.write(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
-  process.exit(1);
-}
+export type WorkerEnv = ReturnType<typeof loadWorkerEnv>;
 
-/** The only place this app reads process.env. */
-export const env = loaded;
+export const loadWorkerEnv = (source: Record<string, string | undefined> = process.env) =>
+  loadDeployableEnv(workerEnvShape, source, productionProblems);

@@ -4,16 +4,13 @@
  * on HOST:PORT (PORT=0: a free port) and sends `{ type: "ready", url }` over IPC. SIGTERM or
  * SIGINT drains and exits. The bench's --profile pass records a CPU profile over IPC (profiler.ts).
  */
-import { loadGatewayEnv, startGatewayProcess } from "@taruvi/gateway";
-import { createLogger } from "@taruvi/logging";
+import { loadGatewayEnv, start } from "@taruvi/gateway";
 import { acceptProfilingRequests } from "./profiler";
 
 const env = loadGatewayEnv(process.env);
 if (!env.DATABASE_URL) throw new Error("DATABASE_URL is required");
-const logger = createLogger({ name: "gateway", level: env.LOG_LEVEL });
-const gateway = await startGatewayProcess(env, { databaseUrl: env.DATABASE_URL, logger });
+const gateway = await start(env);
 const url = gateway.url;
-logger.info({ url }, "gateway listening");
 process.send?.({ type: "ready", url });
 
 acceptProfilingRequests();

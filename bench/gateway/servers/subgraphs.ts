@@ -19,13 +19,14 @@ const required = (name: string): string => {
 };
 
 const stack = await startStack({
-  databaseUrl: required("DATABASE_URL"),
-  dataDir: process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "taruvi-bench-subgraphs-")),
+  env: {
+    DATABASE_URL: required("DATABASE_URL"),
+    DATA_DIR: process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "taruvi-bench-subgraphs-")),
+    INTERNAL_CONTEXT_SECRET: required("INTERNAL_CONTEXT_SECRET"),
+  },
   logger: createLogger({ name: "bench-subgraphs", level: process.env.LOG_LEVEL ?? "info" }),
-  host: "127.0.0.1",
-  gatewayPort: 0,
-  subgraphPorts: { identity: 0, organizations: 0, sites: 0, audit: 0 },
-  internalContextSecret: required("INTERNAL_CONTEXT_SECRET"),
+  freePorts: true,
+  worker: false,
 });
 acceptProfilingRequests();
 process.send?.({ type: "ready", urls: stack.subgraphUrls });

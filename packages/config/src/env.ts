@@ -14,6 +14,9 @@ export const url = () => z.preprocess(unsetIfEmpty, z.url().optional());
 export const int = (fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) =>
   z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback));
 
+export const number = (fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number().min(min).max(max).default(fallback));
+
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off"]);
 
@@ -101,4 +104,60 @@ export const loadEnv = <Shape extends z.ZodRawShape>(
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+};
+
+/** The development default of INTERNAL_CONTEXT_SECRET: public, so production refuses it. */
+export const DEV_INTERNAL_CONTEXT_SECRET =
+  "taruvi-development-internal-context-secret-do-not-use-in-production";
+
+/**
+ * The variables every deployable reads (the gateway, each subgraph, the worker): its address,
+ * the database, Redis, logging and the secret the gateway signs subgraph contexts with.
+ */
+export const deployableEnvShape = ({ port, poolSize }: { port: number; poolSize: number }) => ({
+  NODE_ENV: nodeEnv(),
+  HOST: string("127.0.0.1"),
+  PORT: int(port, { min: 0, max: 65535 }),
+  LOG_LEVEL: string("info"),
+  /** PostgreSQL; unset: the embedded server under DATA_DIR (development only). */
+  DATABASE_URL: optionalString(),
+  DATA_DIR: string(".data"),
+  EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
+  DB_POOL_SIZE: int(poolSize, { min: 1, max: 200 }),
+  /** Shared by every replica (caches, limits, the tenant-change bus); memory (one process) when unset. */
+  REDIS_URL: optionalString(),
+  INTERNAL_CONTEXT_SECRET: string(DEV_INTERNAL_CONTEXT_SECRET),
+});
+
+/** Production refuses development defaults: the public context secret, the embedded database. */
+export const productionBaseProblems = (env: {
+  NODE_ENV: string;
+  INTERNAL_CONTEXT_SECRET: string;
+  DATABASE_URL?: string | undefined;
+}): string[] =>
+  env.NODE_ENV !== "production"
+    ? []
+    : [
+        ...(env.INTERNAL_CONTEXT_SECRET === DEV_INTERNAL_CONTEXT_SECRET
+          ? ["INTERNAL_CONTEXT_SECRET: must be set in production"]
+          : []),
+        ...(env.DATABASE_URL ? [] : ["DATABASE_URL: must be set in production"]),
+      ];
+
+/**
+ * A deployable's env.ts: parse `source` against `shape`, add the deployable's own refusals, print
+ * every problem and exit 1, or return the frozen, typed environment.
+ */
+export const loadDeployableEnv = <Shape extends z.ZodRawShape>(
+  shape: Shape,
+  source: Record<string, string | undefined> = process.env,
+  problems: (env: Readonly<z.infer<z.ZodObject<Shape>>>) => string[] = () => [],
+): Readonly<z.infer<z.ZodObject<Shape>>> => {
+  const env = loadEnv(shape, source);
+  const found = problems(env);
+  if (found.length > 0) {
+    process.stderr.write(`Invalid environment:\n${found.map((p) => `  - ${p}`).join("\n")}\n`);
+    process.exit(1);
+  }
+  return env;
 };

@@ -1,12 +1,17 @@
 export {
   bool,
+  DEV_INTERNAL_CONTEXT_SECRET,
+  deployableEnvShape,
   dnsServers,
   EnvError,
   int,
+  loadDeployableEnv,
   loadEnv,
   nodeEnv,
+  number,
   optionalString,
   parseEnv,
+  productionBaseProblems,
   string,
   url,
 } from "./env";

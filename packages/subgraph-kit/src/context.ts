@@ -4,7 +4,7 @@ import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
 
 /** Built once per request from the verified internal context; nothing else knows tenant or user. */
-export type RequestContext<Loaders = unknown, Services = unknown> = {
+export type RequestContext<Loaders = unknown, Services = unknown, Db = TenantClient> = {
   requestId: string;
   logger: Logger;
   /** The addressed site, or null in the platform scope. */
@@ -14,8 +14,11 @@ export type RequestContext<Loaders = unknown, Services = unknown> = {
   client: ClientInfo;
   /** The shared platform schema. */
   platform: PlatformClient;
-  /** The client bound to the tenant's schema; any use throws in the platform scope. */
-  db: TenantClient;
+  /**
+   * The client bound to the tenant's schema (a product service: its own generated client); any
+   * use throws in the platform scope.
+   */
+  db: Db;
   loaders: Loaders;
   /** Who holds what (permissions, roles, grants): loaded lazily, batched, cached per request. */
   access: AccessResolver;

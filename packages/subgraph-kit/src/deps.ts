@@ -1,23 +1,30 @@
 import { internalContextKey } from "@taruvi/auth";
-import { createPlatformClient, type Pool } from "@taruvi/db";
+import { createPlatformClient, type Pool, type TenantClient } from "@taruvi/db";
 import type { Logger } from "@taruvi/logging";
-import { createTenantClientCache } from "@taruvi/tenancy";
+import { createTenantClientCache, type DisconnectableClient } from "@taruvi/tenancy";
 import type { SubgraphDeps } from "./server";
 
 /** What a subgraph needs from its process: one pool, shared by every client. */
-export const createSubgraphDeps = ({
+export const createSubgraphDeps = <Db extends DisconnectableClient = TenantClient>({
   pool,
   logger,
   internalContextSecret,
   tenantClientCacheSize = 32,
+  tenantClient,
 }: {
   pool: Pool;
   logger: Logger;
   internalContextSecret: string;
   tenantClientCacheSize?: number;
-}): SubgraphDeps & { close: () => Promise<void> } => {
+  /** Builds the client a request's `db` is (default: the core tenant client). */
+  tenantClient?: (pool: Pool, schema: string) => Db;
+}): SubgraphDeps<Db> & { close: () => Promise<void> } => {
   const platform = createPlatformClient(pool);
-  const tenants = createTenantClientCache({ pool, max: tenantClientCacheSize });
+  const tenants = createTenantClientCache<Db>({
+    pool,
+    max: tenantClientCacheSize,
+    ...(tenantClient ? { create: tenantClient } : {}),
+  });
   return {
     pool,
     platform,

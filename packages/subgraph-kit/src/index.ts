@@ -9,11 +9,9 @@ export {
   prismaExecutor,
   recordAudit,
 } from "./audit";
-export { bootSubgraph } from "./boot";
 export type { RequestContext } from "./context";
 export { accountOf, requireActor, requireSite } from "./context";
 export { createSubgraphDeps } from "./deps";
-export { assertProductionSecrets, DEV_INTERNAL_CONTEXT_SECRET, subgraphEnvShape } from "./env";
 export { byId, groupBy } from "./loaders";
 export type { OrganizationAccess, OrganizationPermission, OrganizationRole } from "./organization-access";
 export {
@@ -26,5 +24,16 @@ export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";
 export type { Subgraph, SubgraphDeps, SubgraphOptions } from "./server";
 export { createSubgraph } from "./server";
+export type {
+  EnvOf,
+  RunningService,
+  ServiceDefinition,
+  ServiceEnv,
+  ServiceResources,
+  SiteHookContext,
+  SiteLifecycleEvent,
+  SiteRef,
+} from "./service";
+export { defineService, loadServiceEnv, startService, subgraphEnvShape } from "./service";
 export type { SubgraphRules } from "./shield";
 export { loadTypeDefs } from "./type-defs";

@@ -19,17 +19,17 @@ import {
   sendJson,
 } from "@taruvi/http";
 import { type Logger, requestLogger } from "@taruvi/logging";
-import type { TenantClientCache } from "@taruvi/tenancy";
+import type { DisconnectableClient, TenantClientCache } from "@taruvi/tenancy";
 import type { DocumentNode } from "graphql";
 import { createAccessResolver } from "./access";
 import type { RequestContext } from "./context";
 import { applyShield, type SubgraphRules } from "./shield";
 
-export type SubgraphDeps = {
+export type SubgraphDeps<Db = TenantClient> = {
   /** The process's one pool, under every client; for the few hot queries that skip Prisma. */
   pool: Pool;
   platform: PlatformClient;
-  tenants: TenantClientCache;
+  tenants: TenantClientCache<Db & DisconnectableClient>;
   /** HMAC key of the gateway's internal context. */
   contextKey: Uint8Array;
   logger: Logger;
@@ -37,7 +37,7 @@ export type SubgraphDeps = {
   healthCheck?: () => Promise<void>;
 };
 
-export type SubgraphOptions<Loaders, Services = undefined> = {
+export type SubgraphOptions<Loaders, Services = undefined, Db = TenantClient> = {
   name: string;
   typeDefs: DocumentNode;
   // biome-ignore lint/suspicious/noExplicitAny: resolver maps are typed per subgraph
@@ -48,10 +48,10 @@ export type SubgraphOptions<Loaders, Services = undefined> = {
    */
   rules?: SubgraphRules;
   /** DataLoaders, built once per request. */
-  createLoaders: (ctx: Omit<RequestContext<Loaders, Services>, "loaders">) => Loaders;
+  createLoaders: (ctx: Omit<RequestContext<Loaders, Services, Db>, "loaders">) => Loaders;
   /** Put on every request's context as `services`. */
   services?: Services;
-  deps: SubgraphDeps;
+  deps: SubgraphDeps<Db>;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
 };
@@ -63,25 +63,28 @@ export type Subgraph = {
 };
 
 /** The platform scope's `db`: any use is a clear error, not a query against some schema. */
-const NO_SITE_DB = new Proxy({} as TenantClient, {
-  get: () => {
-    throw new AppError("BAD_USER_INPUT", "this operation needs a site: send X-Tenant or use its host");
+const NO_SITE_DB = new Proxy(
+  {},
+  {
+    get: () => {
+      throw new AppError("BAD_USER_INPUT", "this operation needs a site: send X-Tenant or use its host");
+    },
   },
-});
+);
 
 /**
  * An Apollo subgraph on node:http: verifies the gateway's signed context before anything runs
  * (HTTP 401 otherwise), builds one typed RequestContext per request, masks unknown errors,
  * serves /healthz, and closes gracefully.
  */
-export const createSubgraph = async <Loaders, Services = undefined>(
-  options: SubgraphOptions<Loaders, Services>,
+export const createSubgraph = async <Loaders, Services = undefined, Db = TenantClient>(
+  options: SubgraphOptions<Loaders, Services, Db>,
 ): Promise<Subgraph> => {
   const { name, deps, bodyLimit = 1_000_000 } = options;
   const current = new AsyncLocalStorage<Logger>();
   const subgraphSchema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
   const schema = options.rules ? applyShield(subgraphSchema, options.rules) : subgraphSchema;
-  const apollo = new ApolloServer<RequestContext<Loaders, Services>>({
+  const apollo = new ApolloServer<RequestContext<Loaders, Services, Db>>({
     // Our process owns SIGINT/SIGTERM (drain, close pools, exit 0); Apollo's own handler would
     // stop the server under it and re-raise the signal, killing the process mid-drain.
     stopOnTerminationSignals: false,
@@ -130,7 +133,7 @@ export const createSubgraph = async <Loaders, Services = undefined>(
     });
     const body = req.method === "POST" ? parseJsonBody(text) : undefined;
 
-    const context: RequestContext<Loaders, Services> = {
+    const context: RequestContext<Loaders, Services, Db> = {
       requestId: internal.requestId,
       logger,
       tenant: internal.tenant,
@@ -138,7 +141,7 @@ export const createSubgraph = async <Loaders, Services = undefined>(
       client: internal.client,
       platform: deps.platform,
       // Apollo Server copies the context object, so `db` is a plain value, not a getter.
-      db: internal.tenant ? deps.tenants.forSchema(internal.tenant.schema) : NO_SITE_DB,
+      db: internal.tenant ? deps.tenants.forSchema(internal.tenant.schema) : (NO_SITE_DB as Db),
       loaders: undefined as Loaders,
       access: undefined as unknown as RequestContext["access"],
       services: options.services as Services,

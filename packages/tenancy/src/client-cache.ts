@@ -3,10 +3,13 @@ import { LRUCache } from "lru-cache";
 import type { Pool } from "pg";
 import { assertSchemaName, schemaNameForSite } from "./schema-name";
 
-export type TenantClientCache = {
+/** What the cache needs of a client: a product service's own generated Prisma client fits. */
+export type DisconnectableClient = { $disconnect: () => Promise<void> };
+
+export type TenantClientCache<Client extends DisconnectableClient = TenantClient> = {
   /** The client bound to this site's schema, built on first use. */
-  forSite: (siteId: string) => TenantClient;
-  forSchema: (schema: string) => TenantClient;
+  forSite: (siteId: string) => Client;
+  forSchema: (schema: string) => Client;
   readonly size: number;
   readonly max: number;
   /** Clients released because the cache was full. */
@@ -20,18 +23,21 @@ export type TenantClientCache = {
  * sites keeps at most `max` clients in memory; the least recently used one is disconnected
  * when a new one is needed. Connections are bounded by the pool, not by the number of sites.
  */
-export const createTenantClientCache = ({
+export const createTenantClientCache = <Client extends DisconnectableClient = TenantClient>({
   pool,
   max = 32,
+  create = createTenantClient as unknown as (pool: Pool, schema: string) => Client,
 }: {
   pool: Pool;
   max?: number;
-}): TenantClientCache => {
+  /** Builds a client bound to one schema (default: the core tenant client). */
+  create?: (pool: Pool, schema: string) => Client;
+}): TenantClientCache<Client> => {
   // Each connected client listens for the shared pool's errors: allow one listener per client.
   pool.setMaxListeners(Math.max(pool.getMaxListeners(), max + 10));
   let evictions = 0;
   const pendingDisconnects = new Set<Promise<void>>();
-  const cache = new LRUCache<string, TenantClient>({
+  const cache = new LRUCache<string, Client>({
     max,
     dispose: (client, _schema, reason) => {
       if (reason === "evict") evictions += 1;
@@ -41,10 +47,10 @@ export const createTenantClientCache = ({
     },
   });
 
-  const forSchema = (schema: string): TenantClient => {
+  const forSchema = (schema: string): Client => {
     const cached = cache.get(schema);
     if (cached) return cached;
-    const client = createTenantClient(pool, assertSchemaName(schema));
+    const client = create(pool, assertSchemaName(schema));
     cache.set(schema, client);
     return client;
   };

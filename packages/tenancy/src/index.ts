@@ -6,7 +6,7 @@ export {
 } from "./account-limits";
 export type { TenantChangeBus } from "./change-bus";
 export { createTenantChangeBus } from "./change-bus";
-export type { TenantClientCache } from "./client-cache";
+export type { DisconnectableClient, TenantClientCache } from "./client-cache";
 export { createTenantClientCache } from "./client-cache";
 export type { DomainCheck, DomainChecker, DomainRecheckReport } from "./domains";
 export {

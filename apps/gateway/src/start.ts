@@ -1,24 +1,23 @@
 import { createRevocationList, loadKeyStore } from "@taruvi/auth";
-import { createPool } from "@taruvi/db";
-import type { Logger } from "@taruvi/logging";
-import { createTenantChangeBus } from "@taruvi/tenancy";
+import { openResources, type Running, type SharedResources } from "@taruvi/runtime";
 import { Redis } from "ioredis";
 import type { GatewayEnv } from "./env";
 import { optionsFromEnv } from "./options";
 import { buildGateway } from "./server";
 
 /**
- * The gateway as a process of its own (`npm run start:gateway`, the image, the benchmark): its
- * pool, Redis, tenant-change bus, key store and revocation list from its environment, listening
- * on HOST:PORT. `close` drains and releases all of them.
+ * Starts the gateway: alone (`npm run start:gateway`, the image, the benchmark) on its own pool
+ * and tenant-change bus, or in the stack on the shared ones. Its Redis, key store and revocation
+ * list come from its environment; it listens on HOST:PORT; `close` drains and releases them.
  */
-export const startGatewayProcess = async (
+export const start = async (
   env: GatewayEnv,
-  { databaseUrl, logger }: { databaseUrl: string; logger: Logger },
-): Promise<{ url: string; close: () => Promise<void> }> => {
-  const pool = createPool({ url: databaseUrl, max: env.DB_POOL_SIZE, applicationName: "gateway" });
+  shared?: SharedResources,
+): Promise<Running & { url: string }> => {
+  const own = shared ? null : await openResources("gateway", env);
+  const { pool, bus, logger: base } = shared ?? (own as SharedResources);
+  const logger = shared ? base.child({ service: "gateway" }) : base;
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
-  const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL });
   const keyStore = await loadKeyStore({
     signingKeys: env.SIGNING_KEYS,
     dataDir: env.DATA_DIR,
@@ -30,14 +29,15 @@ export const startGatewayProcess = async (
     optionsFromEnv(env, { pool, redis, bus, keyStore, revocations, logger }),
   );
   const url = await gateway.listen(env.PORT, env.HOST);
+  logger.info({ url }, "gateway listening");
   return {
     url,
+    logger,
     close: async () => {
       await gateway.close();
-      await bus.close();
       await revocations.close();
       redis?.disconnect();
-      await pool.end();
+      await own?.close();
     },
   };
 };

@@ -1,0 +1,63 @@
+import { join } from "node:path";
+import { createPlatformClient } from "@taruvi/db";
+import { createEmailWorker, createScheduledJobs, type ScheduledJobs } from "@taruvi/jobs";
+import { openResources, type Running, type SharedResources } from "@taruvi/runtime";
+import { createDomainChecker, maintenanceJobs } from "@taruvi/tenancy";
+import type { WorkerEnv } from "./env";
+
+export type RunningWorker = Running & {
+  /** Where emails land as .eml files when there is no SMTP_URL. */
+  mailDir: string;
+  /** The scheduled clean-ups; `runNow("sites.purge")` runs one at once (operators, tests). */
+  scheduled: ScheduledJobs;
+};
+
+/**
+ * Starts the worker: email delivery (SMTP, or .eml files under DATA_DIR/mail in development) with
+ * retries, and the scheduled clean-ups (sites.purge, invitations.expire, domains.verify). Alone it
+ * opens its own pool and bus; in the stack it shares them. No HTTP port.
+ */
+export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<RunningWorker> => {
+  const own = shared ? null : await openResources("worker", env);
+  const { databaseUrl, pool, bus, logger: base } = shared ?? (own as SharedResources);
+  const logger = shared ? base.child({ service: "worker" }) : base;
+  const mailDir = join(env.DATA_DIR, "mail");
+  const email = await createEmailWorker({
+    databaseUrl,
+    smtpUrl: env.SMTP_URL,
+    mailDir,
+    from: env.MAIL_FROM,
+    encryptionKey: env.EMAIL_ENCRYPTION_KEY,
+    logger,
+    pollingIntervalSeconds: env.JOB_POLLING_INTERVAL_SECONDS,
+    retry: { limit: env.EMAIL_RETRY_LIMIT, delaySeconds: env.EMAIL_RETRY_DELAY_SECONDS, backoff: true },
+  });
+  const platform = createPlatformClient(pool);
+  const scheduled = await createScheduledJobs({
+    databaseUrl,
+    logger,
+    pollingIntervalSeconds: env.JOB_POLLING_INTERVAL_SECONDS,
+    jobs: maintenanceJobs({
+      pool,
+      platform,
+      retentionDays: env.SITE_RETENTION_DAYS,
+      domainChecker: createDomainChecker({ enabled: env.DOMAIN_VERIFICATION, servers: env.DNS_SERVERS }),
+      bus,
+    }),
+  });
+  logger.info(
+    { mail: env.SMTP_URL ? "smtp" : mailDir, siteRetentionDays: env.SITE_RETENTION_DAYS },
+    "worker running",
+  );
+  return {
+    logger,
+    mailDir,
+    scheduled,
+    close: async () => {
+      await email.close();
+      await scheduled.close();
+      await platform.$disconnect();
+      await own?.close();
+    },
+  };
+};

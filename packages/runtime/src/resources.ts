@@ -1,0 +1,68 @@
+import { createPool, type Pool, resolveDatabase } from "@taruvi/db";
+import { createLogger, type Logger } from "@taruvi/logging";
+import { createTenantChangeBus, type TenantChangeBus } from "@taruvi/tenancy";
+
+/**
+ * What every deployable of one process shares: under `npm start` the stack opens these once and
+ * hands them to each app's `start`; an app started alone opens its own (`openResources`).
+ */
+export type SharedResources = {
+  /** The database every pool and job queue connects to (the embedded one in development). */
+  databaseUrl: string;
+  /** The process's one pool: every Prisma client and raw query goes through it. */
+  pool: Pool;
+  logger: Logger;
+  /** Site changes (status, slug, domains) announced to every gateway's tenant cache. */
+  bus: TenantChangeBus;
+};
+
+/** The variables `openResources` reads; every deployable's env.ts has them (packages/config). */
+export type ResourceEnv = {
+  NODE_ENV: string;
+  DATABASE_URL?: string | undefined;
+  DATA_DIR: string;
+  EMBEDDED_POSTGRES_PORT: number;
+  DB_POOL_SIZE: number;
+  LOG_LEVEL: string;
+  REDIS_URL?: string | undefined;
+};
+
+/**
+ * A deployable's own resources when it runs alone: its logger, the database (DATABASE_URL, or the
+ * embedded server in development — production refuses to start without DATABASE_URL), one pool
+ * and the tenant-change bus. `close` releases them in reverse order.
+ */
+export const openResources = async (
+  name: string,
+  env: ResourceEnv,
+): Promise<SharedResources & { close: () => Promise<void> }> => {
+  const logger = createLogger({ name, level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
+  if (env.NODE_ENV === "production" && !env.DATABASE_URL) {
+    logger.fatal("DATABASE_URL is required in production");
+    process.exit(1);
+  }
+  const database = await resolveDatabase({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    embeddedPort: env.EMBEDDED_POSTGRES_PORT,
+    onLog: (message) => logger.debug({ postgres: message.trim() }, "embedded postgres"),
+  });
+  const pool = createPool({
+    url: database.url,
+    max: env.DB_POOL_SIZE,
+    applicationName: `taruvi-${name}`,
+    onError: (error) => logger.warn({ err: error }, "idle connection error"),
+  });
+  const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL });
+  return {
+    databaseUrl: database.url,
+    pool,
+    logger,
+    bus,
+    close: async () => {
+      await bus.close();
+      await pool.end();
+      await database.stop();
+    },
+  };
+};
