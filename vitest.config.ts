@@ -1,4 +1,11 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
+
+// Product services (services/<name>) come from the registry: registering one adds its tests.
+const registry = JSON.parse(readFileSync(new URL("services/registry.json", import.meta.url), "utf8")) as {
+  services: { dir: string }[];
+};
+const productServices = registry.services.map((s) => s.dir).filter((dir) => dir.startsWith("services/"));
 
 const workspaces = [
   ...[
@@ -13,10 +20,12 @@ const workspaces = [
     "cli",
     "subgraph-kit",
     "runtime",
+    "registry",
     "jobs",
     "sdk",
   ].map((n) => `packages/${n}`),
   ...["gateway", "identity", "organizations", "sites", "audit", "worker"].map((n) => `apps/${n}`),
+  ...productServices,
   "stack",
   "examples/web",
 ];

@@ -8,6 +8,7 @@ import { identity } from "@taruvi/identity";
 import type { ScheduledJobs } from "@taruvi/jobs";
 import type { Logger } from "@taruvi/logging";
 import { organizations } from "@taruvi/organizations";
+import { SERVICES } from "@taruvi/registry";
 import type { SharedResources } from "@taruvi/runtime";
 import { sites } from "@taruvi/sites";
 import {
@@ -18,10 +19,7 @@ import {
 } from "@taruvi/subgraph-kit";
 import { createTenantChangeBus } from "@taruvi/tenancy";
 import { loadWorkerEnv, start as startWorker } from "@taruvi/worker";
-
-/** The subgraphs the stack runs, in start order. */
-// biome-ignore lint/suspicious/noExplicitAny: definitions differ in their env, services and client types
-const SERVICES: readonly ServiceDefinition<any, any, any, any>[] = [identity, organizations, sites, audit];
+import { loadServices } from "./services";
 
 export type SubgraphName = string;
 
@@ -60,11 +58,10 @@ export type Stack = {
   close: () => Promise<void>;
 };
 
-const urlVariable = (name: string) => `SUBGRAPH_${name.toUpperCase().replaceAll("-", "_")}_URL`;
-
 /**
- * `npm start` and the end-to-end tests: every subgraph, the gateway and the worker in one
- * process, each started by its own `start(env, shared)` on one pool, logger and tenant-change bus.
+ * `npm start` and the end-to-end tests: every registered subgraph (services/registry.json), the
+ * gateway and the worker in one process, each started by its own start function on one pool,
+ * logger and tenant-change bus.
  */
 export const startStack = async (options: StackOptions): Promise<Stack> => {
   const databaseUrl = options.env.DATABASE_URL;
@@ -91,11 +88,12 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     production: false,
   });
 
+  const services = await loadServices();
   const running = new Map<SubgraphName, RunningService>();
   const urls = {} as Stack["subgraphUrls"];
   const ports = new Map<SubgraphName, number>();
   const startSubgraph = async (name: SubgraphName) => {
-    const definition = SERVICES.find((service) => service.name === name);
+    const definition = services.find((service) => service.name === name);
     if (!definition) throw new Error(`no subgraph named ${name}`);
     const port = ports.get(name) ?? (options.freePorts ? 0 : definition.port);
     const service = await startService(
@@ -107,12 +105,12 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     urls[name] = service.url;
     ports.set(name, Number(new URL(service.url).port));
   };
-  for (const service of SERVICES) await startSubgraph(service.name);
+  for (const service of services) await startSubgraph(service.name);
 
   const gateway = await startGateway(
     loadGatewayEnv({
       ...env,
-      ...Object.fromEntries(SERVICES.map((service) => [urlVariable(service.name), urls[service.name]])),
+      ...Object.fromEntries(SERVICES.map((service) => [service.urlVariable, urls[service.name]])),
       ...(options.freePorts ? { PORT: "0" } : {}),
     }),
     shared,

@@ -7,6 +7,11 @@ import {
   productionBaseProblems,
   string,
 } from "@taruvi/config";
+import { SERVICES } from "@taruvi/registry";
+
+const subgraphUrlShape = Object.fromEntries(
+  SERVICES.map((service) => [service.urlVariable, string(`http://127.0.0.1:${service.port}/graphql`)]),
+) as Record<`SUBGRAPH_${string}_URL`, ReturnType<typeof string>>;
 
 /**
  * The only place the gateway reads process.env: the variables every deployable reads (PORT 4000,
@@ -32,10 +37,8 @@ export const gatewayEnvShape = {
   /** Extra requests allowed in a burst above each per-minute rate. */
   RATE_LIMIT_BURST: int(30, { min: 0 }),
   TENANT_CACHE_TTL_SECONDS: int(60, { min: 1 }),
-  SUBGRAPH_IDENTITY_URL: string("http://127.0.0.1:4001/graphql"),
-  SUBGRAPH_ORGANIZATIONS_URL: string("http://127.0.0.1:4002/graphql"),
-  SUBGRAPH_SITES_URL: string("http://127.0.0.1:4003/graphql"),
-  SUBGRAPH_AUDIT_URL: string("http://127.0.0.1:4004/graphql"),
+  /** SUBGRAPH_<NAME>_URL for every registered service; default http://127.0.0.1:<its port>/graphql. */
+  ...subgraphUrlShape,
   /** Apollo Sandbox at /graphql and introspection; default: on outside production. */
   SANDBOX: optionalString(),
   /** The site slug the Sandbox's X-Tenant header starts with (the demo site `npm start` seeds). */

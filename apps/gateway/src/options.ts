@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { KeyStore, RevocationList } from "@taruvi/auth";
 import type { Pool } from "@taruvi/db";
 import type { Logger } from "@taruvi/logging";
+import { SERVICES } from "@taruvi/registry";
 import type { TenantChangeBus } from "@taruvi/tenancy";
 import type { Redis } from "ioredis";
 import type { GatewayEnv } from "./env";
@@ -26,12 +27,12 @@ export const optionsFromEnv = (
   return {
     ...deps,
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, "utf8"),
-    subgraphUrls: {
-      identity: env.SUBGRAPH_IDENTITY_URL,
-      organizations: env.SUBGRAPH_ORGANIZATIONS_URL,
-      sites: env.SUBGRAPH_SITES_URL,
-      audit: env.SUBGRAPH_AUDIT_URL,
-    },
+    subgraphUrls: Object.fromEntries(
+      SERVICES.map((service) => [
+        service.name,
+        (env as Record<string, unknown>)[service.urlVariable] as string,
+      ]),
+    ),
     internalContextSecret: env.INTERNAL_CONTEXT_SECRET,
     tokenIssuer: env.TOKEN_ISSUER,
     baseDomain: env.BASE_DOMAIN,

@@ -30,12 +30,13 @@ import { corsPolicy, securityHeaders } from "./security";
 import { createTenantResolver } from "./tenant";
 import { textArgumentsPlugin } from "./text-input";
 
-export const SUBGRAPHS = ["identity", "organizations", "sites", "audit"] as const;
-export type SubgraphName = (typeof SUBGRAPHS)[number];
+/** A registered service's name (services/registry.json). */
+export type SubgraphName = string;
 
 export type GatewayOptions = {
   supergraphSdl: string;
-  subgraphUrls: Record<SubgraphName, string>;
+  /** Every subgraph of the supergraph by name (the registry's services). */
+  subgraphUrls: Readonly<Record<SubgraphName, string>>;
   pool: Pool;
   redis: Redis | null;
   bus: TenantChangeBus;
@@ -98,8 +99,12 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
   process.env.APOLLO_TELEMETRY_DISABLED = options.apolloTelemetry ? "false" : "true";
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name }) =>
-      new SignedContextDataSource({ name, url: options.subgraphUrls[name as SubgraphName], key }),
+    buildService: ({ name }) => {
+      const url = options.subgraphUrls[name];
+      if (!url)
+        throw new Error(`the supergraph names subgraph ${name}, which has no URL (is it registered?)`);
+      return new SignedContextDataSource({ name, url, key });
+    },
   });
   const apollo = new ApolloServer<GatewayContext>({
     // Our process owns SIGINT/SIGTERM (drain, close pools, exit 0); Apollo's own handler would
@@ -172,9 +177,9 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     await Promise.all([
       probe("postgres", () => options.pool.query("SELECT 1")),
       ...(options.redis ? [probe("redis", () => (options.redis as Redis).ping())] : []),
-      ...SUBGRAPHS.map((name) =>
+      ...Object.entries(options.subgraphUrls).map(([name, url]) =>
         probe(name, async () => {
-          const res = await fetch(options.subgraphUrls[name].replace(/\/graphql$/, "/healthz"));
+          const res = await fetch(url.replace(/\/graphql$/, "/healthz"));
           if (!res.ok) throw new Error(String(res.status));
         }),
       ),

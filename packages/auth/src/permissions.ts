@@ -9,10 +9,12 @@
  * permission names) and what is granted to the key.
  */
 
+import { PRODUCT_PERMISSIONS } from "@taruvi/registry";
+
 // ---- Site scope -----------------------------------------------------------------------------
 
-/** Every site permission, with what it allows. API key scopes use the same names. */
-export const SITE_PERMISSIONS = {
+/** The core's site permissions, with what each allows. */
+export const CORE_SITE_PERMISSIONS = {
   "users.view": "See the site's users.",
   "users.manage": "Create, change, deactivate and restore users (implies users.view).",
   "groups.view": "See the site's groups and their members.",
@@ -23,6 +25,13 @@ export const SITE_PERMISSIONS = {
   "settings.manage": "Change the site's settings (e.g. open sign-up).",
 } as const;
 
+/**
+ * Every site permission, with what it allows: the core's and those the registered product
+ * services declare (packages/registry, generated from their definitions). Grants, groups, object
+ * grants and API-key scopes use these names.
+ */
+export const SITE_PERMISSIONS = { ...CORE_SITE_PERMISSIONS, ...PRODUCT_PERMISSIONS } as const;
+
 export type SitePermission = keyof typeof SITE_PERMISSIONS;
 
 export const SITE_PERMISSION_NAMES = Object.keys(SITE_PERMISSIONS) as SitePermission[];
@@ -30,10 +39,16 @@ export const SITE_PERMISSION_NAMES = Object.keys(SITE_PERMISSIONS) as SitePermis
 export const isSitePermission = (value: unknown): value is SitePermission =>
   typeof value === "string" && Object.hasOwn(SITE_PERMISSIONS, value);
 
-/** Holding the key grants the values too. */
+/** Holding the key grants the values too; a product's `<name>.manage` implies its `<name>.view`. */
 const SITE_IMPLIES: Partial<Record<SitePermission, SitePermission[]>> = {
   "users.manage": ["users.view"],
   "groups.manage": ["groups.view"],
+  ...Object.fromEntries(
+    Object.keys(PRODUCT_PERMISSIONS).flatMap((name) => {
+      const view = name.replace(/\.manage$/, ".view");
+      return name.endsWith(".manage") && isSitePermission(view) ? [[name, [view]]] : [];
+    }),
+  ),
 };
 
 /** A grant on one object of the site (`objectType` is a GraphQL type name, e.g. Group, User). */

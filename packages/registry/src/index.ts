@@ -1,0 +1,11 @@
+export { PRODUCT_PERMISSIONS } from "./permissions.generated";
+export type { ServiceEntry } from "./registry";
+export {
+  CORE_MIGRATIONS,
+  parseRegistry,
+  RESERVED_SERVICE_NAMES,
+  ROOT,
+  SERVICE_NAME,
+  SERVICES,
+  tenantMigrationDirs,
+} from "./registry";
