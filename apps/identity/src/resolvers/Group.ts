@@ -1,5 +1,5 @@
 import type { Context } from "../context";
-import { findGroupEntity, type GroupView } from "../domain/groups";
+import { findGroupEntity, type GroupView } from "../domain/groups/groups";
 
 export const Group = {
   __resolveReference: (ref: { id: string }, ctx: Context) => findGroupEntity(ctx, ref.id),

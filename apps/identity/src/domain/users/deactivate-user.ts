@@ -1,10 +1,10 @@
 import { badUserInput } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
-import type { Context, UserView } from "../context";
-import { denyKeysOf } from "./api-keys";
+import type { Context, UserView } from "../../context";
+import { denyKeysOf } from "../access/api-keys";
+import { siteScopeIn } from "../sessions/scope";
+import { denyFamilies, revokeAllSessions } from "../sessions/sessions";
 import { getSiteUser } from "./find-users";
-import { siteScopeIn } from "./scope";
-import { denyFamilies, revokeAllSessions } from "./sessions";
 import { requireHoldsWhatTheyHold } from "./target-access";
 import { USER_VIEW, userView } from "./user-views";
 

@@ -1,8 +1,8 @@
 import { isSitePermission } from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
 import { auditedSiteChange } from "@taruvi/subgraph-kit";
-import type { Context } from "../context";
-import { getSiteUser } from "./find-users";
+import type { Context } from "../../context";
+import { getSiteUser } from "../users/find-users";
 import { type GroupView, getGroup } from "./groups";
 
 /**

@@ -1,4 +1,4 @@
-import type { Context } from "../context";
+import type { Context } from "../../context";
 import { findPlatformGrants, grantPlatformPermission, revokePlatformPermission } from "./platform-grants";
 import { findSiteGrants, grantSitePermission, revokeSitePermission } from "./site-grants";
 

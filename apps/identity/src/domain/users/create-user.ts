@@ -1,7 +1,7 @@
 import { hashPassword } from "@taruvi/auth";
 import { badUserInput } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
-import type { Context, UserView } from "../context";
+import type { Context, UserView } from "../../context";
 import { requireSiteAdmin } from "./site-admin";
 import { emailMustBeFree, type NewUserInput, parseNewUser } from "./user-input";
 import { USER_VIEW, userView } from "./user-views";

@@ -9,7 +9,7 @@ import type { TenantClient } from "@taruvi/db";
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
 import { auditedSiteChange, diff, requireSite } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/tenancy";
-import type { Context } from "../context";
+import type { Context } from "../../context";
 import { type GrantFilter, type GrantInput, type GrantView, grantFields } from "./permission-grants";
 
 /** Site objects a permission may be granted on, and the permissions that make sense on each. */

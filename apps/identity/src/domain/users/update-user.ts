@@ -1,10 +1,10 @@
 import { badUserInput } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
 import { parseDisplayName, parseEmail } from "@taruvi/tenancy";
-import type { Context, UserView } from "../context";
+import type { Context, UserView } from "../../context";
+import { siteScopeIn } from "../sessions/scope";
+import { denyFamilies, revokeAllSessions } from "../sessions/sessions";
 import { getSiteUser } from "./find-users";
-import { siteScopeIn } from "./scope";
-import { denyFamilies, revokeAllSessions } from "./sessions";
 import { requireSiteAdmin } from "./site-admin";
 import { requireHoldsWhatTheyHold } from "./target-access";
 import { emailMustBeFree } from "./user-input";

@@ -7,7 +7,7 @@ import {
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
 import { accountOf, auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/tenancy";
-import type { Context } from "../context";
+import type { Context } from "../../context";
 import { type GrantFilter, type GrantInput, type GrantView, grantFields } from "./permission-grants";
 
 const GRANTABLE: Record<PlatformObjectType, readonly string[]> = {

@@ -2,7 +2,7 @@ import { isUniqueViolation, type TenantClient } from "@taruvi/db";
 import { conflict, notFound } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
 import { isUuid, parseDisplayName, parseText } from "@taruvi/tenancy";
-import type { Context } from "../context";
+import type { Context } from "../../context";
 
 export const GROUP_VIEW = { id: true, name: true, description: true, createdAt: true } as const;
 

@@ -1,5 +1,5 @@
 import type { RequestContext } from "@taruvi/subgraph-kit";
-import type { UserView } from "../context";
+import type { UserView } from "../../context";
 
 export const ACCOUNT_VIEW = {
   id: true,
