@@ -3,7 +3,8 @@ import { AppError } from "@taruvi/errors";
 import { auditedSiteChange } from "@taruvi/subgraph-kit";
 import type { Context } from "../../context";
 import { getSiteUser } from "../users/find-users";
-import { type GroupView, getGroup } from "./groups";
+import type { GroupView } from "./group-views";
+import { getGroup } from "./groups";
 
 /**
  * Adding someone to a group hands them what the group carries, so the caller must hold every
