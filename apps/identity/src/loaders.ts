@@ -1,8 +1,7 @@
 import { byId, groupBy, type RequestContext } from "@taruvi/subgraph-kit";
-import type { UserView } from "./context";
-import { GROUP_VIEW, type GroupView } from "./domain/groups";
-import { GRANT_SELECT, siteGrantView } from "./domain/site-grants";
-import { findUserViews, USER_VIEW, userView } from "./domain/user-views";
+import { GRANT_SELECT, siteGrantView } from "./domain/access/grant-views";
+import { GROUP_VIEW, type GroupView } from "./domain/groups/group-views";
+import { findUserViews, USER_VIEW, type UserView, userView } from "./domain/users/user-views";
 
 /**
  * Per-request DataLoaders: users by id in the request's scope (site users in a site, accounts on

@@ -1,5 +1,5 @@
 import type { Context } from "../context";
-import { type ApiKeyView, findApiKey } from "../domain/api-keys";
+import { type ApiKeyView, findApiKey } from "../domain/access/api-keys";
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 

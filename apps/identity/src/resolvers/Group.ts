@@ -1,5 +1,6 @@
 import type { Context } from "../context";
-import { findGroupEntity, type GroupView } from "../domain/groups";
+import type { GroupView } from "../domain/groups/group-views";
+import { findGroupEntity } from "../domain/groups/groups";
 
 export const Group = {
   __resolveReference: (ref: { id: string }, ctx: Context) => findGroupEntity(ctx, ref.id),

@@ -1,4 +1,4 @@
-import type { GrantView } from "../domain/permission-grants";
+import type { GrantView } from "../domain/access/grant-views";
 
 export const PermissionGrant = {
   createdAt: (grant: GrantView) => grant.createdAt.toISOString(),

@@ -1,10 +1,11 @@
 import type { PageArgs } from "@taruvi/subgraph-kit";
 import type { Context } from "../context";
-import { findApiKeys } from "../domain/api-keys";
-import { findMe, findUser, findUsers, type UserFilter } from "../domain/find-users";
-import { findGroup, findGroups } from "../domain/groups";
-import { findMyPermissions, findPermissionCatalog } from "../domain/my-permissions";
-import { findPermissionGrants, type GrantFilter } from "../domain/permission-grants";
+import { findApiKeys } from "../domain/access/api-keys";
+import type { GrantFilter } from "../domain/access/grant-views";
+import { findMyPermissions, findPermissionCatalog } from "../domain/access/my-permissions";
+import { findPermissionGrants } from "../domain/access/permission-grants";
+import { findGroup, findGroups } from "../domain/groups/groups";
+import { findMe, findUser, findUsers, type UserFilter } from "../domain/users/find-users";
 
 export const Query = {
   me: (_: unknown, __: unknown, ctx: Context) => findMe(ctx),

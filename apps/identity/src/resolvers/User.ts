@@ -1,5 +1,6 @@
 import { isUuid } from "@taruvi/tenancy";
-import type { Context, UserView } from "../context";
+import type { Context } from "../context";
+import type { UserView } from "../domain/users/user-views";
 
 export const User = {
   __resolveReference: (ref: { id: string }, ctx: Context) =>

@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { addGroupMember as add } from "../../domain/group-members";
+import { addGroupMember as add } from "../../domain/groups/group-members";
 
 export const addGroupMember = (_: unknown, args: { groupId: string; userId: string }, ctx: Context) =>
   add(ctx, args.groupId, args.userId);

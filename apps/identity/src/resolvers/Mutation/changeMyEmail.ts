@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { changeMyEmail as change } from "../../domain/my-credentials";
+import { changeMyEmail as change } from "../../domain/sessions/my-credentials";
 
 export const changeMyEmail = (
   _: unknown,

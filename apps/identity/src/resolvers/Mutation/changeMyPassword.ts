@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { changeMyPassword as change } from "../../domain/my-credentials";
+import { changeMyPassword as change } from "../../domain/sessions/my-credentials";
 
 export const changeMyPassword = (
   _: unknown,

@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { createApiKey as create } from "../../domain/api-keys";
+import { createApiKey as create } from "../../domain/access/api-keys";
 
 export const createApiKey = (
   _: unknown,

@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { createGroup as create } from "../../domain/groups";
+import { createGroup as create } from "../../domain/groups/groups";
 
 export const createGroup = (
   _: unknown,

@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { createUser as create } from "../../domain/create-user";
+import { createUser as create } from "../../domain/users/create-user";
 
 export const createUser = (
   _: unknown,

@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { refreshSession as refresh } from "../../domain/refresh-session";
+import { refreshSession as refresh } from "../../domain/sessions/refresh-session";
 
 export const refreshSession = (_: unknown, args: { refreshToken: string }, ctx: Context) =>
   refresh(ctx, args.refreshToken);

@@ -1,4 +1,4 @@
 import type { Context } from "../../context";
-import { requestEmailVerification as request } from "../../domain/email-verification";
+import { requestEmailVerification as request } from "../../domain/email/email-verification";
 
 export const requestEmailVerification = (_: unknown, _args: unknown, ctx: Context) => request(ctx);

@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { requestPasswordReset as request } from "../../domain/password-reset";
+import { requestPasswordReset as request } from "../../domain/email/password-reset";
 
 export const requestPasswordReset = (_: unknown, args: { email: string }, ctx: Context) =>
   request(ctx, args.email);

@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { sendPasswordReset as send } from "../../domain/password-reset";
+import { sendPasswordReset as send } from "../../domain/email/password-reset";
 
 export const sendPasswordReset = (_: unknown, args: { userId: string }, ctx: Context) =>
   send(ctx, args.userId);

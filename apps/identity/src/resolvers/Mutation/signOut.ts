@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { signOut as endSessions } from "../../domain/sessions";
+import { signOut as endSessions } from "../../domain/sessions/sessions";
 
 export const signOut = (_: unknown, args: { allSessions?: boolean | null }, ctx: Context) =>
   endSessions(ctx, args.allSessions === true);

@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { signUp as signUpUser } from "../../domain/sign-up";
+import { signUp as signUpUser } from "../../domain/sessions/sign-up";
 
 export const signUp = (
   _: unknown,

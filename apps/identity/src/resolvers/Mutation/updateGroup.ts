@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { updateGroup as update } from "../../domain/groups";
+import { updateGroup as update } from "../../domain/groups/groups";
 
 export const updateGroup = (
   _: unknown,

@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import { type UpdateUserInput, updateUser as update } from "../../domain/update-user";
+import { type UpdateUserInput, updateUser as update } from "../../domain/users/update-user";
 
 export const updateUser = (_: unknown, args: { id: string; input: UpdateUserInput }, ctx: Context) =>
   update(ctx, args.id, args.input);

@@ -3,7 +3,7 @@ import { isUniqueViolation } from "@taruvi/db";
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
 import { isUuid, parseDateTime, parseDisplayName } from "@taruvi/tenancy";
-import type { Context } from "../context";
+import type { Context } from "../../context";
 
 /** Gateways drop a revoked key from their caches at once; this outlives any cached verification. */
 const API_KEY_REVOCATION_SECONDS = 3600;

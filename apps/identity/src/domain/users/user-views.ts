@@ -1,5 +1,15 @@
 import type { RequestContext } from "@taruvi/subgraph-kit";
-import type { UserView } from "../context";
+
+/** What the API shows of an account or a site user. */
+export type UserView = {
+  id: string;
+  email: string;
+  name: string;
+  isActive: boolean;
+  isAdmin: boolean;
+  emailVerified: boolean;
+  createdAt: Date;
+};
 
 export const ACCOUNT_VIEW = {
   id: true,

@@ -9,8 +9,15 @@ import type { TenantClient } from "@taruvi/db";
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
 import { auditedSiteChange, diff, requireSite } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/tenancy";
-import type { Context } from "../context";
-import { type GrantFilter, type GrantInput, type GrantView, grantFields } from "./permission-grants";
+import type { Context } from "../../context";
+import {
+  GRANT_SELECT,
+  type GrantFilter,
+  type GrantInput,
+  type GrantView,
+  grantFields,
+  siteGrantView,
+} from "./grant-views";
 
 /** Site objects a permission may be granted on, and the permissions that make sense on each. */
 export const SITE_OBJECT_TYPES = {
@@ -23,40 +30,6 @@ type SiteObjectType = keyof typeof SITE_OBJECT_TYPES;
 
 const isSiteObjectType = (value: unknown): value is SiteObjectType =>
   typeof value === "string" && Object.hasOwn(SITE_OBJECT_TYPES, value);
-
-export const GRANT_SELECT = {
-  id: true,
-  permission: true,
-  principalType: true,
-  userId: true,
-  groupId: true,
-  apiKeyId: true,
-  objectType: true,
-  objectId: true,
-  createdAt: true,
-} as const;
-
-type GrantRow = {
-  id: string;
-  permission: string;
-  principalType: "USER" | "GROUP" | "API_KEY";
-  userId: string | null;
-  groupId: string | null;
-  apiKeyId: string | null;
-  objectType: string | null;
-  objectId: string | null;
-  createdAt: Date;
-};
-
-export const siteGrantView = (row: GrantRow): GrantView => ({
-  id: row.id,
-  permission: row.permission,
-  principalType: row.principalType,
-  principalId: (row.userId ?? row.groupId ?? row.apiKeyId) as string,
-  objectType: row.objectType,
-  objectId: row.objectId,
-  createdAt: row.createdAt,
-});
 
 const given = (value: unknown) => value !== undefined && value !== null;
 

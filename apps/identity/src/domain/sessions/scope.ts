@@ -8,8 +8,8 @@ import {
   requireSite,
 } from "@taruvi/subgraph-kit";
 import { quoteSchema } from "@taruvi/tenancy";
-import type { Context, UserView } from "../context";
-import { ACCOUNT_VIEW, accountView, USER_VIEW, userView } from "./user-views";
+import type { Context } from "../../context";
+import { ACCOUNT_VIEW, accountView, USER_VIEW, type UserView, userView } from "../users/user-views";
 
 /** A user of the scope with what signing in needs. Never leaves the domain layer. */
 export type Principal = UserView & { passwordHash: string | null };

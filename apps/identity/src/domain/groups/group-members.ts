@@ -1,9 +1,10 @@
 import { isSitePermission } from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
 import { auditedSiteChange } from "@taruvi/subgraph-kit";
-import type { Context } from "../context";
-import { getSiteUser } from "./find-users";
-import { type GroupView, getGroup } from "./groups";
+import type { Context } from "../../context";
+import { getSiteUser } from "../users/find-users";
+import type { GroupView } from "./group-views";
+import { getGroup } from "./groups";
 
 /**
  * Adding someone to a group hands them what the group carries, so the caller must hold every

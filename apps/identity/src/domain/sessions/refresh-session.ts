@@ -1,6 +1,7 @@
 import { hashSecret, successorRefreshToken } from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
-import type { Context, UserView } from "../context";
+import type { Context } from "../../context";
+import type { UserView } from "../users/user-views";
 import { auditedScopeChange, type Scope, type ScopeChange, scopeOf } from "./scope";
 import { type AuthPayload, denyFamilies, issueTokens, newSession } from "./sessions";
 

@@ -2,9 +2,11 @@ import { hashPassword, PASSWORD_MAX, parsePassword, verifyPassword } from "@taru
 import { AppError, badUserInput } from "@taruvi/errors";
 import { requireActor } from "@taruvi/subgraph-kit";
 import { parseEmail } from "@taruvi/tenancy";
-import type { Context, UserView } from "../context";
-import { emailVerificationLink } from "./email-verification";
-import { rows, scopeName, sendEmailInTransaction, tablesOf } from "./one-time-tokens";
+import type { Context } from "../../context";
+import { emailVerificationLink } from "../email/email-verification";
+import { rows, scopeName, sendEmailInTransaction, tablesOf } from "../email/one-time-tokens";
+import { emailMustBeFree, personalWords } from "../users/user-input";
+import type { UserView } from "../users/user-views";
 import { auditedScopeChange, type Principal, type Scope, scopeOf } from "./scope";
 import {
   type AuthPayload,
@@ -15,7 +17,6 @@ import {
   startSession,
 } from "./sessions";
 import { recordLockout } from "./sign-in";
-import { emailMustBeFree, personalWords } from "./user-input";
 
 /**
  * The signed-in user (or account) of this scope, after their current password was checked.

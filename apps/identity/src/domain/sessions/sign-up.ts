@@ -1,10 +1,10 @@
 import { hashPassword } from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
 import { diff } from "@taruvi/subgraph-kit";
-import type { Context } from "../context";
+import type { Context } from "../../context";
+import { emailMustBeFree, type NewUserInput, parseNewUser } from "../users/user-input";
 import { auditedScopeChange, scopeOf } from "./scope";
 import { type AuthPayload, issueTokens, startSession } from "./sessions";
-import { emailMustBeFree, type NewUserInput, parseNewUser } from "./user-input";
 
 /** Whether the site's settings (`platform.sites.settings`) let anyone sign up; off by default. */
 const siteAllowsSignup = async (ctx: Context, siteId: string): Promise<boolean> => {

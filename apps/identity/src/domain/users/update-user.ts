@@ -1,14 +1,14 @@
 import { badUserInput } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
 import { parseDisplayName, parseEmail } from "@taruvi/tenancy";
-import type { Context, UserView } from "../context";
+import type { Context } from "../../context";
+import { siteScopeIn } from "../sessions/scope";
+import { denyFamilies, revokeAllSessions } from "../sessions/sessions";
 import { getSiteUser } from "./find-users";
-import { siteScopeIn } from "./scope";
-import { denyFamilies, revokeAllSessions } from "./sessions";
 import { requireSiteAdmin } from "./site-admin";
 import { requireHoldsWhatTheyHold } from "./target-access";
 import { emailMustBeFree } from "./user-input";
-import { USER_VIEW, userView } from "./user-views";
+import { USER_VIEW, type UserView, userView } from "./user-views";
 
 export type UpdateUserInput = { name?: unknown; email?: unknown; password?: unknown; isAdmin?: unknown };
 

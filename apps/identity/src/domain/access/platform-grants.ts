@@ -7,8 +7,8 @@ import {
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
 import { accountOf, auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/tenancy";
-import type { Context } from "../context";
-import { type GrantFilter, type GrantInput, type GrantView, grantFields } from "./permission-grants";
+import type { Context } from "../../context";
+import { type GrantFilter, type GrantInput, type GrantView, grantFields } from "./grant-views";
 
 const GRANTABLE: Record<PlatformObjectType, readonly string[]> = {
   ORGANIZATION: GRANTABLE_ORGANIZATION_PERMISSIONS,

@@ -1,7 +1,7 @@
 import { PASSWORD_MAX, verifyPassword } from "@taruvi/auth";
 import { AppError, badUserInput } from "@taruvi/errors";
 import { parseEmail } from "@taruvi/tenancy";
-import type { Context } from "../context";
+import type { Context } from "../../context";
 import { auditedScopeChange, scopeOf } from "./scope";
 import { type AuthPayload, issueTokens, startSession } from "./sessions";
 

@@ -1,10 +1,10 @@
 import { hashPassword } from "@taruvi/auth";
 import { badUserInput } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
-import type { Context, UserView } from "../context";
+import type { Context } from "../../context";
 import { requireSiteAdmin } from "./site-admin";
 import { emailMustBeFree, type NewUserInput, parseNewUser } from "./user-input";
-import { USER_VIEW, userView } from "./user-views";
+import { USER_VIEW, type UserView, userView } from "./user-views";
 
 /**
  * A site user created by a holder of users.manage (an administrator only when a site

@@ -1,12 +1,12 @@
 import { badUserInput } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
-import type { Context, UserView } from "../context";
-import { denyKeysOf } from "./api-keys";
+import type { Context } from "../../context";
+import { denyKeysOf } from "../access/api-keys";
+import { siteScopeIn } from "../sessions/scope";
+import { denyFamilies, revokeAllSessions } from "../sessions/sessions";
 import { getSiteUser } from "./find-users";
-import { siteScopeIn } from "./scope";
-import { denyFamilies, revokeAllSessions } from "./sessions";
 import { requireHoldsWhatTheyHold } from "./target-access";
-import { USER_VIEW, userView } from "./user-views";
+import { USER_VIEW, type UserView, userView } from "./user-views";
 
 /**
  * Sets a user's isActive in one transaction with its event (`user.deactivated` or

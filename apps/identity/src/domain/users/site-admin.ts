@@ -1,5 +1,5 @@
 import { AppError } from "@taruvi/errors";
-import type { Context } from "../context";
+import type { Context } from "../../context";
 
 /**
  * FORBIDDEN (naming `field` when given) unless the caller is a site administrator. Holding

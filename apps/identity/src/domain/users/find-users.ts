@@ -2,7 +2,7 @@ import type { TenantClient } from "@taruvi/db";
 import { notFound } from "@taruvi/errors";
 import { decodeCursor, type PageArgs, pageSize, toConnection } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/tenancy";
-import type { Context } from "../context";
+import type { Context } from "../../context";
 import { findUserViews, USER_VIEW, userView } from "./user-views";
 
 /** The caller, if the token's subject belongs to this scope. */

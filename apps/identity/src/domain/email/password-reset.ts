@@ -2,8 +2,12 @@ import { hashPassword, parsePassword } from "@taruvi/auth";
 import { conflict } from "@taruvi/errors";
 import type { RawSqlTransaction } from "@taruvi/jobs";
 import { parseEmail } from "@taruvi/tenancy";
-import type { Context } from "../context";
-import { getSiteUser } from "./find-users";
+import type { Context } from "../../context";
+import { auditedScopeChange, scopeOf } from "../sessions/scope";
+import { denyFamilies } from "../sessions/sessions";
+import { getSiteUser } from "../users/find-users";
+import { requireSiteAdmin } from "../users/site-admin";
+import { personalWords } from "../users/user-input";
 import {
   createOneTimeToken,
   linkTo,
@@ -16,10 +20,6 @@ import {
   tablesOf,
   useOneTimeToken,
 } from "./one-time-tokens";
-import { auditedScopeChange, scopeOf } from "./scope";
-import { denyFamilies } from "./sessions";
-import { requireSiteAdmin } from "./site-admin";
-import { personalWords } from "./user-input";
 
 /**
  * Both answers of requestPasswordReset take at least this long, so the response time does not

@@ -1,6 +1,6 @@
 import { evaluateSiteAccess, isSitePermission, type SiteGrant } from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
-import type { Context } from "../context";
+import type { Context } from "../../context";
 import { requireSiteAdmin } from "./site-admin";
 
 /**

@@ -1,7 +1,8 @@
 import { AppError } from "@taruvi/errors";
 import type { RawSqlTransaction } from "@taruvi/jobs";
 import { requireActor } from "@taruvi/subgraph-kit";
-import type { Context } from "../context";
+import type { Context } from "../../context";
+import { auditedScopeChange, scopeOf } from "../sessions/scope";
 import {
   createOneTimeToken,
   linkTo,
@@ -12,7 +13,6 @@ import {
   tablesOf,
   useOneTimeToken,
 } from "./one-time-tokens";
-import { auditedScopeChange, scopeOf } from "./scope";
 
 /** Queues a verification email with a new single-use token (1 hour), in the caller's transaction. */
 export const emailVerificationLink = async (

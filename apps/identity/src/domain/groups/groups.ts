@@ -2,11 +2,8 @@ import { isUniqueViolation, type TenantClient } from "@taruvi/db";
 import { conflict, notFound } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
 import { isUuid, parseDisplayName, parseText } from "@taruvi/tenancy";
-import type { Context } from "../context";
-
-export const GROUP_VIEW = { id: true, name: true, description: true, createdAt: true } as const;
-
-export type GroupView = { id: string; name: string; description: string | null; createdAt: Date };
+import type { Context } from "../../context";
+import { GROUP_VIEW, type GroupView } from "./group-views";
 
 const DESCRIPTION_MAX = 500;
 

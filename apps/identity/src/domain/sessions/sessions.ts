@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { ACCESS_TOKEN_TTL_SECONDS, hashSecret, newRefreshToken, signAccessToken } from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
 import { requireActor } from "@taruvi/subgraph-kit";
-import type { Context, UserView } from "../context";
+import type { Context } from "../../context";
+import type { UserView } from "../users/user-views";
 import { auditedScopeChange, type NewSession, type Scope } from "./scope";
 
 export type AuthPayload = { accessToken: string; refreshToken: string; expiresIn: number; user: UserView };

@@ -6,7 +6,7 @@ import {
   SITE_PERMISSIONS,
 } from "@taruvi/auth";
 import { accountOf, requireActor } from "@taruvi/subgraph-kit";
-import type { Context } from "../context";
+import type { Context } from "../../context";
 import { SITE_OBJECT_TYPES } from "./site-grants";
 
 export type ObjectPermissionView = { permission: string; objectType: string; objectId: string };

@@ -3,7 +3,7 @@ import { hashSecret } from "@taruvi/auth";
 import { badUserInput } from "@taruvi/errors";
 import { type EmailJob, prismaSqlExecutor, type RawSqlTransaction } from "@taruvi/jobs";
 import { quoteSchema } from "@taruvi/tenancy";
-import type { Context } from "../context";
+import type { Context } from "../../context";
 
 // Single-use, emailed tokens (password reset, email verification) of both scopes. Raw SQL on
 // schema-qualified tables (never search_path), so one code path serves the platform's accounts
