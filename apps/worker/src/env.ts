@@ -10,8 +10,14 @@ import {
 } from "@taruvi/config";
 import { DEV_EMAIL_ENCRYPTION_KEY, emailKeyProblems } from "@taruvi/jobs";
 
-// The worker serves no HTTP: every deployable variable but HOST and PORT.
-const { HOST: _host, PORT: _port, ...deployable } = deployableEnvShape({ port: 0, poolSize: 2 });
+// The worker serves no HTTP and signs no subgraph context: every deployable variable but HOST,
+// PORT and INTERNAL_CONTEXT_SECRET.
+const {
+  HOST: _host,
+  PORT: _port,
+  INTERNAL_CONTEXT_SECRET: _secret,
+  ...deployable
+} = deployableEnvShape({ port: 0, poolSize: 2 });
 
 /**
  * The only place the worker reads process.env: DATABASE_URL (the job queue, schema `pgboss`, and

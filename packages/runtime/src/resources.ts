@@ -29,18 +29,15 @@ export type ResourceEnv = {
 
 /**
  * A deployable's own resources when it runs alone: its logger, the database (DATABASE_URL, or the
- * embedded server in development — production refuses to start without DATABASE_URL), one pool
+ * embedded server in development), one pool
  * and the tenant-change bus. `close` releases them in reverse order.
  */
 export const openResources = async (
   name: string,
   env: ResourceEnv,
 ): Promise<SharedResources & { close: () => Promise<void> }> => {
+  // Production without DATABASE_URL never gets here: every env.ts refuses it at load.
   const logger = createLogger({ name, level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
-  if (env.NODE_ENV === "production" && !env.DATABASE_URL) {
-    logger.fatal("DATABASE_URL is required in production");
-    process.exit(1);
-  }
   const database = await resolveDatabase({
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,

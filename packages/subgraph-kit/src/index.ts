@@ -30,9 +30,6 @@ export type {
   ServiceDefinition,
   ServiceEnv,
   ServiceResources,
-  SiteHookContext,
-  SiteLifecycleEvent,
-  SiteRef,
 } from "./service";
 export { defineService, loadServiceEnv, startService, subgraphEnvShape } from "./service";
 export type { SubgraphRules } from "./shield";

@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { deployableEnvShape, int, loadDeployableEnv, productionBaseProblems } from "@taruvi/config";
 import type { Pool, TenantClient } from "@taruvi/db";
+import { SERVICE_NAME } from "@taruvi/registry";
 import { openResources, type Running, type SharedResources } from "@taruvi/runtime";
 import type { DisconnectableClient, TenantClientCache } from "@taruvi/tenancy";
 import type { DocumentNode } from "graphql";
@@ -29,22 +30,9 @@ export type ServiceResources<Db = TenantClient> = SharedResources & {
   tenants: TenantClientCache<Db & DisconnectableClient>;
 };
 
-/** A site event a service may react to (run by its own deployment, retried; see service-jobs). */
-export type SiteLifecycleEvent = "created" | "suspended" | "resumed" | "deleted" | "purged";
-
-/** The site a lifecycle hook is called for. Its schema is gone by `purged`. */
-export type SiteRef = { id: string; slug: string; schema: string };
-
-export type SiteHookContext<Db = TenantClient> = {
-  logger: SharedResources["logger"];
-  pool: Pool;
-  /** The site's client (its schema); not for `purged`, whose schema is gone. */
-  db: () => Db;
-};
-
 /**
- * One service: everything the kit, the registry, the migrator, the stack and the worker need to
- * run it exactly like the built-in ones. Data and functions only; `defineService` checks it.
+ * One service: everything the kit, the registry and the stack need to run it exactly like the
+ * built-in ones. Data and functions only; `defineService` checks it.
  */
 export type ServiceDefinition<
   Shape extends z.ZodRawShape = Record<never, never>,
@@ -52,7 +40,7 @@ export type ServiceDefinition<
   Loaders = unknown,
   Db = TenantClient,
 > = {
-  /** Lower case, `[a-z][a-z0-9-]*`; the subgraph name, the audience of its context, its ledger key. */
+  /** Lower-case letters and digits (the registry's SERVICE_NAME); the subgraph name, the audience of its context, its ledger key. */
   name: string;
   /** Default port when run alone (PORT overrides). */
   port: number;
@@ -69,14 +57,11 @@ export type ServiceDefinition<
    * object grants and API-key scopes take them like the built-in ones.
    */
   permissions?: Readonly<Record<string, string>>;
-  /** Entity types of other subgraphs it extends (`User`, `Site`), for the registry and docs. */
-  extends?: readonly string[];
   /**
-   * Its tenant data model: SQL migrations applied to every site schema (a ledger per site and
-   * service) and a client factory for its own generated Prisma client, bound to one schema.
+   * Its tenant data model's client: its own generated Prisma client bound to one schema (a
+   * request's `db`). Its SQL migrations sit in `<dir>/prisma/migrations`, where the registry finds them.
    */
   tenantModel?: {
-    migrations: URL;
     client: (pool: Pool, schema: string) => Db & DisconnectableClient;
   };
   /** Its own variables, beside the subgraph ones (zod, as packages/config builds them). */
@@ -85,24 +70,14 @@ export type ServiceDefinition<
   envProblems?: (env: ServiceEnv<Shape>) => string[];
   /** Long-lived collaborators on every request's context as `services`; their `close`, if any, at shutdown. */
   services?: (env: ServiceEnv<Shape>, resources: ServiceResources<Db>) => Promise<Services> | Services;
-  /** Site lifecycle hooks: run once per event and site, retried on failure. */
-  hooks?: Partial<Record<SiteLifecycleEvent, (site: SiteRef, ctx: SiteHookContext<Db>) => Promise<void>>>;
-  /** Scheduled jobs (cron, UTC): one run per tick across replicas. */
-  jobs?: readonly {
-    name: string;
-    cron: string;
-    run: (ctx: { logger: SharedResources["logger"]; pool: Pool }) => Promise<unknown>;
-  }[];
 };
-
-const NAME = /^[a-z][a-z0-9-]{1,30}$/;
 
 /** Checks a definition's shape once, at import: a wrong name or permission fails at start-up. */
 export const defineService = <Shape extends z.ZodRawShape, Services, Loaders, Db = TenantClient>(
   definition: ServiceDefinition<Shape, Services, Loaders, Db>,
 ): ServiceDefinition<Shape, Services, Loaders, Db> => {
-  if (!NAME.test(definition.name)) {
-    throw new Error(`service name "${definition.name}" must match ${NAME}`);
+  if (!SERVICE_NAME.test(definition.name)) {
+    throw new Error(`service name "${definition.name}" must match ${SERVICE_NAME}`);
   }
   for (const permission of Object.keys(definition.permissions ?? {})) {
     if (!permission.startsWith(`${definition.name}.`)) {
