@@ -1,8 +1,7 @@
 import type { Pool } from "@taruvi/db";
+import { createDomainChecker, type DomainChecker } from "@taruvi/platform";
 import type { ServiceResources } from "@taruvi/subgraph-kit";
 import {
-  createDomainChecker,
-  type DomainChecker,
   defaultMigrationsDirs,
   loadMigrations,
   type MigrationSet,

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { createPlatformClient } from "@taruvi/db";
 import { createEmailWorker, createScheduledJobs, type ScheduledJobs } from "@taruvi/jobs";
+import { createDomainChecker, maintenanceJobs } from "@taruvi/platform";
 import { openResources, type Running, type SharedResources } from "@taruvi/runtime";
-import { createDomainChecker, maintenanceJobs } from "@taruvi/tenancy";
 import type { WorkerEnv } from "./env";
 
 export type RunningWorker = Running & {

@@ -16,5 +16,3 @@ export {
   MIN_EMAIL_KEY_LENGTH,
   parseEmailKeys,
 } from "./sealing";
-export type { RawSqlTransaction, SqlExecutor } from "./sql-executor";
-export { prismaSqlExecutor } from "./sql-executor";

@@ -1,25 +1,16 @@
 export { createAccessResolver } from "./access";
-export type { AuditActorType, AuditChanges, AuditRecord, SqlExecutor } from "./audit";
+export type { AuditActorType, AuditChanges, AuditRecord } from "./audit";
 export {
   auditedPlatformChange,
   auditedSiteChange,
   diff,
   isSecretField,
-  pgExecutor,
-  prismaExecutor,
   recordAudit,
 } from "./audit";
 export type { RequestContext } from "./context";
 export { accountOf, requireActor, requireSite } from "./context";
 export { createSubgraphDeps } from "./deps";
 export { byId, groupBy } from "./loaders";
-export type { OrganizationAccess, OrganizationPermission, OrganizationRole } from "./organization-access";
-export {
-  findOrganizationAccess,
-  requireMemberRemoval,
-  requireOrganizationPermission,
-  requireRoleChange,
-} from "./organization-access";
 export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";
 export type { Subgraph, SubgraphDeps, SubgraphOptions } from "./server";
