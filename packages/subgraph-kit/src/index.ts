@@ -13,6 +13,8 @@ export { createSubgraphDeps } from "./deps";
 export { byId, groupBy } from "./loaders";
 export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";
+export type { ServicePlanLimits } from "./plans";
+export { assertWithinPlan, PLAN_NAMES, planLimit } from "./plans";
 export type { Subgraph, SubgraphDeps, SubgraphOptions } from "./server";
 export { createSubgraph } from "./server";
 export type {
