@@ -160,7 +160,7 @@ ALTER TABLE "users" ADD CONSTRAINT "users_no_poison" CHECK ("email" <> 'poison@e
     const resumed = await migrateSites(db.pool, { sets: [set] });
     expect(resumed).toMatchObject({ upToDate: 2, failed: [] });
     expect(resumed.migrated).toEqual([
-      { siteId: bravo.id, slug: bravo.slug, applied: ["20990103000000_flag_and_check"] },
+      { siteId: bravo.id, slug: bravo.slug, service: "core", applied: ["20990103000000_flag_and_check"] },
     ]);
     expect((await migrationStatus(db.pool, { platform: platformSet, tenant: [set] })).ok).toBe(true);
   });
