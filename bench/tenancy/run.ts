@@ -15,6 +15,7 @@ import { benchTouchSites } from "./memory";
 import { benchAdditiveMigrate, benchNoopMigrate } from "./migrate";
 import { benchProvisioning, benchProvisioningAtScale } from "./provisioning";
 import { formatTable, type Results, writeJson } from "./report";
+import { benchExtraServices } from "./services";
 import { round, toMb } from "./stats";
 
 const CONFIG = {
@@ -32,6 +33,9 @@ const CONFIG = {
   touchConcurrency: 16,
   cacheMax: 32,
   provisionSamplesAtScale: 50,
+  servicesSamples: 100,
+  servicesSites: 1_000,
+  servicesRuns: 5,
 } as const;
 
 const TARGETS = {
@@ -173,6 +177,24 @@ const main = async (): Promise<void> => {
         set: nextSet,
         samples: CONFIG.provisionSamplesAtScale,
         baselineP50Ms: provisioning.provisionP50.value,
+      }),
+    );
+
+    console.log(
+      `+ two extra product services: createSite and no-op migrate of ${CONFIG.servicesSites} sites`,
+    );
+    Object.assign(
+      results,
+      await benchExtraServices({
+        admin,
+        poolSize: CONFIG.poolSize,
+        samples: CONFIG.servicesSamples,
+        warmup: CONFIG.warmup,
+        sites: CONFIG.servicesSites,
+        provisionConcurrency: CONFIG.provisionConcurrency,
+        migrateConcurrency: CONFIG.migrateConcurrency,
+        runs: CONFIG.servicesRuns,
+        targetP50Ms: TARGETS.provisionP50Ms,
       }),
     );
 

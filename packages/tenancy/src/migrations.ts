@@ -97,7 +97,7 @@ export const assertDistinctTables = (sets: readonly MigrationSet[]): void => {
 };
 
 const QUALIFIED = new RegExp(
-  String.raw`\b(?:REFERENCES|FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ON|TRUNCATE|TYPE|FUNCTION|VIEW|INDEX|SEQUENCE)\s+(?:ONLY\s+)?(${IDENT})\s*\.\s*${IDENT}`,
+  String.raw`\b(?:REFERENCES|FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|TRUNCATE|FUNCTION|VIEW|SEQUENCE)\s+(?:ONLY\s+)?(${IDENT})\s*\.\s*${IDENT}`,
   "gi",
 );
 const OTHER_SCHEMA = /(?:\b(?:platform|public|pgboss)|"(?:platform|public|pgboss)"|\bsite_[0-9a-f]{32}|"site_[0-9a-f]{32}")\s*\./i;
