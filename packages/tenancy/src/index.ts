@@ -42,9 +42,9 @@ export {
   INVITATION_TTL_MS,
   invitationStatus,
 } from "./invitations";
+export { CORE_SERVICE, LOCK_CLASS } from "./ledger";
 export type { MaintenanceJob } from "./maintenance";
 export { DOMAINS_VERIFY_JOB, INVITATIONS_EXPIRE_JOB, maintenanceJobs, SITES_PURGE_JOB } from "./maintenance";
-export { CORE_SERVICE, LOCK_CLASS } from "./ledger";
 export type { Migration, MigrationSet } from "./migrations";
 export {
   assertDistinctTables,
@@ -71,12 +71,12 @@ export type { PurgedSite, PurgeOptions, PurgeReport } from "./purge";
 export { purgeDeletedSites, retentionCutoff } from "./purge";
 export type { CreateOrganizationInput, SiteSummary } from "./registry";
 export { createOrganization, listSites } from "./registry";
+export type { RemovedService, RemoveServiceOptions } from "./remove-service";
+export { removeServiceTables } from "./remove-service";
 export type { RestoreSiteOptions } from "./restore";
 export { restoreSite } from "./restore";
 export { assertSchemaName, isSchemaName, quoteSchema, schemaNameForSite } from "./schema-name";
 export type { SiteAdmin } from "./site-admin";
 export { seedSiteAdmin } from "./site-admin";
-export type { RemovedService, RemoveServiceOptions } from "./remove-service";
-export { removeServiceTables } from "./remove-service";
 export type { MigrationStatus, ServiceStatus, SiteSchemaStatus } from "./status";
 export { migrationStatus } from "./status";

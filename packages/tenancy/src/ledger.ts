@@ -109,7 +109,11 @@ export const ensureSiteCatalog = async (client: PoolClient): Promise<void> => {
 };
 
 /** A schema's ledger rows: one service's for a site ledger, all of them for the platform's. */
-export const readLedger = async (client: PoolClient, schema: string, service?: string): Promise<LedgerRow[]> =>
+export const readLedger = async (
+  client: PoolClient,
+  schema: string,
+  service?: string,
+): Promise<LedgerRow[]> =>
   service === undefined
     ? (await client.query<LedgerRow>(`SELECT name, checksum FROM ${quoteSchema(schema)}."${LEDGER_TABLE}"`))
         .rows
@@ -129,15 +133,19 @@ export const recordApplied = async (
   if (applied.length === 0) return;
   const table = `${quoteSchema(schema)}."${LEDGER_TABLE}"`;
   if (applied.every((m) => m.service === undefined)) {
-    await client.query(
-      `INSERT INTO ${table} (name, checksum) SELECT * FROM unnest($1::text[], $2::text[])`,
-      [applied.map((m) => m.name), applied.map((m) => m.checksum)],
-    );
+    await client.query(`INSERT INTO ${table} (name, checksum) SELECT * FROM unnest($1::text[], $2::text[])`, [
+      applied.map((m) => m.name),
+      applied.map((m) => m.checksum),
+    ]);
     return;
   }
   await client.query(
     `INSERT INTO ${table} (service, name, checksum) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
-    [applied.map((m) => m.service ?? CORE_SERVICE), applied.map((m) => m.name), applied.map((m) => m.checksum)],
+    [
+      applied.map((m) => m.service ?? CORE_SERVICE),
+      applied.map((m) => m.name),
+      applied.map((m) => m.checksum),
+    ],
   );
 };
 
@@ -235,7 +243,10 @@ export const recordSiteVersion = async (
       [siteId, service, outcome.error],
     );
     if (service === CORE_SERVICE) {
-      await client.query(`UPDATE "platform".sites SET migration_error = $2 WHERE id = $1`, [siteId, outcome.error]);
+      await client.query(`UPDATE "platform".sites SET migration_error = $2 WHERE id = $1`, [
+        siteId,
+        outcome.error,
+      ]);
     }
     return;
   }

@@ -100,7 +100,8 @@ const QUALIFIED = new RegExp(
   String.raw`\b(?:REFERENCES|FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|TRUNCATE|FUNCTION|VIEW|SEQUENCE)\s+(?:ONLY\s+)?(${IDENT})\s*\.\s*${IDENT}`,
   "gi",
 );
-const OTHER_SCHEMA = /(?:\b(?:platform|public|pgboss)|"(?:platform|public|pgboss)"|\bsite_[0-9a-f]{32}|"site_[0-9a-f]{32}")\s*\./i;
+const OTHER_SCHEMA =
+  /(?:\b(?:platform|public|pgboss)|"(?:platform|public|pgboss)"|\bsite_[0-9a-f]{32}|"site_[0-9a-f]{32}")\s*\./i;
 const SEARCH_PATH = /\bsearch_path\b/i;
 
 /**

@@ -43,7 +43,8 @@ export const removeServiceTables = async (
   }
   const tables = tablesOfSet(set);
   const qualified = tables.find((table) => table.includes("."));
-  if (qualified) throw new TenantSetError(`service "${set.service}" creates a schema-qualified table ${qualified}`);
+  if (qualified)
+    throw new TenantSetError(`service "${set.service}" creates a schema-qualified table ${qualified}`);
   const { rows: sites } = await pool.query<{ id: string; slug: string; schema_name: string }>(
     `SELECT s.id, s.slug, s.schema_name FROM platform.sites s
      JOIN pg_namespace n ON n.nspname = s.schema_name ORDER BY s.created_at, s.id`,

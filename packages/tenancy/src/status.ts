@@ -81,7 +81,11 @@ const refusal = (check: () => void): string | null => {
  */
 export const migrationStatus = async (
   pool: Pool,
-  { platform, tenant, all = false }: { platform: MigrationSet; tenant: readonly MigrationSet[]; all?: boolean },
+  {
+    platform,
+    tenant,
+    all = false,
+  }: { platform: MigrationSet; tenant: readonly MigrationSet[]; all?: boolean },
 ): Promise<MigrationStatus> => {
   const { rows: exists } = await pool.query<{
     ledger: string | null;
@@ -166,7 +170,13 @@ export const migrationStatus = async (
   const services = tenant.map((set) => {
     const mine = details.filter((d) => d.service === set.service);
     const n = (state: State) => mine.filter((d) => d.state === state).length;
-    return { service: set.service, head: set.head, current: n("current"), behind: n("behind"), failed: n("failed") };
+    return {
+      service: set.service,
+      head: set.head,
+      current: n("current"),
+      behind: n("behind"),
+      failed: n("failed"),
+    };
   });
   return {
     ok: pending.length === 0 && refused === null && sitesRefused === null && sites.current === sites.total,
