@@ -45,7 +45,7 @@ export const loadCliTenantSets = (): MigrationSet[] =>
   loadTenantSets(
     tenantMigrationDirs(loadServices()).map((entry) =>
       entry.service === CORE_SERVICE && env.TENANT_MIGRATIONS_DIR
-        ? { service: entry.service, dir: env.TENANT_MIGRATIONS_DIR }
+        ? { service: entry.service, dir: resolve(env.TENANT_MIGRATIONS_DIR) }
         : entry,
     ),
     registryRoot(),
