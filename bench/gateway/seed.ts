@@ -5,6 +5,7 @@ import {
   createSite,
   defaultMigrationsDirs,
   loadMigrations,
+  loadTenantSets,
   migratePlatform,
   quoteSchema,
 } from "@taruvi/tenancy";
@@ -56,7 +57,7 @@ export const seedWorld = async (pool: Pool): Promise<BenchWorld> => {
       pool,
       { organizationId: organization.id, slug: "bench-site", name: "Bench Site" },
       {
-        set: loadMigrations(defaultMigrationsDirs.tenant),
+        sets: loadTenantSets(),
         seed: seedSiteAdmin({ email: siteAdminEmail, name: "Bench Site Admin", passwordHash }),
       },
     );

@@ -15,6 +15,7 @@ import { benchTouchSites } from "./memory";
 import { benchAdditiveMigrate, benchNoopMigrate } from "./migrate";
 import { benchProvisioning, benchProvisioningAtScale } from "./provisioning";
 import { formatTable, type Results, writeJson } from "./report";
+import { benchExtraServices } from "./services";
 import { round, toMb } from "./stats";
 
 const CONFIG = {
@@ -32,6 +33,9 @@ const CONFIG = {
   touchConcurrency: 16,
   cacheMax: 32,
   provisionSamplesAtScale: 50,
+  servicesSamples: 100,
+  servicesSites: 1_000,
+  servicesRuns: 5,
 } as const;
 
 const TARGETS = {
@@ -119,7 +123,7 @@ const main = async (): Promise<void> => {
     Object.assign(results, provisioning);
 
     console.log(`2/4 no-op migrate over ${CONFIG.noopSites} sites`);
-    await fleet.growTo(CONFIG.noopSites, { set, concurrency: CONFIG.provisionConcurrency });
+    await fleet.growTo(CONFIG.noopSites, { sets: [set], concurrency: CONFIG.provisionConcurrency });
     Object.assign(
       results,
       await benchNoopMigrate({
@@ -137,7 +141,7 @@ const main = async (): Promise<void> => {
     cleanup.defer("remove temporary migrations", benchMigrations.remove);
     const nextSet = loadMigrations(benchMigrations.dir);
     console.log(`3/4 additive migration ${benchMigrations.name} over ${CONFIG.additiveSites} sites`);
-    await fleet.growTo(CONFIG.additiveSites, { set, concurrency: CONFIG.provisionConcurrency });
+    await fleet.growTo(CONFIG.additiveSites, { sets: [set], concurrency: CONFIG.provisionConcurrency });
     Object.assign(
       results,
       await benchAdditiveMigrate({
@@ -150,7 +154,7 @@ const main = async (): Promise<void> => {
     );
 
     console.log(`4/4 one process touching ${CONFIG.touchSites} sites`);
-    await fleet.growTo(CONFIG.touchSites, { set: nextSet, concurrency: CONFIG.provisionConcurrency });
+    await fleet.growTo(CONFIG.touchSites, { sets: [nextSet], concurrency: CONFIG.provisionConcurrency });
     Object.assign(
       results,
       await benchTouchSites({
@@ -173,6 +177,24 @@ const main = async (): Promise<void> => {
         set: nextSet,
         samples: CONFIG.provisionSamplesAtScale,
         baselineP50Ms: provisioning.provisionP50.value,
+      }),
+    );
+
+    console.log(
+      `+ two extra product services: createSite and no-op migrate of ${CONFIG.servicesSites} sites`,
+    );
+    Object.assign(
+      results,
+      await benchExtraServices({
+        admin,
+        poolSize: CONFIG.poolSize,
+        samples: CONFIG.servicesSamples,
+        warmup: CONFIG.warmup,
+        sites: CONFIG.servicesSites,
+        provisionConcurrency: CONFIG.provisionConcurrency,
+        migrateConcurrency: CONFIG.migrateConcurrency,
+        runs: CONFIG.servicesRuns,
+        targetP50Ms: TARGETS.provisionP50Ms,
       }),
     );
 

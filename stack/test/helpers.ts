@@ -16,7 +16,7 @@ import {
 } from "@taruvi/auth";
 import { createLogger } from "@taruvi/logging";
 import { seedSiteAdmin } from "@taruvi/platform";
-import { createSite, defaultMigrationsDirs, loadMigrations, type ProvisionedSite } from "@taruvi/tenancy";
+import { createSite, loadTenantSets, type ProvisionedSite } from "@taruvi/tenancy";
 import { createTestAccount, createTestDatabase, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { type Stack, startStack } from "../src/index";
 
@@ -78,7 +78,7 @@ export type TestStack = {
   close: () => Promise<void>;
 };
 
-const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
+const tenantSets = loadTenantSets();
 
 export type TestStackOptions = {
   /** Every log line of the gateway and subgraphs goes here (at `logLevel`, default trace). */
@@ -191,7 +191,7 @@ const testStackOf = (
       createSite(
         db.pool,
         { organizationId, slug: randomSlug("site"), name: "Test Site" },
-        { set: tenantSet },
+        { sets: tenantSets },
       ),
     close,
   };
@@ -267,7 +267,7 @@ export const createSiteWithAdmin = async (t: TestStack, organizationId: string) 
     t.db.pool,
     { organizationId, slug: randomSlug("site"), name: "Test Site" },
     {
-      set: tenantSet,
+      sets: tenantSets,
       seed: seedSiteAdmin({
         email: admin.email,
         name: "Site Admin",

@@ -1,6 +1,6 @@
 import { hashPassword } from "@taruvi/auth";
 import { seedSiteAdmin } from "@taruvi/platform";
-import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/tenancy";
+import { createSite, loadTenantSets } from "@taruvi/tenancy";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HttpResult, httpRequest, startTestStack, strongPassword, type TestStack } from "./helpers";
@@ -31,7 +31,7 @@ beforeAll(async () => {
     t.db.pool,
     { organizationId: organization.id, slug: tenant, name: "Shop" },
     {
-      set: loadMigrations(defaultMigrationsDirs.tenant),
+      sets: loadTenantSets(),
       seed: seedSiteAdmin({
         email: siteAdmin.email,
         name: "Shop Admin",

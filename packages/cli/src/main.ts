@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { listKeys, retireKey, rotateKeys } from "./commands/keys";
 import { migrate } from "./commands/migrate";
 import { createOrg } from "./commands/orgs";
+import { removeServiceCommand } from "./commands/services";
 import { createSiteCommand, listSitesCommand, purgeSitesCommand } from "./commands/sites";
 import { status } from "./commands/status";
 import { createSuperuser } from "./commands/superuser";
@@ -34,7 +35,7 @@ const run =
   };
 
 const program = new Command("taruvi")
-  .description("Taruvi management: migrations, organizations, sites, superusers and signing keys")
+  .description("Taruvi management: migrations, services, organizations, sites, superusers and signing keys")
   .showHelpAfterError();
 
 program
@@ -88,6 +89,14 @@ sites
   )
   .option("--dry-run", "only list the sites that would be purged", false)
   .action(run((options: { retentionDays?: number; dryRun: boolean }) => purgeSitesCommand(options)));
+
+const service = program.command("service").description("product services (services/registry.json)");
+service
+  .command("remove")
+  .description("drop a product service's tables from every site schema and unregister it")
+  .argument("<name>", "the service's registry name")
+  .option("--drop-tables", "confirm: drop its tables and their data in every site", false)
+  .action(run((name: string, options: { dropTables: boolean }) => removeServiceCommand(name, options)));
 
 const superuser = program.command("superuser").description("platform superusers");
 superuser
