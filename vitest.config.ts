@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
-// Product services (services/<name>) come from the registry: registering one adds its tests.
+// The subgraphs (apps/<name> for the core, services/<name> for products) come from the registry:
+// registering one adds its tests.
 const registry = JSON.parse(readFileSync(new URL("services/registry.json", import.meta.url), "utf8")) as {
   services: { dir: string }[];
 };
-const productServices = registry.services.map((s) => s.dir).filter((dir) => dir.startsWith("services/"));
+const subgraphs = registry.services.map((s) => s.dir);
 
 const workspaces = [
   ...[
@@ -15,7 +16,10 @@ const workspaces = [
     "http",
     "db",
     "auth",
+    "validation",
+    "limits",
     "tenancy",
+    "platform",
     "testing",
     "cli",
     "subgraph-kit",
@@ -24,8 +28,9 @@ const workspaces = [
     "jobs",
     "sdk",
   ].map((n) => `packages/${n}`),
-  ...["gateway", "identity", "organizations", "sites", "audit", "worker"].map((n) => `apps/${n}`),
-  ...productServices,
+  "apps/gateway",
+  ...subgraphs,
+  "apps/worker",
   "stack",
   "examples/web",
 ];

@@ -3,10 +3,13 @@
 // the gateway loads it statically), writes its public API schema (no join__/link__ machinery: what
 // clients see) to supergraph/api-schema.graphql, the SDK's source, and the product services'
 // permissions to packages/registry/src/permissions.generated.ts (the catalog grants and API-key
-// scopes use). `--check` exits 1 when any of them is stale.
-import { readFileSync, writeFileSync } from "node:fs";
+// scopes use), and the deployment files: docker-compose.yml and the registry's part of infra/k8s
+// (packages/registry/src/manifests.ts). `--check` exits 1 when any of them is stale, or when a
+// generated subgraph manifest is left over from a service no longer registered.
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { composeServices } from "@apollo/composition";
 import { SERVICES } from "@taruvi/registry";
+import { deploymentFiles, GENERATED_MARK } from "@taruvi/registry/manifests";
 import { parse, printSchema } from "graphql";
 import { loadServices } from "../stack/src/services";
 
@@ -52,7 +55,18 @@ const outputs = [
     path: "supergraph/api-schema.graphql",
     text: `${printSchema(result.schema.toAPISchema().toGraphQLJSSchema()).trim()}\n`,
   },
+  ...deploymentFiles(SERVICES),
 ];
+
+// Generated manifests of services that are no longer registered.
+const leftovers = readdirSync(new URL("infra/k8s/", root))
+  .map((name) => `infra/k8s/${name}`)
+  .filter(
+    (path) =>
+      path.endsWith(".yaml") &&
+      !outputs.some((output) => output.path === path) &&
+      readFileSync(new URL(path, root), "utf8").startsWith(GENERATED_MARK),
+  );
 
 if (process.argv.includes("--check")) {
   let stale = false;
@@ -68,8 +82,14 @@ if (process.argv.includes("--check")) {
       stale = true;
     }
   }
+  for (const path of leftovers) {
+    console.error(`${path} belongs to no registered service: run \`npm run compose\` (it removes it)`);
+    stale = true;
+  }
   if (stale) process.exit(1);
 } else {
   for (const { path, text } of outputs) writeFileSync(new URL(path, root), text);
+  for (const path of leftovers) rmSync(new URL(path, root));
   console.log(`wrote ${outputs.map((o) => o.path).join(", ")} (${result.hints?.length ?? 0} hints)`);
+  if (leftovers.length > 0) console.log(`removed ${leftovers.join(", ")}`);
 }

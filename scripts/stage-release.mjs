@@ -8,7 +8,10 @@
 // without development dependencies) beside the lockfile, so the install takes the lockfile's
 // versions of exactly the production dependencies; the graphql-shield patch and the install hook
 // that applies it; and what the builds read at run time: each deployable's dist/, the subgraphs'
-// schema.graphql, the composed supergraph and the SQL migrations. No TypeScript source.
+// schema.graphql, the composed supergraph, the service registry and the SQL migrations (the
+// core's and each product service's own, services/<name>/prisma/migrations). Product services
+// under services/ are deployables like the apps: a `build` script running build-app.mjs. No
+// TypeScript source.
 import {
   cpSync,
   existsSync,
@@ -94,11 +97,32 @@ for (const { dir, manifest } of release.values()) {
   const { devDependencies: _dev, ...production } = manifest;
   mkdirSync(join(out, dir), { recursive: true });
   writeFileSync(join(out, dir, "package.json"), `${JSON.stringify(production, null, 2)}\n`);
-  for (const runtimeFile of ["dist", "schema.graphql", "bin"]) {
+  for (const runtimeFile of ["dist", "schema.graphql", "bin", "prisma/migrations"]) {
     if (existsSync(join(root, dir, runtimeFile))) copy(`${dir}/${runtimeFile}`);
   }
 }
-for (const path of ["supergraph", "prisma/platform/migrations", "prisma/tenant/migrations"]) copy(path);
+for (const path of [
+  "supergraph",
+  "services/registry.json",
+  "prisma/platform/migrations",
+  "prisma/tenant/migrations",
+]) {
+  copy(path);
+}
+
+// Every registered service must be in the release: a subgraph the gateway expects but the image
+// cannot start would only fail at deploy time.
+const registered = JSON.parse(readFileSync(join(root, "services/registry.json"), "utf8")).services;
+const staged = new Set([...release.values()].map(({ dir }) => dir));
+const missing = registered.filter(({ dir }) => !staged.has(dir) || !existsSync(join(out, dir, "dist")));
+if (missing.length > 0) {
+  for (const { name, dir } of missing) {
+    console.error(
+      `stage-release: service ${name} (${dir}) has no build: its package.json needs "build": "node ../../scripts/build-app.mjs" (then npm run build)`,
+    );
+  }
+  process.exit(1);
+}
 
 // Source maps stay (stack traces name our source lines); nothing else from the build folders.
 for (const { dir } of release.values()) {

@@ -1,14 +1,12 @@
 import { hashPassword } from "@taruvi/auth";
 import { createPlatformClient, type Pool } from "@taruvi/db";
+import { createOrganization, newDomainVerificationToken, seedSiteAdmin } from "@taruvi/platform";
 import {
-  createOrganization,
   createSite,
   defaultMigrationsDirs,
   loadMigrations,
   migratePlatform,
-  newDomainVerificationToken,
   quoteSchema,
-  seedSiteAdmin,
 } from "@taruvi/tenancy";
 
 export type BenchWorld = {

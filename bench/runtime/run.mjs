@@ -15,7 +15,15 @@
 // Reports the medians and the pruned tree's size; `--smoke` does only the first part (CI).
 import { execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -75,13 +83,11 @@ await admin.connect();
 await admin.query(`CREATE DATABASE ${dbName}`);
 const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
 
-const ports = {
-  gateway: await freePort(),
-  identity: await freePort(),
-  organizations: await freePort(),
-  sites: await freePort(),
-  audit: await freePort(),
-};
+// Every registered subgraph (services/registry.json), the worker and the gateway.
+const registered = JSON.parse(readFileSync(join(root, "services/registry.json"), "utf8")).services;
+const dirOf = (name) => registered.find((service) => service.name === name)?.dir ?? `apps/${name}`;
+const ports = { gateway: await freePort() };
+for (const { name } of registered) ports[name] = await freePort();
 const dataDir = mkdtempSync(join(tmpdir(), "taruvi-runtime-"));
 const signingKey = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" });
 const productionEnv = {
@@ -98,13 +104,13 @@ const productionEnv = {
   // The worker insists on a mail server in production; nothing is sent in this run.
   SMTP_URL: "smtp://127.0.0.1:2525",
   ...Object.fromEntries(
-    ["identity", "organizations", "sites", "audit"].map((name) => [
+    registered.map(({ name }) => [
       `SUBGRAPH_${name.toUpperCase()}_URL`,
       `http://127.0.0.1:${ports[name]}/graphql`,
     ]),
   ),
 };
-const apps = ["identity", "organizations", "sites", "audit", "worker", "gateway"];
+const apps = [...registered.map(({ name }) => name), "worker", "gateway"];
 
 const cli = (...cliArgs) =>
   execFileSync(node, [join(release, "packages/cli/bin/taruvi.js"), ...cliArgs], {
@@ -124,8 +130,8 @@ const startApp = (name, mode) => {
   };
   const [command, argv, cwd] =
     mode === "compiled"
-      ? [node, ["--enable-source-maps", join(release, "apps", name, "dist/index.js")], release]
-      : [join(root, "node_modules/.bin/tsx"), [join(root, "apps", name, "src/index.ts")], root];
+      ? [node, ["--enable-source-maps", join(release, dirOf(name), "dist/index.js")], release]
+      : [join(root, "node_modules/.bin/tsx"), [join(root, dirOf(name), "src/index.ts")], root];
   const began = performance.now();
   const child = spawn(command, argv, { cwd, env: { ...env, PATH: `${resolve(node, "..")}:${env.PATH}` } });
   children.add(child);

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "@taruvi/auth";
 import { createPlatformClient, type Pool } from "@taruvi/db";
-import { createSite, defaultMigrationsDirs, loadMigrations, seedSiteAdmin } from "@taruvi/tenancy";
+import { seedSiteAdmin } from "@taruvi/platform";
+import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/tenancy";
 
 export type ShieldBenchWorld = {
   superuserId: string;

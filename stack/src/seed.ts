@@ -1,6 +1,7 @@
 import { hashPassword } from "@taruvi/auth";
 import type { PlatformClient, Pool } from "@taruvi/db";
-import { createOrganization, createSite, type MigrationSet, seedSiteAdmin } from "@taruvi/tenancy";
+import { createOrganization, seedSiteAdmin } from "@taruvi/platform";
+import { createSite, type MigrationSet } from "@taruvi/tenancy";
 
 export const DEMO = {
   organization: "demo",

@@ -15,13 +15,8 @@ import {
   type TenantRef,
 } from "@taruvi/auth";
 import { createLogger } from "@taruvi/logging";
-import {
-  createSite,
-  defaultMigrationsDirs,
-  loadMigrations,
-  type ProvisionedSite,
-  seedSiteAdmin,
-} from "@taruvi/tenancy";
+import { seedSiteAdmin } from "@taruvi/platform";
+import { createSite, defaultMigrationsDirs, loadMigrations, type ProvisionedSite } from "@taruvi/tenancy";
 import { createTestAccount, createTestDatabase, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { type AnyService, type Stack, startStack } from "../src/index";
 

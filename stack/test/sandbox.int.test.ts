@@ -1,5 +1,6 @@
 import { hashPassword } from "@taruvi/auth";
-import { createSite, defaultMigrationsDirs, loadMigrations, seedSiteAdmin } from "@taruvi/tenancy";
+import { seedSiteAdmin } from "@taruvi/platform";
+import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/tenancy";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HttpResult, httpRequest, startTestStack, strongPassword, type TestStack } from "./helpers";

@@ -1,4 +1,4 @@
-import { purgeDeletedSites } from "@taruvi/tenancy";
+import { purgeDeletedSites } from "@taruvi/platform";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -13,6 +13,7 @@ export const audit = defineService({
   name: "audit",
   port: 4004,
   typeDefs,
+  extends: ["User"],
   resolvers,
   rules: auditRules,
   createLoaders,

@@ -1,7 +1,7 @@
 import { int, string } from "@taruvi/config";
 import { DEV_EMAIL_ENCRYPTION_KEY } from "@taruvi/jobs";
+import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/limits";
 import type { ServiceEnv } from "@taruvi/subgraph-kit";
-import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/tenancy";
 
 /** Organizations' own variables (beside the subgraph ones: PORT 4002, DATABASE_URL, …). */
 export const organizationsEnvShape = {

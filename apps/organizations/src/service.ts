@@ -16,6 +16,7 @@ export const organizations = defineService({
   name: "organizations",
   port: 4002,
   typeDefs,
+  extends: ["User"],
   resolvers: { Query, Mutation, Organization, OrganizationMember, Invitation },
   rules,
   createLoaders,

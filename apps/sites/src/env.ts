@@ -1,6 +1,6 @@
 import { bool, dnsServers, int, string } from "@taruvi/config";
+import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/limits";
 import type { ServiceEnv } from "@taruvi/subgraph-kit";
-import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/tenancy";
 
 /** Sites' own variables (beside the subgraph ones: PORT 4003, DATABASE_URL, REDIS_URL for the tenant-change bus, …). */
 export const sitesEnvShape = {

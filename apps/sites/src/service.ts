@@ -16,6 +16,7 @@ export const sites = defineService({
   name: "sites",
   port: 4003,
   typeDefs,
+  extends: ["Organization"],
   resolvers: { Query, Mutation, Site, Domain, Organization },
   rules,
   createLoaders,

@@ -1,9 +1,8 @@
 import type { Pool } from "@taruvi/db";
 import { createSiteEventPublisher, type SiteEventPublisher } from "@taruvi/jobs";
+import { createDomainChecker, type DomainChecker } from "@taruvi/platform";
 import type { ServiceResources } from "@taruvi/subgraph-kit";
 import {
-  createDomainChecker,
-  type DomainChecker,
   defaultMigrationsDirs,
   loadMigrations,
   type MigrationSet,

@@ -6,8 +6,8 @@ import {
   createSiteEventPublisher,
   type ScheduledJobs,
 } from "@taruvi/jobs";
+import { createDomainChecker, maintenanceJobs } from "@taruvi/platform";
 import { openResources, type Running, type SharedResources } from "@taruvi/runtime";
-import { createDomainChecker, maintenanceJobs } from "@taruvi/tenancy";
 import type { WorkerEnv } from "./env";
 
 export type RunningWorker = Running & {

@@ -1,5 +1,5 @@
 import { int, loadEnv, optionalString, string } from "@taruvi/config";
-import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/tenancy";
+import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/limits";
 
 /** The only place the CLI reads process.env. */
 export const env = loadEnv({

@@ -26,5 +26,3 @@ export {
   siteEventName,
   siteEventsQueue,
 } from "./site-events";
-export type { RawSqlTransaction, SqlExecutor } from "./sql-executor";
-export { prismaSqlExecutor } from "./sql-executor";

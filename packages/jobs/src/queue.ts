@@ -1,9 +1,9 @@
+import type { SqlExecutor } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
 import { ensureEmailQueue, startBoss } from "./boss";
 import { EMAIL_QUEUE, type EmailJob, sealEmail } from "./email";
 import { createSealer } from "./sealing";
-import type { SqlExecutor } from "./sql-executor";
 
 export type JobQueue = {
   /** Enqueues the email; with `db`, inside that transaction (it is sent only if it commits). */

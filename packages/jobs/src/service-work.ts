@@ -1,3 +1,4 @@
+import type { SqlExecutor } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
 import { JOBS_SCHEMA, type Queryable, type RetryPolicy, startBoss } from "./boss";
@@ -8,7 +9,6 @@ import {
   siteEventName,
   siteEventsQueue,
 } from "./site-events";
-import type { SqlExecutor } from "./sql-executor";
 
 /** What a handler learns of its job: pg-boss's id and which try this is (0 first). */
 export type JobRun = { id: string; retryCount: number; retryLimit: number };

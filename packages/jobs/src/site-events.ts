@@ -1,8 +1,8 @@
+import type { SqlExecutor } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
 import type PgBoss from "pg-boss";
 import { JOBS_SCHEMA, type Queryable, startBoss } from "./boss";
-import type { SqlExecutor } from "./sql-executor";
 
 /** A site's lifecycle, as services see it: one event per committed change of its state. */
 export const SITE_LIFECYCLE = ["created", "suspended", "resumed", "deleted", "restored", "purged"] as const;

@@ -2,17 +2,11 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inTransaction } from "@taruvi/db";
+import { inTransaction, prismaSqlExecutor } from "@taruvi/db";
 import { createLogger } from "@taruvi/logging";
 import { createTestDatabase, randomSlug, readEmails, type TestDatabase, waitForEmail } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createEmailWorker,
-  createJobQueue,
-  type EmailWorker,
-  type JobQueue,
-  prismaSqlExecutor,
-} from "../src/index";
+import { createEmailWorker, createJobQueue, type EmailWorker, type JobQueue } from "../src/index";
 
 const logger = createLogger({ name: "jobs-test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
 const fast = { pollingIntervalSeconds: 0.5, retry: { limit: 2, delaySeconds: 1, backoff: false } };

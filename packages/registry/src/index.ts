@@ -1,6 +1,7 @@
 export { PRODUCT_PERMISSIONS } from "./permissions.generated";
 export type { ServiceEntry } from "./registry";
 export {
+  CORE_ENTITIES,
   CORE_MIGRATIONS,
   parseRegistry,
   RESERVED_SERVICE_NAMES,

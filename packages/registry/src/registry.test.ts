@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseRegistry, SERVICES, tenantMigrationDirs } from "./registry";
+import { CORE_ENTITIES, parseRegistry, ROOT, SERVICES, tenantMigrationDirs } from "./registry";
 
 const core = [
   { name: "identity", dir: "apps/identity", port: 4001 },
@@ -47,5 +49,19 @@ describe("the service registry", () => {
     ["upper case", { name: "Projects", dir: "services/projects", port: 4101 }, /services\.2\.name/],
   ])("refuses %s, naming the entry", (_label, entry, message) => {
     expect(() => parseRegistry({ services: [...core, entry] })).toThrow(message);
+  });
+});
+
+describe("CORE_ENTITIES", () => {
+  it("names every entity a core subgraph owns (the first resolvable @key of it), and its owner", () => {
+    const owned: Record<string, string> = {};
+    for (const service of SERVICES.filter((s) => s.core)) {
+      const sdl = readFileSync(join(ROOT, service.dir, "schema.graphql"), "utf8");
+      for (const match of sdl.matchAll(/^type (\w+) @key\(fields: "id"(, resolvable: false)?\)/gm)) {
+        // The first to define it owns it; later ones (sites adds Organization.sites) extend it.
+        if (!match[2]) owned[match[1] as string] ??= service.name;
+      }
+    }
+    expect(CORE_ENTITIES).toEqual(owned);
   });
 });

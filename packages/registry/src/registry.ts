@@ -109,3 +109,17 @@ export const tenantMigrationDirs = (services: readonly ServiceEntry[] = SERVICES
   CORE_MIGRATIONS,
   ...services.flatMap((s) => (s.migrationsDir ? [{ service: s.name, dir: s.migrationsDir }] : [])),
 ];
+
+/**
+ * The core's entities and the service that owns each (their `@key` types). A product service may
+ * extend them (`extends: ["User"]`), never define them; the scaffold refuses them as entity names.
+ */
+export const CORE_ENTITIES: Readonly<Record<string, string>> = Object.freeze({
+  User: "identity",
+  ApiKey: "identity",
+  Group: "identity",
+  Organization: "organizations",
+  Site: "sites",
+  Domain: "sites",
+  AuditEvent: "audit",
+});

@@ -1,14 +1,15 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, SERVICES } from "@taruvi/registry";
 import { buildSchema, type DocumentNode, type GraphQLObjectType, Kind, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
+import { operationDocuments } from "../scripts/documents";
 
 const schema = buildSchema(
   readFileSync(new URL("../../../supergraph/api-schema.graphql", import.meta.url), "utf8"),
 );
-const operationsDir = new URL("../operations/", import.meta.url);
-const documents = readdirSync(operationsDir)
-  .filter((name) => name.endsWith(".graphql"))
-  .map((name) => ({ name, document: parse(readFileSync(new URL(name, operationsDir), "utf8")) }));
+// The SDK's own operations and every registered product service's (`<dir>/operations`).
+const documents = operationDocuments().map(({ location, document }) => ({ name: location, document }));
 // All fragments are visible to every document (codegen sees them as one set).
 const fragments = documents.flatMap(({ document }) =>
   document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION),
@@ -32,6 +33,25 @@ const rootFieldsOf = (document: DocumentNode): string[] =>
 const rootFieldsOfSchema = (type: GraphQLObjectType | null | undefined): string[] =>
   type ? Object.keys(type.getFields()).map((field) => `${type.name}.${field}`) : [];
 
+/** Which registered service defines each root field (from its schema.graphql), and where its operations go. */
+const ownerOf = new Map(
+  SERVICES.flatMap((service) =>
+    parse(readFileSync(join(ROOT, service.dir, "schema.graphql"), "utf8")).definitions.flatMap(
+      (definition) =>
+        (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.OBJECT_TYPE_EXTENSION) &&
+        ["Query", "Mutation", "Subscription"].includes(definition.name.value)
+          ? (definition.fields ?? []).map(
+              (field) =>
+                [
+                  `${definition.name.value}.${field.name.value}` as string,
+                  service.core ? "packages/sdk/operations" : `${service.dir}/operations`,
+                ] as const,
+            )
+          : [],
+    ),
+  ),
+);
+
 describe("SDK operations", () => {
   it("use every Query and Mutation root field of the public API schema", () => {
     const used = new Set(documents.flatMap(({ document }) => rootFieldsOf(document)));
@@ -41,8 +61,23 @@ describe("SDK operations", () => {
       ...rootFieldsOfSchema(schema.getSubscriptionType()),
     ];
     expect(all.length).toBeGreaterThan(40);
-    // A new root field fails here until an operation in packages/sdk/operations uses it.
-    expect(all.filter((field) => !used.has(field))).toEqual([]);
+    // A new root field fails here until an operation uses it: in packages/sdk/operations for the
+    // core's subgraphs, in the service's own operations/ folder for a product service.
+    expect(
+      all
+        .filter((field) => !used.has(field))
+        .map((field) => `${field} (${ownerOf.get(field) ?? "no registered service"})`),
+    ).toEqual([]);
+  });
+
+  it("know every root field's service from the registry", () => {
+    const all = [
+      ...rootFieldsOfSchema(schema.getQueryType()),
+      ...rootFieldsOfSchema(schema.getMutationType()),
+      ...rootFieldsOfSchema(schema.getSubscriptionType()),
+    ];
+    // The API schema is composed from the registered services only (npm run compose).
+    expect(all.filter((field) => !ownerOf.has(field))).toEqual([]);
   });
 
   it("are valid against the API schema, with unique operation names", () => {

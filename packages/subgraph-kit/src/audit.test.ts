@@ -65,7 +65,12 @@ describe("recordAudit", () => {
     const statements: { sql: string; values: unknown[] }[] = [];
     await recordAudit(
       ctx,
-      async (sql, values) => statements.push({ sql, values }),
+      {
+        query: async (sql, values = []) => {
+          statements.push({ sql, values });
+          return { rows: [] };
+        },
+      },
       {
         action: "user.updated",
         entityType: "User",
@@ -97,7 +102,12 @@ describe("recordAudit", () => {
     const schema = "site_0123456789abcdef0123456789abcdef";
     await recordAudit(
       { ...ctx, actor: null, tenant: { siteId: "s-1", slug: "acme", schema } },
-      async (sql, values) => statements.push({ sql, values }),
+      {
+        query: async (sql, values = []) => {
+          statements.push({ sql, values });
+          return { rows: [] };
+        },
+      },
       { action: "user.password_reset_requested", entityType: "User", entityId: null },
     );
     expect(statements[0]?.sql).toContain(`"${schema}"."audit_events"`);

@@ -7,6 +7,7 @@
  * a secret (password, hash, token, secret, key) is recorded as `{ changed: true }`, never its
  * value, wherever it appears.
  */
+import { prismaSqlExecutor, type SqlExecutor } from "@taruvi/db";
 import { quoteSchema } from "@taruvi/tenancy";
 import type { RequestContext } from "./context";
 
@@ -28,21 +29,6 @@ export type AuditRecord = {
   /** Defaults to the caller (SYSTEM when anonymous); e.g. sign-up names the new user. */
   actor?: { type: AuditActorType; id: string | null };
 };
-
-/** Anything that runs one SQL statement with positional parameters inside the caller's transaction. */
-export type SqlExecutor = (sql: string, values: unknown[]) => Promise<unknown>;
-
-/** A Prisma client or interactive-transaction client as an executor. */
-export const prismaExecutor =
-  (db: { $executeRawUnsafe: (sql: string, ...values: unknown[]) => Promise<number> }): SqlExecutor =>
-  (sql, values) =>
-    db.$executeRawUnsafe(sql, ...values);
-
-/** A node-postgres client (e.g. inside `inTransaction`) as an executor. */
-export const pgExecutor =
-  (client: { query: (sql: string, values: unknown[]) => Promise<unknown> }): SqlExecutor =>
-  (sql, values) =>
-    client.query(sql, values);
 
 const SECRET_NAME = /(password|hash|token|secret|^key$|apikey$)/i;
 
@@ -100,12 +86,13 @@ const ACTOR_TYPES = { account: "ACCOUNT", user: "USER", api_key: "API_KEY" } as 
 type AuditSource = Pick<RequestContext, "tenant" | "actor" | "requestId" | "client">;
 
 /**
- * Appends one event through `execute` (the change's own transaction). The target is the
+ * Appends one event through `db` (the change's own transaction: a pg client inside
+ * `inTransaction`, or `prismaSqlExecutor(tx)`). The target is the
  * request's scope unless given: a site-scope request writes to its site's schema.
  */
 export const recordAudit = async (
   ctx: AuditSource,
-  execute: SqlExecutor,
+  db: SqlExecutor,
   record: AuditRecord,
   target: { schema: string } | "platform" = ctx.tenant ? { schema: ctx.tenant.schema } : "platform",
 ): Promise<void> => {
@@ -125,7 +112,7 @@ export const recordAudit = async (
     scrub(record.changes),
   ];
   if (target === "platform") {
-    await execute(
+    await db.query(
       `INSERT INTO "platform"."audit_events"
          (action, entity_type, entity_id, actor_type, actor_id, request_id, ip, user_agent, changes,
           organization_id, site_id)
@@ -135,7 +122,7 @@ export const recordAudit = async (
     return;
   }
   const schema = quoteSchema(target.schema);
-  await execute(
+  await db.query(
     `INSERT INTO ${schema}."audit_events"
        (action, entity_type, entity_id, actor_type, actor_id, request_id, ip, user_agent, changes)
      VALUES ($1, $2, $3, $4::${schema}."ActorType", $5, $6, $7, $8, $9::jsonb)`,
@@ -156,7 +143,7 @@ export const auditedSiteChange = <T>(
 ): Promise<T> =>
   ctx.db.$transaction(async (tx) => {
     const { result, audit } = await change(tx);
-    if (audit) await recordAudit(ctx, prismaExecutor(tx), audit);
+    if (audit) await recordAudit(ctx, prismaSqlExecutor(tx), audit);
     return result;
   });
 
@@ -167,6 +154,6 @@ export const auditedPlatformChange = <T>(
 ): Promise<T> =>
   ctx.platform.$transaction(async (tx) => {
     const { result, audit } = await change(tx);
-    if (audit) await recordAudit(ctx, prismaExecutor(tx), audit, "platform");
+    if (audit) await recordAudit(ctx, prismaSqlExecutor(tx), audit, "platform");
     return result;
   });

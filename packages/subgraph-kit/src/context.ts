@@ -1,6 +1,7 @@
 import type { AccessResolver, Actor, ClientInfo, TenantRef } from "@taruvi/auth";
 import type { PlatformClient, TenantClient } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
+import type { PlanName } from "@taruvi/limits";
 import type { Logger } from "@taruvi/logging";
 
 /** Built once per request from the verified internal context; nothing else knows tenant or user. */
@@ -22,6 +23,11 @@ export type RequestContext<Loaders = unknown, Services = unknown, Db = TenantCli
   loaders: Loaders;
   /** Who holds what (permissions, roles, grants): loaded lazily, batched, cached per request. */
   access: AccessResolver;
+  /**
+   * The plan of the site's organization, looked up on first use and kept for the request (plan
+   * limits: `planLimit`); BAD_USER_INPUT in the platform scope.
+   */
+  sitePlan: () => Promise<PlanName>;
   /** The app's long-lived collaborators (key store, job queue, …), the same for every request. */
   services: Services;
 };

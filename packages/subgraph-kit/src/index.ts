@@ -1,12 +1,10 @@
 export { createAccessResolver } from "./access";
-export type { AuditActorType, AuditChanges, AuditRecord, SqlExecutor } from "./audit";
+export type { AuditActorType, AuditChanges, AuditRecord } from "./audit";
 export {
   auditedPlatformChange,
   auditedSiteChange,
   diff,
   isSecretField,
-  pgExecutor,
-  prismaExecutor,
   recordAudit,
 } from "./audit";
 export type { RequestContext } from "./context";
@@ -26,15 +24,10 @@ export type {
 } from "./hooks";
 export { DEFAULT_HOOK_RETRY } from "./hooks";
 export { byId, groupBy } from "./loaders";
-export type { OrganizationAccess, OrganizationPermission, OrganizationRole } from "./organization-access";
-export {
-  findOrganizationAccess,
-  requireMemberRemoval,
-  requireOrganizationPermission,
-  requireRoleChange,
-} from "./organization-access";
 export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";
+export type { ServicePlanLimits } from "./plans";
+export { assertWithinPlan, PLAN_NAMES, planLimit } from "./plans";
 export type { Subgraph, SubgraphDeps, SubgraphOptions } from "./server";
 export { createSubgraph } from "./server";
 export type {

@@ -1,5 +1,5 @@
 import { badUserInput } from "@taruvi/errors";
-import { isUuid } from "@taruvi/tenancy";
+import { isUuid } from "@taruvi/validation";
 
 export type PageArgs = { first?: number | null; after?: string | null };
 export type Position = { at: Date; id: string };

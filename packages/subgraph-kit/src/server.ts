@@ -22,7 +22,8 @@ import { type Logger, requestLogger } from "@taruvi/logging";
 import type { DisconnectableClient, TenantClientCache } from "@taruvi/tenancy";
 import type { DocumentNode } from "graphql";
 import { createAccessResolver } from "./access";
-import type { RequestContext } from "./context";
+import { type RequestContext, requireSite } from "./context";
+import { loadSitePlan } from "./plans";
 import { applyShield, type SubgraphRules } from "./shield";
 
 export type SubgraphDeps<Db = TenantClient> = {
@@ -60,6 +61,14 @@ export type Subgraph = {
   server: Server;
   listen: (port: number, host?: string) => Promise<string>;
   close: () => Promise<void>;
+};
+
+const memoize = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= load();
+    return value;
+  };
 };
 
 /** The platform scope's `db`: any use is a clear error, not a query against some schema. */
@@ -145,6 +154,7 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
       loaders: undefined as Loaders,
       access: undefined as unknown as RequestContext["access"],
       services: options.services as Services,
+      sitePlan: memoize(() => loadSitePlan(deps.pool, requireSite(internal).siteId)),
     };
     context.access = createAccessResolver(context, deps.pool);
     context.loaders = options.createLoaders(context);

@@ -2,10 +2,10 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { deployableEnvShape, int, loadDeployableEnv, number, productionBaseProblems } from "@taruvi/config";
 import type { Pool, TenantClient } from "@taruvi/db";
 import type { RetryPolicy } from "@taruvi/jobs";
-import { SERVICE_NAME } from "@taruvi/registry";
+import { CORE_ENTITIES, SERVICE_NAME } from "@taruvi/registry";
 import { openResources, type Running, type SharedResources } from "@taruvi/runtime";
 import type { DisconnectableClient, TenantClientCache } from "@taruvi/tenancy";
-import type { DocumentNode } from "graphql";
+import { type DocumentNode, Kind } from "graphql";
 import type { z } from "zod";
 import type { RequestContext } from "./context";
 import { createSubgraphDeps } from "./deps";
@@ -16,6 +16,7 @@ import {
   type SiteHooks,
   startHooksAndJobs,
 } from "./hooks";
+import { assertPlanLimits, type ServicePlanLimits } from "./plans";
 import { createSubgraph, type Subgraph } from "./server";
 import type { SubgraphRules } from "./shield";
 
@@ -76,6 +77,13 @@ export type ServiceDefinition<
   tenantModel?: {
     client: (pool: Pool, schema: string) => Db & DisconnectableClient;
   };
+  /**
+   * Entities of other services it references or adds fields to (`User`, `Site`): declared in its
+   * SDL with their `@key`, resolved by their owner. Checked against the SDL at definition.
+   */
+  extends?: readonly string[];
+  /** Its own limits per plan (`planLimit(ctx, limits, name)` reads the site's); see ./plans.ts. */
+  planLimits?: ServicePlanLimits;
   /** Its own variables, beside the subgraph ones (zod, as packages/config builds them). */
   env?: Shape;
   /** Start-up refusals beyond the common ones (e.g. development secrets in production). */
@@ -109,7 +117,49 @@ export const defineService = <Shape extends z.ZodRawShape, Services, Loaders, Db
       );
     }
   }
+  if (definition.planLimits) assertPlanLimits(definition.name, definition.planLimits);
+  assertExtends(definition.name, definition.typeDefs, definition.extends ?? []);
   return definition;
+};
+
+/** The SDL's entity types (`@key`), with whether they are references only (`resolvable: false`). */
+const entityTypes = (typeDefs: DocumentNode): Map<string, { resolvable: boolean }> => {
+  const entities = new Map<string, { resolvable: boolean }>();
+  for (const node of typeDefs.definitions) {
+    if (node.kind !== Kind.OBJECT_TYPE_DEFINITION && node.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    const key = node.directives?.find((d) => d.name.value === "key");
+    if (!key) continue;
+    const resolvable = key.arguments?.find((a) => a.name.value === "resolvable");
+    entities.set(node.name.value, {
+      resolvable: !(resolvable?.value.kind === Kind.BOOLEAN && resolvable.value.value === false),
+    });
+  }
+  return entities;
+};
+
+/**
+ * `extends` says which entities belong to someone else: every entity in the SDL that another
+ * service owns (CORE_ENTITIES) or that it only references (`resolvable: false`) must be listed,
+ * and everything listed must be an entity of the SDL. A service cannot quietly redefine `User`.
+ */
+const assertExtends = (name: string, typeDefs: DocumentNode, declared: readonly string[]): void => {
+  const entities = entityTypes(typeDefs);
+  for (const type of declared) {
+    if (!entities.has(type)) {
+      throw new Error(`service ${name} extends ${type}, but its SDL declares no ${type} @key(fields: ...)`);
+    }
+    if (CORE_ENTITIES[type] === name) throw new Error(`service ${name} extends ${type}, which it owns`);
+  }
+  for (const [type, { resolvable }] of entities) {
+    const owner = CORE_ENTITIES[type];
+    if ((owner !== undefined && owner !== name) || !resolvable) {
+      if (!declared.includes(type)) {
+        throw new Error(
+          `service ${name} declares ${type}, ${owner && owner !== name ? `an entity of ${owner}` : "a reference-only entity"}: list it in extends`,
+        );
+      }
+    }
+  }
 };
 
 /** A service's environment from `source` (process.env): every problem printed, then exit 1. */

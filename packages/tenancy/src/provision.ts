@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { inTransaction, isUniqueViolation } from "@taruvi/db";
 import { AppError, conflict, notFound } from "@taruvi/errors";
+import { assertFreeSiteAllowance } from "@taruvi/limits";
+import { parseDisplayName, parseSlug, parseUuid } from "@taruvi/validation";
 import type { Pool, PoolClient } from "pg";
-import { assertFreeSiteAllowance } from "./account-limits";
-import { parseDisplayName, parseSlug, parseUuid } from "./input";
 import { ensureLedger, LOCK_CLASS, recordApplied, registerSiteCatalog } from "./ledger";
 import type { MigrationSet } from "./migrations";
 import { quoteSchema, schemaNameForSite } from "./schema-name";

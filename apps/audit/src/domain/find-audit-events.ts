@@ -1,6 +1,6 @@
 import { badUserInput } from "@taruvi/errors";
 import { decodeCursor, type PageArgs, type Position, pageSize, toConnection } from "@taruvi/subgraph-kit";
-import { parseDateTime } from "@taruvi/tenancy";
+import { parseDateTime } from "@taruvi/validation";
 import type { Context } from "../context";
 import { type AuditEventRow, type AuditEventView, toView } from "../views";
 import { visibleEvents } from "./platform-visibility";

@@ -1,4 +1,4 @@
-import { isUuid } from "@taruvi/tenancy";
+import { isUuid } from "@taruvi/validation";
 import { GraphQLScalarType } from "graphql";
 import type { Context } from "../context";
 import type { AuditEventView } from "../views";

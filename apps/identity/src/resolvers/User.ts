@@ -1,4 +1,4 @@
-import { isUuid } from "@taruvi/tenancy";
+import { isUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import type { UserView } from "../domain/users/user-views";
 

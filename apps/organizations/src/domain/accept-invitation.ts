@@ -1,7 +1,7 @@
 import { hashSecret } from "@taruvi/auth";
 import { AppError, badUserInput, conflict } from "@taruvi/errors";
+import { invitationStatus } from "@taruvi/platform";
 import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
-import { invitationStatus } from "@taruvi/tenancy";
 import type { Context } from "../context";
 import { lockOrganization, requirePlatformAccount } from "./caller";
 import { INVITATION_TOKEN_SHAPE } from "./invitation-email";

@@ -1,6 +1,6 @@
 import type { Actor } from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
-import type { PlatformDb } from "@taruvi/tenancy";
+import type { PlatformDb } from "@taruvi/limits";
 import type { Context } from "../context";
 
 /**

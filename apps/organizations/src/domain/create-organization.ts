@@ -1,7 +1,8 @@
 import { isUniqueViolation } from "@taruvi/db";
 import { conflict } from "@taruvi/errors";
+import { assertOrganizationAllowance } from "@taruvi/limits";
 import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
-import { assertOrganizationAllowance, parseDisplayName, parseSlug } from "@taruvi/tenancy";
+import { parseDisplayName, parseSlug } from "@taruvi/validation";
 import type { Context } from "../context";
 import { requirePlatformAccount } from "./caller";
 

@@ -1,6 +1,6 @@
 import type { platform } from "@taruvi/db";
-import { requireOrganizationPermission } from "@taruvi/subgraph-kit";
-import { type InvitationStatus, parseUuid } from "@taruvi/tenancy";
+import { type InvitationStatus, requireOrganizationPermission } from "@taruvi/platform";
+import { parseUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { requirePlatformAccount } from "./caller";
 

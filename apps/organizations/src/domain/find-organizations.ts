@@ -1,5 +1,6 @@
-import { accountOf, findOrganizationAccess } from "@taruvi/subgraph-kit";
-import { isUuid } from "@taruvi/tenancy";
+import { findOrganizationAccess } from "@taruvi/platform";
+import { accountOf } from "@taruvi/subgraph-kit";
+import { isUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 
 /**

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hashSecret } from "@taruvi/auth";
-import { prismaSqlExecutor } from "@taruvi/jobs";
-import { INVITATION_TTL_MS, type PlatformDb } from "@taruvi/tenancy";
+import { prismaSqlExecutor } from "@taruvi/db";
+import type { PlatformDb } from "@taruvi/limits";
+import { INVITATION_TTL_MS } from "@taruvi/platform";
 import type { Context } from "../context";
 
 /** 32 random bytes, base64url: what the email carries. Only its SHA-256 is stored. */

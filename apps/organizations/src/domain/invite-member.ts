@@ -1,13 +1,9 @@
+import type { OrganizationAccess, OrganizationRole } from "@taruvi/auth";
 import { conflict } from "@taruvi/errors";
-import {
-  auditedPlatformChange,
-  diff,
-  type OrganizationAccess,
-  type OrganizationRole,
-  requireOrganizationPermission,
-  requireRoleChange,
-} from "@taruvi/subgraph-kit";
-import { assertMemberCapacity, type PlatformDb, parseEmail, parseUuid } from "@taruvi/tenancy";
+import { assertMemberCapacity, type PlatformDb } from "@taruvi/limits";
+import { requireOrganizationPermission, requireRoleChange } from "@taruvi/platform";
+import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
+import { parseEmail, parseUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { lockOrganization, requirePlatformAccount } from "./caller";
 import { newInvitationToken, sendInvitationEmail } from "./invitation-email";

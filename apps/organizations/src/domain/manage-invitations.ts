@@ -1,6 +1,8 @@
 import { conflict, notFound } from "@taruvi/errors";
-import { auditedPlatformChange, diff, requireOrganizationPermission } from "@taruvi/subgraph-kit";
-import { assertMemberCapacity, invitationStatus, type PlatformDb, parseUuid } from "@taruvi/tenancy";
+import { assertMemberCapacity, type PlatformDb } from "@taruvi/limits";
+import { invitationStatus, requireOrganizationPermission } from "@taruvi/platform";
+import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
+import { parseUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { lockOrganization, requirePlatformAccount } from "./caller";
 import { newInvitationToken, sendInvitationEmail } from "./invitation-email";

@@ -1,13 +1,9 @@
+import type { OrganizationRole } from "@taruvi/auth";
 import { conflict, notFound } from "@taruvi/errors";
-import {
-  auditedPlatformChange,
-  diff,
-  type OrganizationRole,
-  requireMemberRemoval,
-  requireOrganizationPermission,
-  requireRoleChange,
-} from "@taruvi/subgraph-kit";
-import { type PlatformDb, parseUuid } from "@taruvi/tenancy";
+import type { PlatformDb } from "@taruvi/limits";
+import { requireMemberRemoval, requireOrganizationPermission, requireRoleChange } from "@taruvi/platform";
+import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
+import { parseUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { lockOrganization, requirePlatformAccount } from "./caller";
 

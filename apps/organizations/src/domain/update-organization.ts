@@ -1,6 +1,8 @@
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
-import { auditedPlatformChange, diff, requireOrganizationPermission } from "@taruvi/subgraph-kit";
-import { type PlanName, parseDisplayName, parseUuid } from "@taruvi/tenancy";
+import type { PlanName } from "@taruvi/limits";
+import { requireOrganizationPermission } from "@taruvi/platform";
+import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
+import { parseDisplayName, parseUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { requirePlatformAccount } from "./caller";
 

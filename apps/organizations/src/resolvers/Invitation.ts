@@ -1,5 +1,5 @@
 import type { platform } from "@taruvi/db";
-import { invitationStatus } from "@taruvi/tenancy";
+import { invitationStatus } from "@taruvi/platform";
 import type { Context } from "../context";
 
 // The token hash never leaves the domain: the schema has no field for it.

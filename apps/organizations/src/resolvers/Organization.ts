@@ -1,5 +1,5 @@
 import type { platform } from "@taruvi/db";
-import { PLAN_LIMITS } from "@taruvi/tenancy";
+import { PLAN_LIMITS } from "@taruvi/limits";
 import type { Context } from "../context";
 import { findViewerRole, findVisibleOrganization } from "../domain/find-organizations";
 

@@ -1,4 +1,4 @@
-import type { InvitationStatus } from "@taruvi/tenancy";
+import type { InvitationStatus } from "@taruvi/platform";
 import type { Context } from "../context";
 import { findInvitations } from "../domain/find-invitations";
 import { findOrganizationBySlug, findOrganizations } from "../domain/find-organizations";

@@ -1,7 +1,7 @@
 import type { SiteObjectPermission } from "@taruvi/auth";
 import type { platform } from "@taruvi/db";
 import { AppError, notFound } from "@taruvi/errors";
-import { isUuid } from "@taruvi/tenancy";
+import { isUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 
 /**

@@ -1,13 +1,9 @@
 import { isUniqueViolation, type platform } from "@taruvi/db";
 import { badUserInput, conflict } from "@taruvi/errors";
+import { assertDomainCapacity } from "@taruvi/limits";
+import { lockSiteForDomains, newDomainVerificationToken } from "@taruvi/platform";
 import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
-import {
-  assertDomainCapacity,
-  isUnderDomain,
-  lockSiteForDomains,
-  newDomainVerificationToken,
-  parseHostname,
-} from "@taruvi/tenancy";
+import { isUnderDomain, parseHostname } from "@taruvi/validation";
 import type { Context } from "../context";
 import { assertNotDeleted, getManagedSite } from "./access";
 import { announce } from "./announce";

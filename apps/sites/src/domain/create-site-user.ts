@@ -1,8 +1,8 @@
 import { hashPassword, parsePassword } from "@taruvi/auth";
-import { isUniqueViolation } from "@taruvi/db";
+import { isUniqueViolation, prismaSqlExecutor } from "@taruvi/db";
 import { AppError, conflict } from "@taruvi/errors";
-import { diff, prismaExecutor, recordAudit } from "@taruvi/subgraph-kit";
-import { parseDisplayName, parseEmail } from "@taruvi/tenancy";
+import { diff, recordAudit } from "@taruvi/subgraph-kit";
+import { parseDisplayName, parseEmail } from "@taruvi/validation";
 import type { Context } from "../context";
 import { assertNotDeleted, getManagedSite } from "./access";
 
@@ -48,7 +48,7 @@ export const createSiteUser = async (ctx: Context, input: CreateSiteUserInput): 
       });
       await recordAudit(
         ctx,
-        prismaExecutor(tx),
+        prismaSqlExecutor(tx),
         {
           action: "user.created",
           entityType: "User",

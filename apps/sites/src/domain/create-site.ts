@@ -1,16 +1,10 @@
 import { hashPassword, parsePassword } from "@taruvi/auth";
 import { notFound } from "@taruvi/errors";
-import { diff, pgExecutor, recordAudit, requireOrganizationPermission } from "@taruvi/subgraph-kit";
-import {
-  PLAN_LIMITS,
-  parseDisplayName,
-  parseEmail,
-  parseSlug,
-  parseUuid,
-  createSite as provisionSite,
-  type SeedSite,
-  seedSiteAdmin,
-} from "@taruvi/tenancy";
+import { PLAN_LIMITS } from "@taruvi/limits";
+import { requireOrganizationPermission, seedSiteAdmin } from "@taruvi/platform";
+import { diff, recordAudit } from "@taruvi/subgraph-kit";
+import { createSite as provisionSite, type SeedSite } from "@taruvi/tenancy";
+import { parseDisplayName, parseEmail, parseSlug, parseUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { requirePlatformScope, superuserCaller } from "./access";
 import { announce } from "./announce";
@@ -56,7 +50,7 @@ export const createSite = async (ctx: Context, input: CreateSiteInput) => {
     await ctx.services.siteEvents.publish(client, { siteId: site.id, slug, schema: site.schema }, "created");
     await recordAudit(
       ctx,
-      pgExecutor(client),
+      client,
       {
         action: "site.created",
         entityType: "Site",

@@ -1,7 +1,8 @@
 import type { platform } from "@taruvi/db";
 import { conflict, notFound } from "@taruvi/errors";
+import { lockSiteForDomains, promotePrimaryDomain } from "@taruvi/platform";
 import { type AuditRecord, auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
-import { isUuid, lockSiteForDomains, promotePrimaryDomain } from "@taruvi/tenancy";
+import { isUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { assertNotDeleted, getManagedSite } from "./access";
 import { announce } from "./announce";

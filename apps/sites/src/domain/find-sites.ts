@@ -1,5 +1,5 @@
-import { findOrganizationAccess } from "@taruvi/subgraph-kit";
-import { isUuid } from "@taruvi/tenancy";
+import { findOrganizationAccess } from "@taruvi/platform";
+import { isUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { canSeeSite } from "./access";
 

@@ -1,5 +1,6 @@
-import { diff, pgExecutor, recordAudit } from "@taruvi/subgraph-kit";
-import { PLAN_LIMITS, restoreSite as restoreSchema } from "@taruvi/tenancy";
+import { PLAN_LIMITS } from "@taruvi/limits";
+import { restoreSite as restoreSchema } from "@taruvi/platform";
+import { diff, recordAudit } from "@taruvi/subgraph-kit";
 import type { Context } from "../context";
 import { getManagedSite, superuserCaller } from "./access";
 import { announceSite } from "./announce";
@@ -23,7 +24,7 @@ export const restoreSite = async (ctx: Context, id: unknown) => {
     onRestored: async (client, restored) => {
       await recordAudit(
         ctx,
-        pgExecutor(client),
+        client,
         {
           action: "site.restored",
           entityType: "Site",

@@ -1,6 +1,6 @@
-import type { platform } from "@taruvi/db";
+import { type platform, prismaSqlExecutor } from "@taruvi/db";
 import { conflict } from "@taruvi/errors";
-import { prismaSqlExecutor, type SiteLifecycle } from "@taruvi/jobs";
+import type { SiteLifecycle } from "@taruvi/jobs";
 import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
 import type { Context } from "../context";
 import { getManagedSite } from "./access";

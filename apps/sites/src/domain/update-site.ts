@@ -1,12 +1,7 @@
+import { prismaSqlExecutor } from "@taruvi/db";
 import { badUserInput, notFound } from "@taruvi/errors";
-import {
-  type AuditRecord,
-  auditedPlatformChange,
-  diff,
-  prismaExecutor,
-  recordAudit,
-} from "@taruvi/subgraph-kit";
-import { parseDisplayName } from "@taruvi/tenancy";
+import { type AuditRecord, auditedPlatformChange, diff, recordAudit } from "@taruvi/subgraph-kit";
+import { parseDisplayName } from "@taruvi/validation";
 import type { Context } from "../context";
 import { assertNotDeleted, getManagedSite } from "./access";
 import { announceSite } from "./announce";
@@ -106,7 +101,7 @@ export const updateSiteSettings = async (ctx: Context, input: SiteSettingsInput)
     const { before, after } = await changeSite(tx, tenant.siteId, { name: null, patch });
     await recordAudit(
       ctx,
-      prismaExecutor(tx),
+      prismaSqlExecutor(tx),
       {
         action: "site.settings_updated",
         entityType: "Site",

@@ -1,7 +1,7 @@
 import { isUniqueViolation, type platform } from "@taruvi/db";
 import { badUserInput, conflict, notFound } from "@taruvi/errors";
+import { challengeRecordName, type DomainCheck, markDomainVerified } from "@taruvi/platform";
 import { auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
-import { challengeRecordName, type DomainCheck, markDomainVerified } from "@taruvi/tenancy";
 import type { Context } from "../context";
 import { announce } from "./announce";
 import { domainEvent, getManagedDomain } from "./domains";

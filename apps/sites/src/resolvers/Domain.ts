@@ -1,5 +1,5 @@
 import type { platform } from "@taruvi/db";
-import { challengeRecordName, DOMAIN_RECORD_TYPE } from "@taruvi/tenancy";
+import { challengeRecordName, DOMAIN_RECORD_TYPE } from "@taruvi/platform";
 import type { Context } from "../context";
 import { findVisibleDomain } from "../domain/find-sites";
 

@@ -1,4 +1,4 @@
-import { createOrganization } from "@taruvi/tenancy";
+import { createOrganization } from "@taruvi/platform";
 import { withContext } from "../context";
 import { env } from "../env";
 import { print } from "../output";

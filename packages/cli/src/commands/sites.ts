@@ -1,16 +1,10 @@
 import { hashPassword, parsePassword } from "@taruvi/auth";
 import { badUserInput } from "@taruvi/errors";
 import { createSiteEventPublisher } from "@taruvi/jobs";
-import {
-  createSite,
-  listSites,
-  PLAN_LIMITS,
-  parseDisplayName,
-  parseEmail,
-  parseSlug,
-  purgeDeletedSites,
-  seedSiteAdmin,
-} from "@taruvi/tenancy";
+import { PLAN_LIMITS } from "@taruvi/limits";
+import { listSites, purgeDeletedSites, seedSiteAdmin } from "@taruvi/platform";
+import { createSite } from "@taruvi/tenancy";
+import { parseDisplayName, parseEmail, parseSlug } from "@taruvi/validation";
 import { withContext } from "../context";
 import { env } from "../env";
 import { print, printJson, printTable } from "../output";

@@ -1,7 +1,7 @@
 import { hashPassword, parsePassword } from "@taruvi/auth";
 import { isUniqueViolation } from "@taruvi/db";
 import { conflict } from "@taruvi/errors";
-import { parseDisplayName, parseEmail } from "@taruvi/tenancy";
+import { parseDisplayName, parseEmail } from "@taruvi/validation";
 import { withContext } from "../context";
 import { print } from "../output";
 

@@ -2,7 +2,7 @@ import { isSitePermission, newApiKey, SITE_PERMISSION_NAMES, type SitePermission
 import { isUniqueViolation } from "@taruvi/db";
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
-import { isUuid, parseDateTime, parseDisplayName } from "@taruvi/tenancy";
+import { isUuid, parseDateTime, parseDisplayName } from "@taruvi/validation";
 import type { Context } from "../../context";
 
 /** Gateways drop a revoked key from their caches at once; this outlives any cached verification. */

@@ -6,7 +6,7 @@ import {
 } from "@taruvi/auth";
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
 import { accountOf, auditedPlatformChange, diff } from "@taruvi/subgraph-kit";
-import { isUuid } from "@taruvi/tenancy";
+import { isUuid } from "@taruvi/validation";
 import type { Context } from "../../context";
 import { type GrantFilter, type GrantInput, type GrantView, grantFields } from "./grant-views";
 

@@ -8,7 +8,7 @@ import {
 import type { TenantClient } from "@taruvi/db";
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
 import { auditedSiteChange, diff, requireSite } from "@taruvi/subgraph-kit";
-import { isUuid } from "@taruvi/tenancy";
+import { isUuid } from "@taruvi/validation";
 import type { Context } from "../../context";
 import {
   GRANT_SELECT,

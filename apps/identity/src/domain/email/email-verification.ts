@@ -1,5 +1,5 @@
+import type { SqlExecutor } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
-import type { RawSqlTransaction } from "@taruvi/jobs";
 import { requireActor } from "@taruvi/subgraph-kit";
 import type { Context } from "../../context";
 import { auditedScopeChange, scopeOf } from "../sessions/scope";
@@ -17,7 +17,7 @@ import {
 /** Queues a verification email with a new single-use token (1 hour), in the caller's transaction. */
 export const emailVerificationLink = async (
   ctx: Context,
-  tx: RawSqlTransaction,
+  tx: SqlExecutor,
   to: { id: string; email: string; name: string },
 ): Promise<void> => {
   const token = await createOneTimeToken(tx, tablesOf(ctx), "EMAIL_VERIFICATION", to.id);

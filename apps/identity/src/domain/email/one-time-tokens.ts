@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hashSecret } from "@taruvi/auth";
+import { prismaSqlExecutor, type SqlExecutor } from "@taruvi/db";
 import { badUserInput } from "@taruvi/errors";
-import { type EmailJob, prismaSqlExecutor, type RawSqlTransaction } from "@taruvi/jobs";
+import type { EmailJob } from "@taruvi/jobs";
 import { quoteSchema } from "@taruvi/tenancy";
 import type { Context } from "../../context";
 
@@ -48,18 +49,19 @@ export const tablesOf = (ctx: Context): ScopeTables => {
   };
 };
 
-/** Raw SQL rows through a Prisma client or interactive transaction. */
-export const rows = async <T>(db: RawSqlTransaction, sql: string, ...values: unknown[]): Promise<T[]> =>
-  (await db.$queryRawUnsafe(sql, ...values)) as T[];
+/** The rows of one raw SQL statement (in the caller's transaction, or the scope's client). */
+export const rows = async <T>(db: SqlExecutor, sql: string, ...values: unknown[]): Promise<T[]> =>
+  (await db.query(sql, values)).rows as T[];
 
 /** The request scope's client for reads outside a transaction. */
-export const scopeClient = (ctx: Context): RawSqlTransaction => (ctx.tenant ? ctx.db : ctx.platform);
+export const scopeClient = (ctx: Context): SqlExecutor =>
+  prismaSqlExecutor(ctx.tenant ? ctx.db : ctx.platform);
 
 const invalidToken = () => badUserInput("token", "is invalid, expired or already used");
 
 /** A new token of `principalId`, stored hashed in the caller's transaction. */
 export const createOneTimeToken = async (
-  tx: RawSqlTransaction,
+  tx: SqlExecutor,
   tables: ScopeTables,
   purpose: OneTimeTokenPurpose,
   principalId: string,
@@ -79,7 +81,7 @@ export const createOneTimeToken = async (
 
 /** The principal of a token that is still usable, without using it; BAD_USER_INPUT on `token` otherwise. */
 export const peekOneTimeToken = async (
-  db: RawSqlTransaction,
+  db: SqlExecutor,
   tables: ScopeTables,
   purpose: OneTimeTokenPurpose,
   token: unknown,
@@ -101,7 +103,7 @@ export const peekOneTimeToken = async (
  * expired, used or of another purpose: BAD_USER_INPUT on `token`. Of two concurrent uses, one wins.
  */
 export const useOneTimeToken = async (
-  tx: RawSqlTransaction,
+  tx: SqlExecutor,
   tables: ScopeTables,
   purpose: OneTimeTokenPurpose,
   token: unknown,
@@ -136,8 +138,8 @@ export const linkTo = (ctx: Context, path: string, token: string): string => {
 };
 
 /** Enqueues the email in the caller's transaction: it is sent if and only if the transaction commits. */
-export const sendEmailInTransaction = (ctx: Context, tx: RawSqlTransaction, email: EmailJob): Promise<void> =>
-  ctx.services.jobs.sendEmail(email, { db: prismaSqlExecutor(tx) });
+export const sendEmailInTransaction = (ctx: Context, tx: SqlExecutor, email: EmailJob): Promise<void> =>
+  ctx.services.jobs.sendEmail(email, { db: tx });
 
 /** Where the email says it comes from: the site's slug, or the platform. */
 export const scopeName = (ctx: Context): string => (ctx.tenant ? `the site "${ctx.tenant.slug}"` : "Taruvi");

@@ -1,7 +1,7 @@
 import { hashPassword, parsePassword } from "@taruvi/auth";
+import type { SqlExecutor } from "@taruvi/db";
 import { conflict } from "@taruvi/errors";
-import type { RawSqlTransaction } from "@taruvi/jobs";
-import { parseEmail } from "@taruvi/tenancy";
+import { parseEmail } from "@taruvi/validation";
 import type { Context } from "../../context";
 import { auditedScopeChange, scopeOf } from "../sessions/scope";
 import { denyFamilies } from "../sessions/sessions";
@@ -35,7 +35,7 @@ const waitUntil = async (deadline: number) => {
 /** Queues the reset email with a new single-use token (1 hour), in the caller's transaction. */
 const emailResetLink = async (
   ctx: Context,
-  tx: RawSqlTransaction,
+  tx: SqlExecutor,
   to: { id: string; email: string; name: string },
 ): Promise<void> => {
   const token = await createOneTimeToken(tx, tablesOf(ctx), "PASSWORD_RESET", to.id);

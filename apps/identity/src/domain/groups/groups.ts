@@ -1,7 +1,7 @@
 import { isUniqueViolation, type TenantClient } from "@taruvi/db";
 import { conflict, notFound } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
-import { isUuid, parseDisplayName, parseText } from "@taruvi/tenancy";
+import { isUuid, parseDisplayName, parseText } from "@taruvi/validation";
 import type { Context } from "../../context";
 import { GROUP_VIEW, type GroupView } from "./group-views";
 

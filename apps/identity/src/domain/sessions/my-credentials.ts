@@ -1,7 +1,7 @@
 import { hashPassword, PASSWORD_MAX, parsePassword, verifyPassword } from "@taruvi/auth";
 import { AppError, badUserInput } from "@taruvi/errors";
 import { requireActor } from "@taruvi/subgraph-kit";
-import { parseEmail } from "@taruvi/tenancy";
+import { parseEmail } from "@taruvi/validation";
 import type { Context } from "../../context";
 import { emailVerificationLink } from "../email/email-verification";
 import { rows, scopeName, sendEmailInTransaction, tablesOf } from "../email/one-time-tokens";

@@ -1,6 +1,5 @@
 import { audienceFor, type TenantRef } from "@taruvi/auth";
-import type { PlatformClient, TenantClient } from "@taruvi/db";
-import type { RawSqlTransaction } from "@taruvi/jobs";
+import { type PlatformClient, prismaSqlExecutor, type SqlExecutor, type TenantClient } from "@taruvi/db";
 import {
   type AuditRecord,
   auditedPlatformChange,
@@ -80,26 +79,25 @@ export type Scope = {
   };
 };
 
-const sessionStore = (
-  query: <T>(sql: string, ...values: unknown[]) => Promise<T>,
-  table: string,
-  owner: "account_id" | "user_id",
-): Scope["sessions"] => ({
-  create: async (principalId, familyId, s) => {
-    await query(
-      `INSERT INTO ${table} (${owner}, family_id, token_hash, expires_at, ip, user_agent)
+const sessionStore = (db: SqlExecutor, table: string, owner: "account_id" | "user_id"): Scope["sessions"] => {
+  const query = async <T>(sql: string, ...values: unknown[]): Promise<T> =>
+    (await db.query(sql, values)).rows as T;
+  return {
+    create: async (principalId, familyId, s) => {
+      await query(
+        `INSERT INTO ${table} (${owner}, family_id, token_hash, expires_at, ip, user_agent)
        VALUES ($1::uuid, $2::uuid, $3, now() + make_interval(secs => $4::int), $5, $6)`,
-      principalId,
-      familyId,
-      s.tokenHash,
-      s.ttlSeconds,
-      s.ip,
-      s.userAgent,
-    );
-  },
-  rotate: async (tokenHash, next) => {
-    const rows = await query<{ principalId: string; familyId: string }[]>(
-      `WITH current AS (
+        principalId,
+        familyId,
+        s.tokenHash,
+        s.ttlSeconds,
+        s.ip,
+        s.userAgent,
+      );
+    },
+    rotate: async (tokenHash, next) => {
+      const rows = await query<{ principalId: string; familyId: string }[]>(
+        `WITH current AS (
          UPDATE ${table} SET rotated_at = now()
          WHERE token_hash = $1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > now()
          RETURNING ${owner} AS owner, family_id
@@ -107,50 +105,50 @@ const sessionStore = (
        INSERT INTO ${table} (${owner}, family_id, token_hash, expires_at, ip, user_agent)
        SELECT owner, family_id, $2, now() + make_interval(secs => $3::int), $4, $5 FROM current
        RETURNING ${owner}::text AS "principalId", family_id::text AS "familyId"`,
-      tokenHash,
-      next.tokenHash,
-      next.ttlSeconds,
-      next.ip,
-      next.userAgent,
-    );
-    return rows[0] ?? null;
-  },
-  findGraceSuccessor: async (tokenHash, successorHash, graceSeconds) => {
-    const rows = await query<{ principalId: string; familyId: string }[]>(
-      `SELECT successor.${owner}::text AS "principalId", successor.family_id::text AS "familyId"
+        tokenHash,
+        next.tokenHash,
+        next.ttlSeconds,
+        next.ip,
+        next.userAgent,
+      );
+      return rows[0] ?? null;
+    },
+    findGraceSuccessor: async (tokenHash, successorHash, graceSeconds) => {
+      const rows = await query<{ principalId: string; familyId: string }[]>(
+        `SELECT successor.${owner}::text AS "principalId", successor.family_id::text AS "familyId"
        FROM ${table} AS used
        JOIN ${table} AS successor ON successor.family_id = used.family_id AND successor.token_hash = $2
        WHERE used.token_hash = $1
          AND used.revoked_at IS NULL
          AND used.rotated_at > now() - make_interval(secs => $3::int)
          AND successor.rotated_at IS NULL AND successor.revoked_at IS NULL AND successor.expires_at > now()`,
-      tokenHash,
-      successorHash,
-      graceSeconds,
-    );
-    return rows[0] ?? null;
-  },
-  find: async (tokenHash) => {
-    const rows = await query<SessionRow[]>(
-      `SELECT ${owner}::text AS "principalId", family_id::text AS "familyId", rotated_at AS "rotatedAt",
+        tokenHash,
+        successorHash,
+        graceSeconds,
+      );
+      return rows[0] ?? null;
+    },
+    find: async (tokenHash) => {
+      const rows = await query<SessionRow[]>(
+        `SELECT ${owner}::text AS "principalId", family_id::text AS "familyId", rotated_at AS "rotatedAt",
               revoked_at AS "revokedAt", expires_at AS "expiresAt"
        FROM ${table} WHERE token_hash = $1`,
-      tokenHash,
-    );
-    return rows[0] ?? null;
-  },
-  revokeFamily: async (familyId, principalId) => {
-    const rows = await query<unknown[]>(
-      `UPDATE ${table} SET revoked_at = now()
+        tokenHash,
+      );
+      return rows[0] ?? null;
+    },
+    revokeFamily: async (familyId, principalId) => {
+      const rows = await query<unknown[]>(
+        `UPDATE ${table} SET revoked_at = now()
        WHERE family_id = $1::uuid AND revoked_at IS NULL ${principalId ? `AND ${owner} = $2::uuid` : ""}
        RETURNING id`,
-      ...(principalId ? [familyId, principalId] : [familyId]),
-    );
-    return rows.length;
-  },
-  revokeAll: async (principalId, recentSeconds) => {
-    const rows = await query<{ familyId: string }[]>(
-      `WITH revoked AS (
+        ...(principalId ? [familyId, principalId] : [familyId]),
+      );
+      return rows.length;
+    },
+    revokeAll: async (principalId, recentSeconds) => {
+      const rows = await query<{ familyId: string }[]>(
+        `WITH revoked AS (
          UPDATE ${table} SET revoked_at = now() WHERE ${owner} = $1::uuid AND revoked_at IS NULL
          RETURNING family_id
        )
@@ -158,12 +156,13 @@ const sessionStore = (
        UNION
        SELECT family_id::text FROM ${table}
        WHERE ${owner} = $1::uuid AND created_at > now() - make_interval(secs => $2::int)`,
-      principalId,
-      recentSeconds,
-    );
-    return rows.map((row) => row.familyId);
-  },
-});
+        principalId,
+        recentSeconds,
+      );
+      return rows.map((row) => row.familyId);
+    },
+  };
+};
 
 const credentialData = ({ passwordHash, email }: { passwordHash?: string; email?: string }) => ({
   ...(passwordHash ? { passwordHash } : {}),
@@ -194,11 +193,7 @@ const platformScope = (db: PlatformDb): Scope => {
       accountView(
         await accounts.update({ where: { id }, data: credentialData(change), select: ACCOUNT_VIEW }),
       ),
-    sessions: sessionStore(
-      (sql, ...values) => db.$queryRawUnsafe(sql, ...values),
-      '"platform"."account_sessions"',
-      "account_id",
-    ),
+    sessions: sessionStore(prismaSqlExecutor(db), '"platform"."account_sessions"', "account_id"),
   };
 };
 
@@ -220,11 +215,7 @@ const siteScope = (db: SiteDb, tenant: TenantRef): Scope => {
     },
     setCredentials: async (id, change) =>
       userView(await users.update({ where: { id }, data: credentialData(change), select: USER_VIEW })),
-    sessions: sessionStore(
-      (sql, ...values) => db.$queryRawUnsafe(sql, ...values),
-      `${quoteSchema(tenant.schema)}."sessions"`,
-      "user_id",
-    ),
+    sessions: sessionStore(prismaSqlExecutor(db), `${quoteSchema(tenant.schema)}."sessions"`, "user_id"),
   };
 };
 
@@ -251,10 +242,10 @@ export type ScopeChange<T> = { result: T; audit: AuditRecord | null };
  */
 export const auditedScopeChange = <T>(
   ctx: Context,
-  change: (scope: Scope, tx: RawSqlTransaction) => Promise<ScopeChange<T>>,
+  change: (scope: Scope, tx: SqlExecutor) => Promise<ScopeChange<T>>,
 ): Promise<T> => {
   const tenant = ctx.tenant;
   return tenant
-    ? auditedSiteChange(ctx, (tx) => change(siteScope(tx, tenant), tx))
-    : auditedPlatformChange(ctx, (tx) => change(platformScope(tx), tx));
+    ? auditedSiteChange(ctx, (tx) => change(siteScope(tx, tenant), prismaSqlExecutor(tx)))
+    : auditedPlatformChange(ctx, (tx) => change(platformScope(tx), prismaSqlExecutor(tx)));
 };

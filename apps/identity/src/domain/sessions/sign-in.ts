@@ -1,6 +1,6 @@
 import { PASSWORD_MAX, verifyPassword } from "@taruvi/auth";
 import { AppError, badUserInput } from "@taruvi/errors";
-import { parseEmail } from "@taruvi/tenancy";
+import { parseEmail } from "@taruvi/validation";
 import type { Context } from "../../context";
 import { auditedScopeChange, scopeOf } from "./scope";
 import { type AuthPayload, issueTokens, startSession } from "./sessions";

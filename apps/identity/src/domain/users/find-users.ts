@@ -1,7 +1,7 @@
 import type { TenantClient } from "@taruvi/db";
 import { notFound } from "@taruvi/errors";
 import { decodeCursor, type PageArgs, pageSize, toConnection } from "@taruvi/subgraph-kit";
-import { isUuid } from "@taruvi/tenancy";
+import { isUuid } from "@taruvi/validation";
 import type { Context } from "../../context";
 import { findUserViews, USER_VIEW, userView } from "./user-views";
 

@@ -1,6 +1,6 @@
 import { badUserInput } from "@taruvi/errors";
 import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
-import { parseDisplayName, parseEmail } from "@taruvi/tenancy";
+import { parseDisplayName, parseEmail } from "@taruvi/validation";
 import type { Context } from "../../context";
 import { siteScopeIn } from "../sessions/scope";
 import { denyFamilies, revokeAllSessions } from "../sessions/sessions";

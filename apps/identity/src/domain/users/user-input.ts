@@ -1,7 +1,7 @@
 import { parsePassword } from "@taruvi/auth";
 import { isUniqueViolation } from "@taruvi/db";
 import { conflict } from "@taruvi/errors";
-import { parseDisplayName, parseEmail } from "@taruvi/tenancy";
+import { parseDisplayName, parseEmail } from "@taruvi/validation";
 
 export type NewUserInput = { email?: unknown; password?: unknown; name?: unknown };
 

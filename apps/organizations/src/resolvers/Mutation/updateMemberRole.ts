@@ -1,4 +1,4 @@
-import type { OrganizationRole } from "@taruvi/subgraph-kit";
+import type { OrganizationRole } from "@taruvi/auth";
 import type { Context } from "../../context";
 import { updateMemberRole as update } from "../../domain/members";
 

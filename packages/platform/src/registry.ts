@@ -1,7 +1,7 @@
 import { isUniqueViolation, type PlatformClient } from "@taruvi/db";
 import { badUserInput, conflict } from "@taruvi/errors";
-import { assertOrganizationAllowance } from "./account-limits";
-import { parseDisplayName, parseEmail, parseSlug } from "./input";
+import { assertOrganizationAllowance } from "@taruvi/limits";
+import { parseDisplayName, parseEmail, parseSlug } from "@taruvi/validation";
 
 /** The owner by email (the CLI) or by account id (a signed-in caller). */
 export type CreateOrganizationInput = { slug: string; name: string } & (

@@ -1,8 +1,13 @@
-/** Runs SQL in the caller's transaction (a pg PoolClient inside BEGIN…COMMIT fits). */
+/**
+ * The one raw-SQL seam: whatever runs SQL with positional parameters in the caller's
+ * transaction. A node-postgres client (a `PoolClient` inside `inTransaction`) is one as it is;
+ * `prismaSqlExecutor` makes one of a Prisma client or interactive transaction. Code that writes
+ * in the caller's transaction (the audit writer, the job queue) takes a SqlExecutor.
+ */
 export type SqlExecutor = { query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }> };
 
-/** What a Prisma interactive transaction (`$transaction(async (tx) => …)`) offers for raw SQL. */
-export type RawSqlTransaction = {
+/** What a Prisma client or interactive transaction (`$transaction(async (tx) => …)`), of either schema, offers for raw SQL. */
+type PrismaRawSql = {
   $queryRawUnsafe: (query: string, ...values: unknown[]) => Promise<unknown>;
 };
 
@@ -22,8 +27,8 @@ const toParameter = (value: unknown): unknown => {
   return isPlainObject(value) ? JSON.stringify(value) : value;
 };
 
-/** A SqlExecutor over a Prisma interactive transaction: jobs sent with it commit or roll back with it. */
-export const prismaSqlExecutor = (tx: RawSqlTransaction): SqlExecutor => ({
+/** A SqlExecutor over a Prisma client or interactive transaction: what it runs commits or rolls back with it. */
+export const prismaSqlExecutor = (tx: PrismaRawSql): SqlExecutor => ({
   query: async (text, values = []) => ({
     rows: (await tx.$queryRawUnsafe(text, ...values.map(toParameter))) as unknown[],
   }),

@@ -1,3 +1,4 @@
+import { assertMemberCapacity, PLAN_LIMITS } from "@taruvi/limits";
 import {
   createTestAccount,
   createTestDatabase,
@@ -6,12 +7,10 @@ import {
 } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  assertMemberCapacity,
   createOrganization,
   expireInvitations,
   INVITATION_RETENTION_MS,
   invitationStatus,
-  PLAN_LIMITS,
 } from "../src/index";
 
 let db: TestDatabase;

@@ -1,6 +1,6 @@
 import type { PlatformClient } from "@taruvi/db";
+import type { TenantChangeBus } from "@taruvi/tenancy";
 import type { Pool } from "pg";
-import type { TenantChangeBus } from "./change-bus";
 import { type DomainChecker, expireDomainClaims, recheckPendingDomains } from "./domains";
 import { expireInvitations } from "./invitations";
 import { type PurgeOptions, purgeDeletedSites } from "./purge";

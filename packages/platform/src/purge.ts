@@ -1,7 +1,6 @@
 import { inTransaction } from "@taruvi/db";
+import { MIGRATOR_LOCK_CLASS, quoteSchema } from "@taruvi/tenancy";
 import type { Pool, PoolClient } from "pg";
-import { LOCK_CLASS } from "./ledger";
-import { quoteSchema } from "./schema-name";
 
 const DAY_MS = 86_400_000;
 
@@ -40,7 +39,10 @@ const purgeOne = (
   inTransaction(pool, async (client) => {
     const schema = quoteSchema(site.schema_name);
     // Serializes with a migrator (or provisioner) working on this schema.
-    await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_CLASS, site.schema_name]);
+    await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
+      MIGRATOR_LOCK_CLASS,
+      site.schema_name,
+    ]);
     // Re-checked under the row lock: a restore that committed first wins.
     const { rows } = await client.query<{ hostnames: string[] }>(
       `SELECT coalesce(array(SELECT d.hostname FROM platform.domains d WHERE d.site_id = s.id), '{}') AS hostnames

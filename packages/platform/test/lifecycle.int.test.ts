@@ -1,6 +1,7 @@
+import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/tenancy";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSite, defaultMigrationsDirs, loadMigrations, purgeDeletedSites } from "../src/index";
+import { purgeDeletedSites } from "../src/index";
 
 const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
 let db: TestDatabase;

@@ -1,8 +1,14 @@
-import type { OrganizationAccess, OrganizationPermission, OrganizationRole } from "@taruvi/auth";
+import type {
+  AccessResolver,
+  Actor,
+  OrganizationAccess,
+  OrganizationPermission,
+  OrganizationRole,
+} from "@taruvi/auth";
 import { AppError } from "@taruvi/errors";
-import type { RequestContext } from "./context";
 
-export type { OrganizationAccess, OrganizationPermission, OrganizationRole };
+/** What the organization rules need of a request: who calls, and their access (a RequestContext fits). */
+export type OrganizationCaller = { actor: Actor | null; access: Pick<AccessResolver, "organization"> };
 
 /**
  * The caller's access to an organization (role and grants, loaded once per request and batched),
@@ -10,13 +16,13 @@ export type { OrganizationAccess, OrganizationPermission, OrganizationRole };
  * callers answer NOT_FOUND then, never FORBIDDEN.
  */
 export const findOrganizationAccess = (
-  ctx: Pick<RequestContext, "access">,
+  ctx: Pick<OrganizationCaller, "access">,
   organizationId: string,
 ): Promise<OrganizationAccess | null> => ctx.access.organization(organizationId);
 
 /** NOT_FOUND for what the caller may not see, FORBIDDEN for what they may see but not do. */
 export const requireOrganizationPermission = async (
-  ctx: Pick<RequestContext, "actor" | "access">,
+  ctx: OrganizationCaller,
   organizationId: string,
   permission: OrganizationPermission,
   entity = "organization",

@@ -1,5 +1,4 @@
-import type { SeedSite } from "./provision";
-import { quoteSchema } from "./schema-name";
+import { quoteSchema, type SeedSite } from "@taruvi/tenancy";
 
 export type SiteAdmin = { email: string; name: string; passwordHash: string };
 

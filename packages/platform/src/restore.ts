@@ -1,9 +1,9 @@
 import { inTransaction } from "@taruvi/db";
 import { AppError, conflict, notFound } from "@taruvi/errors";
+import { assertFreeSiteAllowance } from "@taruvi/limits";
+import { assertSiteQuota } from "@taruvi/tenancy";
+import { parseUuid } from "@taruvi/validation";
 import type { Pool, PoolClient } from "pg";
-import { assertFreeSiteAllowance } from "./account-limits";
-import { parseUuid } from "./input";
-import { assertSiteQuota } from "./provision";
 import { retentionCutoff } from "./purge";
 
 export type RestoreSiteOptions = {
