@@ -19,7 +19,7 @@ import {
 } from "@taruvi/subgraph-kit";
 import { createTenantChangeBus } from "@taruvi/tenancy";
 import { loadWorkerEnv, start as startWorker } from "@taruvi/worker";
-import { loadServices } from "./services";
+import { type AnyService, loadServices } from "./services";
 
 export type SubgraphName = string;
 
@@ -35,6 +35,11 @@ export type StackOptions = {
   freePorts?: boolean;
   /** Run the job worker in this process too (email delivery, scheduled clean-ups); default true. */
   worker?: boolean;
+  /**
+   * Definitions started after the registered ones, as they are (tests of the kit: a service
+   * defined in the test). Not composed into the gateway's supergraph: reach them directly.
+   */
+  extraServices?: readonly AnyService[];
 };
 
 export type Stack = {
@@ -88,7 +93,10 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     production: false,
   });
 
-  const services = await loadServices();
+  const services = [...(await loadServices()), ...(options.extraServices ?? [])];
+  const names = services.map((service) => service.name);
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice) throw new Error(`startStack: two services are named ${twice}`);
   const running = new Map<SubgraphName, RunningService>();
   const urls = {} as Stack["subgraphUrls"];
   const ports = new Map<SubgraphName, number>();

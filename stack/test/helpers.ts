@@ -18,7 +18,7 @@ import { createLogger } from "@taruvi/logging";
 import { seedSiteAdmin } from "@taruvi/platform";
 import { createSite, loadTenantSets, type ProvisionedSite } from "@taruvi/tenancy";
 import { createTestAccount, createTestDatabase, randomSlug, type TestDatabase } from "@taruvi/testing";
-import { type Stack, startStack } from "../src/index";
+import { type AnyService, type Stack, startStack } from "../src/index";
 
 export type HttpResult = {
   status: number;
@@ -88,6 +88,8 @@ export type TestStackOptions = {
   redisUrl?: string;
   /** The in-process job worker (on by default; it writes email to `stack.mailDir`). */
   worker?: boolean;
+  /** Service definitions started beside the registered ones (defined in the test). */
+  extraServices?: readonly AnyService[];
 };
 
 /**
@@ -151,6 +153,7 @@ const launch = (
       : createLogger({ name: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     freePorts: true,
     worker: options.worker ?? true,
+    ...(options.extraServices ? { extraServices: options.extraServices } : {}),
   });
 
 const testStackOf = (

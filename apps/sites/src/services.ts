@@ -1,4 +1,5 @@
 import type { Pool } from "@taruvi/db";
+import { createSiteEventPublisher, type SiteEventPublisher } from "@taruvi/jobs";
 import { createDomainChecker, type DomainChecker } from "@taruvi/platform";
 import type { ServiceResources } from "@taruvi/subgraph-kit";
 import {
@@ -27,24 +28,32 @@ export type SitesServices = {
   tenantSets: readonly MigrationSet[];
   /** Live sites one account may have across the FREE organizations it owns (superusers: any number). */
   maxFreeSitesPerAccount: number;
+  /** Enqueues a site's lifecycle event for every service with a hook for it, in the change's transaction. */
+  siteEvents: SiteEventPublisher;
+  close: () => Promise<void>;
 };
 
 /** The sites subgraph's collaborators from its environment and the process's resources. */
-export const createSitesServices = (
+export const createSitesServices = async (
   env: SitesEnv,
-  { pool, bus, tenants }: Pick<ServiceResources, "pool" | "bus" | "tenants">,
-): SitesRequestServices => ({
-  bus,
-  retentionDays: env.SITE_RETENTION_DAYS,
-  baseDomain: env.BASE_DOMAIN.toLowerCase(),
-  domainChecker: createDomainChecker({ enabled: env.DOMAIN_VERIFICATION, servers: env.DNS_SERVERS }),
-  domainPendingDays: env.DOMAIN_PENDING_DAYS,
-  pool,
-  tenantSets: loadTenantSets(),
-  maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
-  // Platform-scope site-user management reaches a site's schema through the tenant clients.
-  tenants,
-});
+  { pool, bus, tenants, logger }: Pick<ServiceResources, "pool" | "bus" | "tenants" | "logger">,
+): Promise<SitesRequestServices> => {
+  const siteEvents = await createSiteEventPublisher({ pool, logger });
+  return {
+    bus,
+    retentionDays: env.SITE_RETENTION_DAYS,
+    baseDomain: env.BASE_DOMAIN.toLowerCase(),
+    domainChecker: createDomainChecker({ enabled: env.DOMAIN_VERIFICATION, servers: env.DNS_SERVERS }),
+    domainPendingDays: env.DOMAIN_PENDING_DAYS,
+    pool,
+    tenantSets: loadTenantSets(),
+    maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
+    // Platform-scope site-user management reaches a site's schema through the tenant clients.
+    tenants,
+    siteEvents,
+    close: () => siteEvents.close(),
+  };
+};
 
 /** What a request sees: the services plus the process's tenant client cache (a site's schema). */
 export type SitesRequestServices = SitesServices & { tenants: TenantClientCache };

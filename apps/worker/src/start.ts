@@ -1,6 +1,11 @@
 import { join } from "node:path";
 import { createPlatformClient } from "@taruvi/db";
-import { createEmailWorker, createScheduledJobs, type ScheduledJobs } from "@taruvi/jobs";
+import {
+  createEmailWorker,
+  createScheduledJobs,
+  createSiteEventPublisher,
+  type ScheduledJobs,
+} from "@taruvi/jobs";
 import { createDomainChecker, maintenanceJobs } from "@taruvi/platform";
 import { openResources, type Running, type SharedResources } from "@taruvi/runtime";
 import type { WorkerEnv } from "./env";
@@ -14,7 +19,8 @@ export type RunningWorker = Running & {
 
 /**
  * Starts the worker: email delivery (SMTP, or .eml files under DATA_DIR/mail in development) with
- * retries, and the scheduled clean-ups (sites.purge, invitations.expire, domains.verify). Alone it
+ * retries, and the scheduled clean-ups (sites.purge, invitations.expire, domains.verify); a purge
+ * enqueues each site's `purged` event for the services' hooks in its transaction. Alone it
  * opens its own pool and bus; in the stack it shares them. No HTTP port.
  */
 export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<RunningWorker> => {
@@ -33,6 +39,7 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
     retry: { limit: env.EMAIL_RETRY_LIMIT, delaySeconds: env.EMAIL_RETRY_DELAY_SECONDS, backoff: true },
   });
   const platform = createPlatformClient(pool);
+  const siteEvents = await createSiteEventPublisher({ pool, logger });
   const scheduled = await createScheduledJobs({
     databaseUrl,
     logger,
@@ -43,6 +50,9 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
       retentionDays: env.SITE_RETENTION_DAYS,
       domainChecker: createDomainChecker({ enabled: env.DOMAIN_VERIFICATION, servers: env.DNS_SERVERS }),
       bus,
+      onPurged: async (client, site) => {
+        await siteEvents.publish(client, { siteId: site.id, slug: site.slug, schema: site.schema }, "purged");
+      },
     }),
   });
   logger.info(
@@ -56,6 +66,7 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
     close: async () => {
       await email.close();
       await scheduled.close();
+      await siteEvents.close();
       await platform.$disconnect();
       await own?.close();
     },

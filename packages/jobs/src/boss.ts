@@ -11,8 +11,14 @@ export type RetryPolicy = { limit: number; delaySeconds: number; backoff: boolea
 /** Retries after 15–30 s, doubling each time (up to 4–8 min for the fifth); then the job fails. */
 export const DEFAULT_EMAIL_RETRY: RetryPolicy = { limit: 5, delaySeconds: 15, backoff: true };
 
+/** What pg-boss runs its SQL through when it opens no pool of its own (`Pool#query` fits). */
+export type Queryable = { query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }> };
+
 export type BossOptions = {
-  databaseUrl: string;
+  /** pg-boss opens its own pool on this database, unless `pool` is given. */
+  databaseUrl?: string;
+  /** The process's pool: pg-boss then opens no connection of its own (`poolSize` is ignored). */
+  pool?: Queryable;
   schema?: string;
   /** Connections pg-boss opens itself (sends without `db`, fetching, maintenance). */
   poolSize?: number;
@@ -24,10 +30,22 @@ export type BossOptions = {
   applicationName: string;
 };
 
+const queryRows = async (pool: Queryable, text: string, values: unknown[]) => {
+  const { rows } = await pool.query(text, values);
+  return { rows: rows as Record<string, unknown>[] };
+};
+
 /** A started pg-boss: its schema installed or migrated (under pg-boss's own advisory lock). */
 export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
   const boss = new PgBoss({
-    connectionString: options.databaseUrl,
+    ...(options.pool
+      ? {
+          db: {
+            executeSql: (text: string, values: unknown[]) =>
+              queryRows(options.pool as Queryable, text, values),
+          },
+        }
+      : { connectionString: options.databaseUrl }),
     schema: options.schema ?? JOBS_SCHEMA,
     max: options.poolSize ?? 2,
     application_name: options.applicationName,

@@ -1,4 +1,4 @@
-export type { RetryPolicy } from "./boss";
+export type { Queryable, RetryPolicy } from "./boss";
 export { DEFAULT_EMAIL_RETRY, JOBS_SCHEMA } from "./boss";
 export type { EmailJob, QueuedEmail } from "./email";
 export { EMAIL_QUEUE } from "./email";
@@ -16,3 +16,13 @@ export {
   MIN_EMAIL_KEY_LENGTH,
   parseEmailKeys,
 } from "./sealing";
+export type { JobRun, ServiceQueue, ServiceWork, ServiceWorkOptions } from "./service-work";
+export { startServiceWork } from "./service-work";
+export type { SiteEvent, SiteEventPublisher, SiteLifecycle } from "./site-events";
+export {
+  createSiteEventPublisher,
+  publishSiteEvent,
+  SITE_LIFECYCLE,
+  siteEventName,
+  siteEventsQueue,
+} from "./site-events";

@@ -3,7 +3,7 @@ import type { TenantChangeBus } from "@taruvi/tenancy";
 import type { Pool } from "pg";
 import { type DomainChecker, expireDomainClaims, recheckPendingDomains } from "./domains";
 import { expireInvitations } from "./invitations";
-import { purgeDeletedSites } from "./purge";
+import { type PurgeOptions, purgeDeletedSites } from "./purge";
 
 /** The platform's scheduled clean-ups, as `createScheduledJobs` (@taruvi/jobs) takes them. */
 export type MaintenanceJob = { name: string; cron: string; run: () => Promise<unknown> };
@@ -14,7 +14,8 @@ export const DOMAINS_VERIFY_JOB = "domains.verify";
 
 /**
  * `sites.purge` (hourly): drops the schema of every site deleted more than `retentionDays`
- * ago and announces its addresses on `bus` (when given). `invitations.expire` (hourly): deletes
+ * ago (calling `onPurged` in each site's purge transaction) and announces its addresses on
+ * `bus` (when given). `invitations.expire` (hourly): deletes
  * invitations long past their expiry. `domains.verify` (every 10 minutes): looks up the TXT
  * record of PENDING custom domains through `domainChecker` and verifies those that have it, then
  * drops expired claims; both changes are announced on `bus`.
@@ -25,18 +26,21 @@ export const maintenanceJobs = ({
   retentionDays,
   domainChecker,
   bus,
+  onPurged,
 }: {
   pool: Pool;
   platform: PlatformClient;
   retentionDays: number;
   domainChecker: DomainChecker;
   bus?: TenantChangeBus;
+  /** E.g. enqueue the site's `purged` event for the services' hooks, in the purge transaction. */
+  onPurged?: PurgeOptions["onPurged"];
 }): MaintenanceJob[] => [
   {
     name: SITES_PURGE_JOB,
     cron: "0 * * * *",
     run: async () => {
-      const report = await purgeDeletedSites(pool, { retentionDays });
+      const report = await purgeDeletedSites(pool, { retentionDays, ...(onPurged ? { onPurged } : {}) });
       for (const site of report.sites) {
         for (const key of [site.slug, ...site.hostnames]) await bus?.publish(key);
       }

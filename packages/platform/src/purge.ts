@@ -1,6 +1,6 @@
 import { inTransaction } from "@taruvi/db";
 import { MIGRATOR_LOCK_CLASS, quoteSchema } from "@taruvi/tenancy";
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 
 const DAY_MS = 86_400_000;
 
@@ -11,6 +11,8 @@ export type PurgeOptions = {
   now?: Date;
   /** Only report what would be purged. */
   dryRun?: boolean;
+  /** Runs in each site's purge transaction after its schema and row are gone (e.g. to enqueue its `purged` event). */
+  onPurged?: (client: PoolClient, site: PurgedSite) => Promise<void>;
 };
 
 export type PurgedSite = { id: string; slug: string; schema: string; hostnames: string[] };
@@ -28,7 +30,12 @@ type Candidate = { id: string; slug: string; schema_name: string };
 export const retentionCutoff = (retentionDays: number, now: Date = new Date()): Date =>
   new Date(now.getTime() - retentionDays * DAY_MS);
 
-const purgeOne = (pool: Pool, site: Candidate, cutoff: Date): Promise<PurgedSite | null> =>
+const purgeOne = (
+  pool: Pool,
+  site: Candidate,
+  cutoff: Date,
+  onPurged: PurgeOptions["onPurged"],
+): Promise<PurgedSite | null> =>
   inTransaction(pool, async (client) => {
     const schema = quoteSchema(site.schema_name);
     // Serializes with a migrator (or provisioner) working on this schema.
@@ -49,7 +56,9 @@ const purgeOne = (pool: Pool, site: Candidate, cutoff: Date): Promise<PurgedSite
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     // Domains go with the row (ON DELETE CASCADE); the slug is free again.
     await client.query("DELETE FROM platform.sites WHERE id = $1", [site.id]);
-    return { id: site.id, slug: site.slug, schema: site.schema_name, hostnames: row.hostnames };
+    const purged = { id: site.id, slug: site.slug, schema: site.schema_name, hostnames: row.hostnames };
+    await onPurged?.(client, purged);
+    return purged;
   });
 
 /**
@@ -79,7 +88,7 @@ export const purgeDeletedSites = async (pool: Pool, options: PurgeOptions): Prom
       continue;
     }
     try {
-      const purged = await purgeOne(pool, site, cutoff);
+      const purged = await purgeOne(pool, site, cutoff, options.onPurged);
       if (purged) report.sites.push(purged);
     } catch (error) {
       report.failed.push({

@@ -10,6 +10,19 @@ export {
 export type { RequestContext } from "./context";
 export { accountOf, requireActor, requireSite } from "./context";
 export { createSubgraphDeps } from "./deps";
+export type {
+  HookContext,
+  JobContext,
+  JobRun,
+  ServiceJob,
+  ServiceJobs,
+  SiteEvent,
+  SiteHook,
+  SiteHooks,
+  SiteLifecycle,
+  WorkContext,
+} from "./hooks";
+export { DEFAULT_HOOK_RETRY } from "./hooks";
 export { byId, groupBy } from "./loaders";
 export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";

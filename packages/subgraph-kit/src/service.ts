@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
-import { deployableEnvShape, int, loadDeployableEnv, productionBaseProblems } from "@taruvi/config";
+import { deployableEnvShape, int, loadDeployableEnv, number, productionBaseProblems } from "@taruvi/config";
 import type { Pool, TenantClient } from "@taruvi/db";
+import type { RetryPolicy } from "@taruvi/jobs";
 import { CORE_ENTITIES, SERVICE_NAME } from "@taruvi/registry";
 import { openResources, type Running, type SharedResources } from "@taruvi/runtime";
 import type { DisconnectableClient, TenantClientCache } from "@taruvi/tenancy";
@@ -8,6 +9,13 @@ import { type DocumentNode, Kind } from "graphql";
 import type { z } from "zod";
 import type { RequestContext } from "./context";
 import { createSubgraphDeps } from "./deps";
+import {
+  checkHooksAndJobs,
+  type ServiceJob,
+  type ServiceJobs,
+  type SiteHooks,
+  startHooksAndJobs,
+} from "./hooks";
 import { assertPlanLimits, type ServicePlanLimits } from "./plans";
 import { createSubgraph, type Subgraph } from "./server";
 import type { SubgraphRules } from "./shield";
@@ -17,6 +25,8 @@ export const subgraphEnvShape = (port: number) => ({
   ...deployableEnvShape({ port, poolSize: 10 }),
   /** Site-bound Prisma clients kept per process (least recently used ones are released). */
   TENANT_CLIENT_CACHE_SIZE: int(32, { min: 1, max: 10_000 }),
+  /** How often an idle queue of the service's hooks and jobs is polled (pg-boss allows 0.5 s at least). */
+  JOB_POLLING_INTERVAL_SECONDS: number(2, { min: 0.5, max: 60 }),
 });
 
 /** What every subgraph's environment holds. */
@@ -29,6 +39,8 @@ export type ServiceEnv<Shape extends z.ZodRawShape = Record<never, never>> = Sub
 /** What a service's `services` factory is given: the process's shared resources and its tenant clients. */
 export type ServiceResources<Db = TenantClient> = SharedResources & {
   tenants: TenantClientCache<Db & DisconnectableClient>;
+  /** Enqueues one of the service's own `jobs` (with `db`, in that transaction); refused for an undeclared name. */
+  jobs: ServiceJobs;
 };
 
 /**
@@ -78,6 +90,16 @@ export type ServiceDefinition<
   envProblems?: (env: ServiceEnv<Shape>) => string[];
   /** Long-lived collaborators on every request's context as `services`; their `close`, if any, at shutdown. */
   services?: (env: ServiceEnv<Shape>, resources: ServiceResources<Db>) => Promise<Services> | Services;
+  /**
+   * What it does when a site is created, suspended, resumed, deleted, restored or purged. Each
+   * committed change is delivered to its own process through pg-boss (queue
+   * `<name>.site-events`), at least once, retried on a throw (`hookRetry`): hooks must be idempotent.
+   */
+  hooks?: SiteHooks<Services, Db>;
+  /** How a failed hook is retried (default 10 more tries, 30 s apart, doubling). */
+  hookRetry?: Partial<RetryPolicy>;
+  /** Its background and scheduled work (queues `<name>.<job>`), run by its own process. */
+  jobs?: readonly ServiceJob<Services, Db>[];
 };
 
 /** Checks a definition's shape once, at import: a wrong name or permission fails at start-up. */
@@ -87,6 +109,7 @@ export const defineService = <Shape extends z.ZodRawShape, Services, Loaders, Db
   if (!SERVICE_NAME.test(definition.name)) {
     throw new Error(`service name "${definition.name}" must match ${SERVICE_NAME}`);
   }
+  checkHooksAndJobs(definition.name, definition.hooks, definition.jobs, definition.hookRetry);
   for (const permission of Object.keys(definition.permissions ?? {})) {
     if (!permission.startsWith(`${definition.name}.`)) {
       throw new Error(
@@ -174,8 +197,26 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     tenantClientCacheSize: env.TENANT_CLIENT_CACHE_SIZE,
     ...(definition.tenantModel ? { tenantClient: definition.tenantModel.client } : {}),
   });
-  const services = definition.services
-    ? await definition.services(env, { ...resources, logger, tenants: deps.tenants })
+  let services: Services | undefined;
+  const work = await startHooksAndJobs<Services, Db & DisconnectableClient>({
+    service: definition.name,
+    hooks: definition.hooks as SiteHooks<Services, Db & DisconnectableClient> | undefined,
+    hookRetry: definition.hookRetry,
+    jobs: definition.jobs as readonly ServiceJob<Services, Db & DisconnectableClient>[] | undefined,
+    pool: resources.pool,
+    logger,
+    tenants: deps.tenants,
+    services: () => services as Services,
+    pollingIntervalSeconds: env.JOB_POLLING_INTERVAL_SECONDS,
+  });
+  const jobs: ServiceJobs = {
+    send: async (name, data, options) => {
+      if (!work) throw new Error(`service ${definition.name} has no job named ${name}`);
+      return work.send(name, data, options);
+    },
+  };
+  services = definition.services
+    ? await definition.services(env, { ...resources, logger, tenants: deps.tenants, jobs })
     : undefined;
   const subgraph = await createSubgraph<Loaders, Services, Db>({
     name: definition.name,
@@ -195,6 +236,8 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     logger,
     close: async () => {
       await subgraph.close();
+      // Running hooks and jobs finish (or are failed, to be retried) before what they use closes.
+      await work?.close();
       await (services as { close?: () => Promise<void> } | undefined)?.close?.();
       await deps.close();
       await own?.close();

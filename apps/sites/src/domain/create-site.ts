@@ -43,9 +43,11 @@ export const createSite = async (ctx: Context, input: CreateSiteInput) => {
     name: "Site admin",
     passwordHash: await hashPassword(adminPassword),
   });
-  // The seed runs on the provisioning transaction's client: the event commits with the site.
+  // The seed runs on the provisioning transaction's client: the audit event and the services'
+  // `created` event commit with the site.
   const seed: SeedSite = async (client, site) => {
     await seedAdmin(client, site);
+    await ctx.services.siteEvents.publish(client, { siteId: site.id, slug, schema: site.schema }, "created");
     await recordAudit(
       ctx,
       client,

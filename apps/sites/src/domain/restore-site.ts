@@ -8,8 +8,8 @@ import { announceSite } from "./announce";
 /**
  * Brings a DELETED site (`admin_site`) back ACTIVE with all its data (its schema was never
  * touched), within the retention period, the organization's plan limit and its owners' allowance
- * of FREE sites (as createSite), and records
- * `site.restored` in the restore's own transaction.
+ * of FREE sites (as createSite), and records `site.restored` (and enqueues the services'
+ * `restored` event) in the restore's own transaction.
  */
 export const restoreSite = async (ctx: Context, id: unknown) => {
   const { site } = await getManagedSite(ctx, id);
@@ -21,8 +21,8 @@ export const restoreSite = async (ctx: Context, id: unknown) => {
     retentionDays: ctx.services.retentionDays,
     maxSites: PLAN_LIMITS[organization.plan].maxSites,
     maxFreeSitesPerAccount: superuserCaller(ctx) ? null : ctx.services.maxFreeSitesPerAccount,
-    onRestored: (client, restored) =>
-      recordAudit(
+    onRestored: async (client, restored) => {
+      await recordAudit(
         ctx,
         client,
         {
@@ -34,7 +34,13 @@ export const restoreSite = async (ctx: Context, id: unknown) => {
           changes: diff({ status: "DELETED" }, { status: "ACTIVE" }),
         },
         "platform",
-      ),
+      );
+      await ctx.services.siteEvents.publish(
+        client,
+        { siteId: restored.id, slug: restored.slug, schema: site.schemaName },
+        "restored",
+      );
+    },
   });
   await announceSite(ctx, site.id);
   ctx.logger.info({ siteId: site.id }, "site.restored");

@@ -1,5 +1,6 @@
 import { hashPassword, parsePassword } from "@taruvi/auth";
 import { badUserInput } from "@taruvi/errors";
+import { createSiteEventPublisher } from "@taruvi/jobs";
 import { PLAN_LIMITS } from "@taruvi/limits";
 import { listSites, purgeDeletedSites, seedSiteAdmin } from "@taruvi/platform";
 import { createSite } from "@taruvi/tenancy";
@@ -29,9 +30,15 @@ export const createSiteCommand = async (options: CreateSiteOptions): Promise<num
   const adminPassword = parsePassword(options.adminPassword, "adminPassword", [
     adminEmail.split("@")[0] ?? "",
   ]);
-  return withContext(async ({ pool, platform, tenantSets }) => {
+  return withContext(async ({ pool, platform, tenantSets, log }) => {
     const organization = await platform.organization.findUnique({ where: { slug: orgSlug } });
     if (!organization) throw badUserInput("org", `no organization has the slug "${orgSlug}"`);
+    const siteEvents = await createSiteEventPublisher({ pool, logger: log });
+    const seedAdmin = seedSiteAdmin({
+      email: adminEmail,
+      name: "Site admin",
+      passwordHash: await hashPassword(adminPassword),
+    });
     const site = await createSite(
       pool,
       { organizationId: organization.id, slug, name },
@@ -39,13 +46,13 @@ export const createSiteCommand = async (options: CreateSiteOptions): Promise<num
         sets: tenantSets,
         maxSites: PLAN_LIMITS[organization.plan].maxSites,
         maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
-        seed: seedSiteAdmin({
-          email: adminEmail,
-          name: "Site admin",
-          passwordHash: await hashPassword(adminPassword),
-        }),
+        // The services' `created` event commits with the site, as through the API.
+        seed: async (client, created) => {
+          await seedAdmin(client, created);
+          await siteEvents.publish(client, { siteId: created.id, slug, schema: created.schema }, "created");
+        },
       },
-    );
+    ).finally(() => siteEvents.close());
     print(
       `created site ${site.slug} (${site.id}) in ${organization.slug}: ${site.status}, schema ${site.schemaName}`,
     );
@@ -80,9 +87,17 @@ export const purgeSitesCommand = async (options: {
   retentionDays?: number | undefined;
   dryRun: boolean;
 }): Promise<number> =>
-  withContext(async ({ pool }) => {
+  withContext(async ({ pool, log }) => {
     const retentionDays = options.retentionDays ?? env.SITE_RETENTION_DAYS;
-    const report = await purgeDeletedSites(pool, { retentionDays, dryRun: options.dryRun });
+    const siteEvents = await createSiteEventPublisher({ pool, logger: log });
+    // Each purged site's `purged` event (the services' hooks) commits with its purge, as in the worker.
+    const report = await purgeDeletedSites(pool, {
+      retentionDays,
+      dryRun: options.dryRun,
+      onPurged: async (client, site) => {
+        await siteEvents.publish(client, { siteId: site.id, slug: site.slug, schema: site.schema }, "purged");
+      },
+    }).finally(() => siteEvents.close());
     const verb = options.dryRun ? "would purge" : "purged";
     for (const site of report.sites) print(`${verb} site ${site.slug} (${site.id}): schema ${site.schema}`);
     for (const failure of report.failed) {
