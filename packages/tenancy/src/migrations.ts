@@ -57,7 +57,7 @@ const code = (sql: string): string =>
     .replace(/--[^\n]*/g, " ")
     .replace(/'(?:[^']|'')*'/g, "''");
 
-const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+const IDENT = '(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)';
 const CREATE_TABLE = new RegExp(
   String.raw`\bCREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:UNLOGGED\s+|TEMP\s+|TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT}(?:\s*\.\s*${IDENT})?)`,
   "gi",
