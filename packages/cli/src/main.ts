@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { listKeys, retireKey, rotateKeys } from "./commands/keys";
 import { migrate } from "./commands/migrate";
+import { newService } from "./commands/new-service";
 import { createOrg } from "./commands/orgs";
 import { createSiteCommand, listSitesCommand, purgeSitesCommand } from "./commands/sites";
 import { status } from "./commands/status";
@@ -34,7 +35,7 @@ const run =
   };
 
 const program = new Command("taruvi")
-  .description("Taruvi management: migrations, organizations, sites, superusers and signing keys")
+  .description("Taruvi management: migrations, organizations, sites, superusers, signing keys and scaffolds")
   .showHelpAfterError();
 
 program
@@ -88,6 +89,25 @@ sites
   )
   .option("--dry-run", "only list the sites that would be purged", false)
   .action(run((options: { retentionDays?: number; dryRun: boolean }) => purgeSitesCommand(options)));
+
+const scaffold = program.command("new").description("scaffold a part of the platform");
+scaffold
+  .command("service")
+  .description(
+    "write a working product service (tenant-scoped subgraph) into services/<name> and register it; refuses, writing nothing, when a name clashes",
+  )
+  .argument(
+    "<name>",
+    "service name: 2-30 lower-case letters and digits; its permissions are <name>.view/.manage",
+  )
+  .requiredOption("--entity <Entity>", "its entity's GraphQL type, PascalCase (e.g. Project)")
+  .option("--plural <entities>", "the list query's name, lower camelCase (default: <entity>s)")
+  .option("--root <dir>", "the repository to write into (default: this checkout)")
+  .action(
+    run((name: string, options: { entity: string; plural?: string; root?: string }) =>
+      newService(name, options),
+    ),
+  );
 
 const superuser = program.command("superuser").description("platform superusers");
 superuser
