@@ -82,6 +82,8 @@ afterAll(() => {
 describe("CI: a scaffolded service in a scratch copy", () => {
   it("scaffolds, generates, composes, typechecks, lints and passes its own tests", () => {
     const steps: [string, string, string[], number?][] = [
+      // What `npm ci`'s postinstall did in this checkout: the core's clients (generated files are not copied).
+      ["generate (core)", node, ["scripts/generate-prisma.mjs"]],
       ["scaffold", node, ["packages/cli/bin/taruvi.js", "new", "service", "projects", "--entity", "Project"]],
       ["generate", node, ["scripts/generate-prisma.mjs"]],
       ["compose", node, [bin("tsx/dist/cli.mjs"), "scripts/compose.ts"]],
