@@ -5,6 +5,7 @@ import {
   createSite,
   defaultMigrationsDirs,
   loadMigrations,
+  loadTenantSets,
   migratePlatform,
   newDomainVerificationToken,
   quoteSchema,
@@ -58,7 +59,7 @@ export const seedWorld = async (pool: Pool): Promise<BenchWorld> => {
       pool,
       { organizationId: organization.id, slug: "bench-site", name: "Bench Site" },
       {
-        set: loadMigrations(defaultMigrationsDirs.tenant),
+        sets: loadTenantSets(),
         seed: seedSiteAdmin({ email: siteAdminEmail, name: "Bench Site Admin", passwordHash }),
       },
     );

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "@taruvi/auth";
 import { createPlatformClient, type Pool } from "@taruvi/db";
-import { createSite, defaultMigrationsDirs, loadMigrations, seedSiteAdmin } from "@taruvi/tenancy";
+import { createSite, loadTenantSets, seedSiteAdmin } from "@taruvi/tenancy";
 
 export type ShieldBenchWorld = {
   superuserId: string;
@@ -45,7 +45,7 @@ export const seedShieldWorld = async (pool: Pool, events: number): Promise<Shiel
       pool,
       { organizationId: organization.id, slug: "bench-site", name: "Bench Site" },
       {
-        set: loadMigrations(defaultMigrationsDirs.tenant),
+        sets: loadTenantSets(),
         seed: seedSiteAdmin({
           email: "bench-admin@example.test",
           name: "Bench Admin",

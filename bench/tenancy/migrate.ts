@@ -30,7 +30,7 @@ export const benchNoopMigrate = async ({
   const ours: number[] = [];
   const naive: number[] = [];
   for (let run = 0; run < runs; run += 1) {
-    const { result: report, ms } = await timed(() => migrateSites(pool, { set, concurrency }));
+    const { result: report, ms } = await timed(() => migrateSites(pool, { sets: [set], concurrency }));
     const clean =
       report.failed.length === 0 && report.migrated.length === 0 && report.provisioned.length === 0;
     if (!clean || report.total !== sites || report.upToDate !== sites) {
@@ -79,7 +79,7 @@ export const benchAdditiveMigrate = async ({
   concurrency,
   targetMs,
 }: AdditiveMigrateOptions): Promise<Results> => {
-  const { result: report, ms } = await timed(() => migrateSites(pool, { set, concurrency }));
+  const { result: report, ms } = await timed(() => migrateSites(pool, { sets: [set], concurrency }));
   if (report.failed.length > 0) {
     const first = report.failed[0];
     throw new Error(

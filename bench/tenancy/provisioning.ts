@@ -48,14 +48,14 @@ export const benchProvisioning = async ({
 
   try {
     for (let i = 0; i < warmup; i += 1) {
-      await fleet.addOne(set);
+      await fleet.addOne([set]);
       await naive();
     }
     const ours: number[] = [];
     const reference: number[] = [];
     const every = Math.max(1, Math.floor(samples / naiveSamples));
     for (let i = 0; i < samples; i += 1) {
-      ours.push(await fleet.addOne(set));
+      ours.push(await fleet.addOne([set]));
       if (i % every === 0 && reference.length < naiveSamples) reference.push(await naive());
     }
 
@@ -123,7 +123,7 @@ export const benchProvisioningAtScale = async ({
 }): Promise<Results> => {
   const sitesBefore = fleet.siteIds.length;
   const latencies: number[] = [];
-  for (let i = 0; i < samples; i += 1) latencies.push(await fleet.addOne(set));
+  for (let i = 0; i < samples; i += 1) latencies.push(await fleet.addOne([set]));
   return {
     provisionP50AtScale: measurement({
       label: `createSite p50 with ${sitesBefore} sites present (${samples} sites)`,

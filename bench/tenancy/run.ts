@@ -119,7 +119,7 @@ const main = async (): Promise<void> => {
     Object.assign(results, provisioning);
 
     console.log(`2/4 no-op migrate over ${CONFIG.noopSites} sites`);
-    await fleet.growTo(CONFIG.noopSites, { set, concurrency: CONFIG.provisionConcurrency });
+    await fleet.growTo(CONFIG.noopSites, { sets: [set], concurrency: CONFIG.provisionConcurrency });
     Object.assign(
       results,
       await benchNoopMigrate({
@@ -137,7 +137,7 @@ const main = async (): Promise<void> => {
     cleanup.defer("remove temporary migrations", benchMigrations.remove);
     const nextSet = loadMigrations(benchMigrations.dir);
     console.log(`3/4 additive migration ${benchMigrations.name} over ${CONFIG.additiveSites} sites`);
-    await fleet.growTo(CONFIG.additiveSites, { set, concurrency: CONFIG.provisionConcurrency });
+    await fleet.growTo(CONFIG.additiveSites, { sets: [set], concurrency: CONFIG.provisionConcurrency });
     Object.assign(
       results,
       await benchAdditiveMigrate({
@@ -150,7 +150,7 @@ const main = async (): Promise<void> => {
     );
 
     console.log(`4/4 one process touching ${CONFIG.touchSites} sites`);
-    await fleet.growTo(CONFIG.touchSites, { set: nextSet, concurrency: CONFIG.provisionConcurrency });
+    await fleet.growTo(CONFIG.touchSites, { sets: [nextSet], concurrency: CONFIG.provisionConcurrency });
     Object.assign(
       results,
       await benchTouchSites({

@@ -3,7 +3,13 @@
 import { bool, int, loadEnv, optionalString, string } from "@taruvi/config";
 import { createPlatformClient, createPool, resolveDatabase } from "@taruvi/db";
 import { createLogger } from "@taruvi/logging";
-import { defaultMigrationsDirs, loadMigrations, migratePlatform, migrateSites } from "@taruvi/tenancy";
+import {
+  defaultMigrationsDirs,
+  loadMigrations,
+  loadTenantSets,
+  migratePlatform,
+  migrateSites,
+} from "@taruvi/tenancy";
 import { DEMO, seedDemo } from "./seed";
 import { startStack } from "./start-stack";
 
@@ -30,13 +36,13 @@ const database = await resolveDatabase({
   onLog: (message) => logger.debug({ postgres: message.trim() }, "embedded postgres"),
 });
 const setupPool = createPool({ url: database.url, max: 4 });
-const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
+const tenantSets = loadTenantSets();
 await migratePlatform(setupPool, loadMigrations(defaultMigrationsDirs.platform), {
   domainGraceDays: env.DOMAIN_GRACE_DAYS,
 });
-const report = await migrateSites(setupPool, { set: tenantSet });
+const report = await migrateSites(setupPool, { sets: tenantSets });
 const platform = createPlatformClient(setupPool);
-await seedDemo({ pool: setupPool, platform, set: tenantSet });
+await seedDemo({ pool: setupPool, platform, sets: tenantSets });
 await platform.$disconnect();
 await setupPool.end();
 logger.info(

@@ -14,11 +14,12 @@ export const DEMO = {
 export const seedDemo = async ({
   pool,
   platform,
-  set,
+  sets,
 }: {
   pool: Pool;
   platform: PlatformClient;
-  set: MigrationSet;
+  /** Every service's site migrations (loadTenantSets()). */
+  sets: readonly MigrationSet[];
 }) => {
   const passwordHash = await hashPassword(DEMO.password);
   await platform.account.upsert({
@@ -38,7 +39,7 @@ export const seedDemo = async ({
     await createSite(
       pool,
       { organizationId: organization.id, slug: DEMO.site, name: "Acme" },
-      { set, seed: seedSiteAdmin({ email: DEMO.siteAdminEmail, name: "Acme Admin", passwordHash }) },
+      { sets, seed: seedSiteAdmin({ email: DEMO.siteAdminEmail, name: "Acme Admin", passwordHash }) },
     );
   }
 };

@@ -636,7 +636,7 @@ describe("an API key's expiresAt beyond year 9999", () => {
       t.db.pool,
       { organizationId: w.organization.id, slug: randomSlug("site"), name: "Old Site" },
       {
-        set: { ...head, migrations: older, head: older.at(-1)?.name ?? null },
+        sets: [{ ...head, migrations: older, head: older.at(-1)?.name ?? null }],
         seed: seedSiteAdmin({
           email: admin.email,
           name: "Admin",
@@ -651,7 +651,7 @@ describe("an API key's expiresAt beyond year 9999", () => {
       [key.id],
     );
 
-    const report = await migrateSites(t.db.pool, { set: head });
+    const report = await migrateSites(t.db.pool, { sets: [head] });
     expect(report.failed).toEqual([]);
 
     const adminId = (

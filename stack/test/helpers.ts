@@ -15,13 +15,7 @@ import {
   type TenantRef,
 } from "@taruvi/auth";
 import { createLogger } from "@taruvi/logging";
-import {
-  createSite,
-  defaultMigrationsDirs,
-  loadMigrations,
-  type ProvisionedSite,
-  seedSiteAdmin,
-} from "@taruvi/tenancy";
+import { createSite, loadTenantSets, type ProvisionedSite, seedSiteAdmin } from "@taruvi/tenancy";
 import { createTestAccount, createTestDatabase, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { type Stack, startStack } from "../src/index";
 
@@ -83,7 +77,7 @@ export type TestStack = {
   close: () => Promise<void>;
 };
 
-const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
+const tenantSets = loadTenantSets();
 
 export type TestStackOptions = {
   /** Every log line of the gateway and subgraphs goes here (at `logLevel`, default trace). */
@@ -196,7 +190,7 @@ const testStackOf = (
       createSite(
         db.pool,
         { organizationId, slug: randomSlug("site"), name: "Test Site" },
-        { set: tenantSet },
+        { sets: tenantSets },
       ),
     close,
   };
@@ -272,7 +266,7 @@ export const createSiteWithAdmin = async (t: TestStack, organizationId: string) 
     t.db.pool,
     { organizationId, slug: randomSlug("site"), name: "Test Site" },
     {
-      set: tenantSet,
+      sets: tenantSets,
       seed: seedSiteAdmin({
         email: admin.email,
         name: "Site Admin",

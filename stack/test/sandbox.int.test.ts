@@ -1,5 +1,5 @@
 import { hashPassword } from "@taruvi/auth";
-import { createSite, defaultMigrationsDirs, loadMigrations, seedSiteAdmin } from "@taruvi/tenancy";
+import { createSite, loadTenantSets, seedSiteAdmin } from "@taruvi/tenancy";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HttpResult, httpRequest, startTestStack, strongPassword, type TestStack } from "./helpers";
@@ -30,7 +30,7 @@ beforeAll(async () => {
     t.db.pool,
     { organizationId: organization.id, slug: tenant, name: "Shop" },
     {
-      set: loadMigrations(defaultMigrationsDirs.tenant),
+      sets: loadTenantSets(),
       seed: seedSiteAdmin({
         email: siteAdmin.email,
         name: "Shop Admin",

@@ -3,8 +3,7 @@ import type { ServiceResources } from "@taruvi/subgraph-kit";
 import {
   createDomainChecker,
   type DomainChecker,
-  defaultMigrationsDirs,
-  loadMigrations,
+  loadTenantSets,
   type MigrationSet,
   type TenantChangeBus,
   type TenantClientCache,
@@ -25,8 +24,8 @@ export type SitesServices = {
   domainPendingDays: number;
   /** The process's pool: provisioning and restores run their own transactions on it. */
   pool: Pool;
-  /** The site migrations a new site's schema is built from. */
-  tenantSet: MigrationSet;
+  /** Every service's site migrations (the core's first) a new site's schema is built from. */
+  tenantSets: readonly MigrationSet[];
   /** Live sites one account may have across the FREE organizations it owns (superusers: any number). */
   maxFreeSitesPerAccount: number;
 };
@@ -42,7 +41,7 @@ export const createSitesServices = (
   domainChecker: createDomainChecker({ enabled: env.DOMAIN_VERIFICATION, servers: env.DNS_SERVERS }),
   domainPendingDays: env.DOMAIN_PENDING_DAYS,
   pool,
-  tenantSet: loadMigrations(defaultMigrationsDirs.tenant),
+  tenantSets: loadTenantSets(),
   maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
   // Platform-scope site-user management reaches a site's schema through the tenant clients.
   tenants,

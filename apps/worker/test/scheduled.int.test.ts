@@ -3,14 +3,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/tenancy";
+import { createSite, loadTenantSets } from "@taruvi/tenancy";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const tsx = join(root, "node_modules/.bin/tsx");
 const entry = join(root, "apps/worker/src/index.ts");
-const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
+const tenantSets = loadTenantSets();
 
 const startWorker = (env: Record<string, string>): { child: ChildProcess; output: () => string } => {
   const child = spawn(tsx, [entry], {
@@ -48,7 +48,7 @@ describe("apps/worker scheduled jobs", () => {
       createSite(
         db.pool,
         { organizationId: organization.id, slug: randomSlug("s"), name: "S" },
-        { set: tenantSet },
+        { sets: tenantSets },
       );
     const [old, recent] = [await site(), await site()];
     for (const [s, days] of [

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join, resolve, sep } from "node:path";
 import {
   createPlatformClient,
   createPool,
@@ -7,16 +9,47 @@ import {
 } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import { createLogger, type Logger } from "@taruvi/logging";
-import { defaultMigrationsDirs, loadMigrations, type MigrationSet, migrationStatus } from "@taruvi/tenancy";
+import { parseRegistry, ROOT, SERVICES, type ServiceEntry, tenantMigrationDirs } from "@taruvi/registry";
+import {
+  CORE_SERVICE,
+  defaultMigrationsDirs,
+  loadMigrations,
+  loadTenantSets,
+  type MigrationSet,
+  migrationStatus,
+} from "@taruvi/tenancy";
 import { env } from "./env";
 
 export type CliContext = {
   pool: Pool;
   platform: PlatformClient;
   platformSet: MigrationSet;
-  tenantSet: MigrationSet;
+  /** Every registered service's site migrations, the core's first (read when first used). */
+  tenantSets: MigrationSet[];
   log: Logger;
 };
+
+/** Where the registry lives: SERVICES_ROOT (tests, a release laid out elsewhere) or the repository. */
+export const registryRoot = (): string => (env.SERVICES_ROOT ? resolve(env.SERVICES_ROOT) + sep : ROOT);
+
+export const registryPath = (): string => join(registryRoot(), "services", "registry.json");
+
+/** The registered services (services/registry.json under registryRoot()). */
+export const loadServices = (): readonly ServiceEntry[] =>
+  env.SERVICES_ROOT
+    ? parseRegistry(JSON.parse(readFileSync(registryPath(), "utf8")), registryRoot())
+    : SERVICES;
+
+/** The tenant sets of the registered services; TENANT_MIGRATIONS_DIR overrides the core's folder. */
+export const loadCliTenantSets = (): MigrationSet[] =>
+  loadTenantSets(
+    tenantMigrationDirs(loadServices()).map((entry) =>
+      entry.service === CORE_SERVICE && env.TENANT_MIGRATIONS_DIR
+        ? { service: entry.service, dir: env.TENANT_MIGRATIONS_DIR }
+        : entry,
+    ),
+    registryRoot(),
+  );
 
 /**
  * Opens the database (DATABASE_URL, or the embedded one), runs `work`, and always closes
@@ -40,16 +73,21 @@ export const withContext = async <T>(
     onError: (error) => log.warn({ err: error }, "idle connection error"),
   });
   const platform = createPlatformClient(pool);
+  let tenantSets: MigrationSet[] | undefined;
   const ctx: CliContext = {
     pool,
     platform,
     platformSet: loadMigrations(env.PLATFORM_MIGRATIONS_DIR ?? defaultMigrationsDirs.platform),
-    tenantSet: loadMigrations(env.TENANT_MIGRATIONS_DIR ?? defaultMigrationsDirs.tenant),
+    get tenantSets() {
+      tenantSets ??= loadCliTenantSets();
+      return tenantSets;
+    },
     log,
   };
   try {
     if (requireMigrated) {
-      const status = await migrationStatus(pool, { platform: ctx.platformSet, tenant: ctx.tenantSet });
+      // Only the platform schema matters here: no site set is read.
+      const status = await migrationStatus(pool, { platform: ctx.platformSet, tenant: [] });
       if (status.platform.pending.length > 0 || status.platform.refused) {
         throw new AppError(
           "BAD_USER_INPUT",

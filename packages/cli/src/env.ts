@@ -17,7 +17,10 @@ export const env = loadEnv({
   DOMAIN_GRACE_DAYS: int(14, { min: 0, max: 365 }),
   /** Override the migration folders (tests, or a release that ships them elsewhere). */
   PLATFORM_MIGRATIONS_DIR: optionalString(),
+  /** The core's site migrations (prisma/tenant/migrations); the services' come from the registry. */
   TENANT_MIGRATIONS_DIR: optionalString(),
+  /** The root whose services/registry.json lists the services (tests, or a release laid out elsewhere). */
+  SERVICES_ROOT: optionalString(),
   /** `orgs create`: organizations the owner may own, as the API enforces it (superusers: any number). */
   MAX_ORGANIZATIONS_PER_ACCOUNT: int(DEFAULT_ACCOUNT_LIMITS.maxOrganizations, { min: 0, max: 100_000 }),
   /** `sites create`: live sites an owner may have across FREE organizations (superusers: any number). */

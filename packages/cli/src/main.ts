@@ -3,6 +3,7 @@ import { listKeys, retireKey, rotateKeys } from "./commands/keys";
 import { migrate } from "./commands/migrate";
 import { newService } from "./commands/new-service";
 import { createOrg } from "./commands/orgs";
+import { removeServiceCommand } from "./commands/services";
 import { createSiteCommand, listSitesCommand, purgeSitesCommand } from "./commands/sites";
 import { status } from "./commands/status";
 import { createSuperuser } from "./commands/superuser";
@@ -35,7 +36,9 @@ const run =
   };
 
 const program = new Command("taruvi")
-  .description("Taruvi management: migrations, organizations, sites, superusers, signing keys and scaffolds")
+  .description(
+    "Taruvi management: migrations, services (scaffold, remove), organizations, sites, superusers and signing keys",
+  )
   .showHelpAfterError();
 
 program
@@ -108,6 +111,14 @@ scaffold
       newService(name, options),
     ),
   );
+
+const service = program.command("service").description("product services (services/registry.json)");
+service
+  .command("remove")
+  .description("drop a product service's tables from every site schema and unregister it")
+  .argument("<name>", "the service's registry name")
+  .option("--drop-tables", "confirm: drop its tables and their data in every site", false)
+  .action(run((name: string, options: { dropTables: boolean }) => removeServiceCommand(name, options)));
 
 const superuser = program.command("superuser").description("platform superusers");
 superuser

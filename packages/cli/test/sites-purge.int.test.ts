@@ -1,9 +1,9 @@
-import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/tenancy";
+import { createSite, loadTenantSets } from "@taruvi/tenancy";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, runTaruvi } from "./run-cli";
 
-const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
+const tenantSets = loadTenantSets();
 let db: TestDatabase;
 let organizationId: string;
 
@@ -18,7 +18,7 @@ const deletedSite = async (days: number) => {
   const site = await createSite(
     db.pool,
     { organizationId, slug: randomSlug("s"), name: "Gone" },
-    { set: tenantSet },
+    { sets: tenantSets },
   );
   await db.platform.site.update({
     where: { id: site.id },

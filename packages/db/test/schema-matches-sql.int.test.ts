@@ -358,7 +358,7 @@ describe("the SQL migrations build exactly what schema.prisma describes", () => 
     const site = await createSite(
       db.pool,
       { organizationId: organization.id, slug: randomSlug("s"), name: "Schema check" },
-      { set: loadMigrations(defaultMigrationsDirs.tenant) },
+      { sets: [loadMigrations(defaultMigrationsDirs.tenant)] },
     );
     expect(site.schemaName).toMatch(/^site_[0-9a-f]{32}$/);
     expect(await describeDatabaseSchema(db.pool, site.schemaName)).toEqual(describePrismaSchema("tenant"));

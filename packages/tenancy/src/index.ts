@@ -44,8 +44,18 @@ export {
 } from "./invitations";
 export type { MaintenanceJob } from "./maintenance";
 export { DOMAINS_VERIFY_JOB, INVITATIONS_EXPIRE_JOB, maintenanceJobs, SITES_PURGE_JOB } from "./maintenance";
+export { CORE_SERVICE, LOCK_CLASS } from "./ledger";
 export type { Migration, MigrationSet } from "./migrations";
-export { defaultMigrationsDirs, loadMigrations } from "./migrations";
+export {
+  assertDistinctTables,
+  assertSelfContained,
+  createdTables,
+  defaultMigrationsDirs,
+  loadMigrations,
+  loadTenantSets,
+  TenantSetError,
+  tablesOfSet,
+} from "./migrations";
 export type {
   MigrateSitesOptions,
   MigrateSitesReport,
@@ -56,7 +66,7 @@ export { MigrationRefusedError, migratePlatform, migrateSites } from "./migrator
 export type { PlanLimits, PlanName, PlatformDb } from "./plans";
 export { assertDomainCapacity, assertMemberCapacity, PLAN_LIMITS } from "./plans";
 export type { CreateSiteInput, CreateSiteOptions, ProvisionedSite, SeedSite } from "./provision";
-export { assertSiteQuota, createSite, provisionSite } from "./provision";
+export { assertSiteQuota, createSite, provisionSite, ServiceMigrationError } from "./provision";
 export type { PurgedSite, PurgeOptions, PurgeReport } from "./purge";
 export { purgeDeletedSites, retentionCutoff } from "./purge";
 export type { CreateOrganizationInput, SiteSummary } from "./registry";
@@ -66,5 +76,7 @@ export { restoreSite } from "./restore";
 export { assertSchemaName, isSchemaName, quoteSchema, schemaNameForSite } from "./schema-name";
 export type { SiteAdmin } from "./site-admin";
 export { seedSiteAdmin } from "./site-admin";
-export type { MigrationStatus, SiteSchemaStatus } from "./status";
+export type { RemovedService, RemoveServiceOptions } from "./remove-service";
+export { removeServiceTables } from "./remove-service";
+export type { MigrationStatus, ServiceStatus, SiteSchemaStatus } from "./status";
 export { migrationStatus } from "./status";

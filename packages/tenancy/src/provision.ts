@@ -4,7 +4,14 @@ import { AppError, conflict, notFound } from "@taruvi/errors";
 import type { Pool, PoolClient } from "pg";
 import { assertFreeSiteAllowance } from "./account-limits";
 import { parseDisplayName, parseSlug, parseUuid } from "./input";
-import { ensureLedger, LOCK_CLASS, recordApplied, registerSiteCatalog } from "./ledger";
+import {
+  CORE_SERVICE,
+  ensureLedger,
+  LOCK_CLASS,
+  recordApplied,
+  registerSiteCatalog,
+  SITE_VERSIONS_TABLE,
+} from "./ledger";
 import type { MigrationSet } from "./migrations";
 import { quoteSchema, schemaNameForSite } from "./schema-name";
 
@@ -21,6 +28,7 @@ export type ProvisionedSite = {
   name: string;
   status: "PROVISIONING" | "ACTIVE" | "SUSPENDED" | "DELETED";
   schemaName: string;
+  /** The core set's version (every service's: platform.site_schema_versions). */
   schemaVersion: string | null;
 };
 
@@ -49,44 +57,76 @@ const toSite = (row: SiteRecord): ProvisionedSite => ({
 /** Site catalog rows are registered once per process and migration set. */
 const registered = new WeakSet<MigrationSet>();
 
+/** A service's migrations failed while a site was provisioned; `service` names the set. */
+export class ServiceMigrationError extends Error {
+  readonly service: string;
+  constructor(service: string, cause: unknown) {
+    super(`service ${service}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "ServiceMigrationError";
+    this.service = service;
+  }
+}
+
 /**
- * Builds a site's schema in the caller's transaction: CREATE SCHEMA, every site migration as
- * one batch, the ledger, the seed, then ACTIVE. PostgreSQL DDL is transactional, so a failure
- * or crash at any point leaves no schema behind and the site not ACTIVE.
+ * Builds a site's schema in the caller's transaction: CREATE SCHEMA, every service's site
+ * migrations (the core's first, one batch per service), the ledger rows per service, the
+ * site's version per service, the seed, then ACTIVE. PostgreSQL DDL is transactional, so a
+ * failure or crash at any point leaves no schema behind and the site not ACTIVE.
  */
 const buildSchema = async (
   client: PoolClient,
   site: SiteRecord,
-  set: MigrationSet,
+  sets: readonly MigrationSet[],
   seed: SeedSite | undefined,
 ): Promise<SiteRecord> => {
   const schema = quoteSchema(site.schema_name);
   await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_CLASS, site.schema_name]);
   await client.query(`CREATE SCHEMA ${schema}; SET LOCAL search_path TO ${schema}`);
   await ensureLedger(client, site.schema_name);
-  if (set.migrations.length > 0) {
-    await client.query(set.migrations.map((m) => m.sql).join("\n"));
-    await recordApplied(client, site.schema_name, set.migrations);
+  const withMigrations = sets.filter((set) => set.migrations.length > 0);
+  for (const set of withMigrations) {
+    try {
+      await client.query(set.migrations.map((m) => m.sql).join("\n"));
+    } catch (error) {
+      throw new ServiceMigrationError(set.service, error);
+    }
+  }
+  await recordApplied(
+    client,
+    site.schema_name,
+    withMigrations.flatMap((set) => set.migrations.map((m) => ({ ...m, service: set.service }))),
+  );
+  if (withMigrations.length > 0) {
+    await client.query(
+      `INSERT INTO platform.${SITE_VERSIONS_TABLE} (site_id, service, version)
+       SELECT $1, service, version FROM unnest($2::text[], $3::text[]) AS v(service, version)
+       ON CONFLICT (site_id, service) DO UPDATE SET version = EXCLUDED.version, error = NULL, updated_at = now()`,
+      [site.id, withMigrations.map((set) => set.service), withMigrations.map((set) => set.head)],
+    );
   }
   await seed?.(client, { id: site.id, schema: site.schema_name });
+  const core = sets.find((set) => set.service === CORE_SERVICE);
   const { rows } = await client.query<SiteRecord>(
     `UPDATE platform.sites SET status = 'ACTIVE', schema_version = $2, migration_error = NULL
      WHERE id = $1 RETURNING ${SITE_COLUMNS}`,
-    [site.id, set.head],
+    [site.id, core?.head ?? null],
   );
   return rows[0] as SiteRecord;
 };
 
-const afterCommit = async (pool: Pool, set: MigrationSet) => {
-  if (registered.has(set) || !set.head) return;
-  await registerSiteCatalog(pool, set, set.head);
-  registered.add(set);
+const afterCommit = async (pool: Pool, sets: readonly MigrationSet[]) => {
+  for (const set of sets) {
+    if (registered.has(set) || !set.head) continue;
+    await registerSiteCatalog(pool, set, set.head);
+    registered.add(set);
+  }
 };
 
 export type CreateSiteInput = { organizationId: string; slug: string; name: string };
 
 export type CreateSiteOptions = {
-  set: MigrationSet;
+  /** Every service's site migrations, the core's first (loadTenantSets()). */
+  sets: readonly MigrationSet[];
   seed?: SeedSite;
   /**
    * The organization's plan limit on sites that are not DELETED (undefined or null: no limit).
@@ -131,7 +171,7 @@ export const assertSiteQuota = async (client: PoolClient, organizationId: string
 export const createSite = async (
   pool: Pool,
   input: CreateSiteInput,
-  { set, seed, maxSites, maxFreeSitesPerAccount }: CreateSiteOptions,
+  { sets, seed, maxSites, maxFreeSitesPerAccount }: CreateSiteOptions,
 ): Promise<ProvisionedSite> => {
   const organizationId = parseUuid(input.organizationId, "organizationId");
   const slug = parseSlug(input.slug);
@@ -167,9 +207,9 @@ export const createSite = async (
       if (isUniqueViolation(error)) throw slugTaken();
       throw error;
     }
-    return buildSchema(client, inserted, set, seed);
+    return buildSchema(client, inserted, sets, seed);
   });
-  await afterCommit(pool, set);
+  await afterCommit(pool, sets);
   return toSite(site);
 };
 
@@ -180,7 +220,7 @@ export const createSite = async (
 export const provisionSite = async (
   pool: Pool,
   siteId: string,
-  { set, seed }: { set: MigrationSet; seed?: SeedSite },
+  { sets, seed }: { sets: readonly MigrationSet[]; seed?: SeedSite },
 ): Promise<ProvisionedSite> => {
   const site = await inTransaction(pool, async (client) => {
     const { rows } = await client.query<SiteRecord>(
@@ -193,8 +233,8 @@ export const provisionSite = async (
     if (row.schema_name !== schemaNameForSite(row.id)) {
       throw new AppError("INTERNAL_SERVER_ERROR", `site ${row.id} has an unexpected schema name`);
     }
-    return buildSchema(client, row, set, seed);
+    return buildSchema(client, row, sets, seed);
   });
-  await afterCommit(pool, set);
+  await afterCommit(pool, sets);
   return toSite(site);
 };

@@ -17,7 +17,7 @@ beforeAll(async () => {
   site = await createSite(
     db.pool,
     { organizationId: organization.id, slug: randomSlug("audit"), name: "Append only" },
-    { set: loadMigrations(defaultMigrationsDirs.tenant) },
+    { sets: [loadMigrations(defaultMigrationsDirs.tenant)] },
   );
 });
 afterAll(() => db.drop());

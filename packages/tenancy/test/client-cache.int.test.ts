@@ -22,7 +22,7 @@ beforeAll(async () => {
       await createSite(
         db.pool,
         { organizationId: organization.id, slug: randomSlug("c"), name: `S${i}` },
-        { set },
+        { sets: [set] },
       ),
     );
   }

@@ -9,7 +9,7 @@ const schemaExists = async (schema: string) =>
   (await db.pool.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema])).rowCount === 1;
 const newOrganization = async () => (await createTestOrganization(db.platform)).organization.id;
 const create = (organizationId: string, maxSites?: number | null, slug = randomSlug("s")) =>
-  createSite(db.pool, { organizationId, slug, name: "Site" }, { set: tenantSet, maxSites });
+  createSite(db.pool, { organizationId, slug, name: "Site" }, { sets: [tenantSet], maxSites });
 const errorOf = (promise: Promise<unknown>) =>
   promise.then(
     () => null,

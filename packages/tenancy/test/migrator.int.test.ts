@@ -55,7 +55,7 @@ beforeAll(async () => {
       await createSite(
         db.pool,
         { organizationId: organization.id, slug: randomSlug("m"), name },
-        { set: baseSet },
+        { sets: [baseSet] },
       ),
     );
   }
@@ -68,9 +68,9 @@ describe("migrator", () => {
   });
 
   it("skips every site already at head without migrating any", async () => {
-    const report = await migrateSites(db.pool, { set: baseSet });
+    const report = await migrateSites(db.pool, { sets: [baseSet] });
     expect(report).toMatchObject({ total: 3, upToDate: 3, migrated: [], failed: [], provisioned: [] });
-    const status = await migrationStatus(db.pool, { platform: platformSet, tenant: baseSet });
+    const status = await migrationStatus(db.pool, { platform: platformSet, tenant: [baseSet] });
     expect(status.ok).toBe(true);
   });
 
@@ -78,11 +78,11 @@ describe("migrator", () => {
     const set = loadMigrations(
       migrationsDirWith({ "20990101000000_add_nickname": 'ALTER TABLE "users" ADD COLUMN "nickname" TEXT;' }),
     );
-    const behind = await migrationStatus(db.pool, { platform: platformSet, tenant: set });
+    const behind = await migrationStatus(db.pool, { platform: platformSet, tenant: [set] });
     expect(behind.ok).toBe(false);
     expect(behind.sites.behind).toBe(3);
 
-    const report = await migrateSites(db.pool, { set, concurrency: 2 });
+    const report = await migrateSites(db.pool, { sets: [set], concurrency: 2 });
     expect(report.failed).toEqual([]);
     expect(report.migrated.map((m) => m.applied)).toEqual([
       ["20990101000000_add_nickname"],
@@ -94,7 +94,7 @@ describe("migrator", () => {
       expect(await ledgerOf(site.schemaName)).toEqual(set.migrations.map((m) => m.name));
       expect(await versionOf(site.id)).toBe("20990101000000_add_nickname");
     }
-    expect(await migrateSites(db.pool, { set })).toMatchObject({ upToDate: 3, migrated: [] });
+    expect(await migrateSites(db.pool, { sets: [set] })).toMatchObject({ upToDate: 3, migrated: [] });
   });
 
   it("refuses loudly, before touching any site, when an applied migration was edited", async () => {
@@ -104,11 +104,11 @@ describe("migrator", () => {
         "20990102000000_add_bio": 'ALTER TABLE "users" ADD COLUMN "bio" TEXT;',
       }),
     );
-    const run = migrateSites(db.pool, { set });
+    const run = migrateSites(db.pool, { sets: [set] });
     await expect(run).rejects.toBeInstanceOf(MigrationRefusedError);
     await expect(run).rejects.toThrow(/20990101000000_add_nickname changed after it was applied/);
     for (const site of sites) expect(await columnsOf(site.schemaName, "users")).not.toContain("bio");
-    const status = await migrationStatus(db.pool, { platform: platformSet, tenant: set });
+    const status = await migrationStatus(db.pool, { platform: platformSet, tenant: [set] });
     expect(status.ok).toBe(false);
   });
 
@@ -119,7 +119,9 @@ describe("migrator", () => {
         "20980101000000_late_branch": 'ALTER TABLE "users" ADD COLUMN "late" TEXT;',
       }),
     );
-    await expect(migrateSites(db.pool, { set })).rejects.toThrow(/sorts before 20990101000000_add_nickname/);
+    await expect(migrateSites(db.pool, { sets: [set] })).rejects.toThrow(
+      /sorts before 20990101000000_add_nickname/,
+    );
   });
 
   it("isolates a failing site: it is rolled back and reported, the others are migrated, a re-run resumes", async () => {
@@ -135,7 +137,7 @@ ALTER TABLE "users" ADD CONSTRAINT "users_no_poison" CHECK ("email" <> 'poison@e
       }),
     );
 
-    const report = await migrateSites(db.pool, { set, concurrency: 3 });
+    const report = await migrateSites(db.pool, { sets: [set], concurrency: 3 });
     expect(report.failed).toHaveLength(1);
     expect(report.failed[0]).toMatchObject({ siteId: bravo.id, slug: bravo.slug });
     expect(report.failed[0]?.error).toMatch(/users_no_poison/);
@@ -149,18 +151,18 @@ ALTER TABLE "users" ADD CONSTRAINT "users_no_poison" CHECK ("email" <> 'poison@e
       expect(await columnsOf(site.schemaName, "users")).toContain("flag");
       expect(await versionOf(site.id)).toBe("20990103000000_flag_and_check");
     }
-    const status = await migrationStatus(db.pool, { platform: platformSet, tenant: set });
+    const status = await migrationStatus(db.pool, { platform: platformSet, tenant: [set] });
     expect(status.ok).toBe(false);
     expect(status.sites).toMatchObject({ failed: 1, current: 2 });
     expect(status.siteDetails[0]).toMatchObject({ slug: bravo.slug, state: "failed" });
 
     await db.pool.query(`DELETE FROM "${bravo.schemaName}".users WHERE email = 'poison@example.test'`);
-    const resumed = await migrateSites(db.pool, { set });
+    const resumed = await migrateSites(db.pool, { sets: [set] });
     expect(resumed).toMatchObject({ upToDate: 2, failed: [] });
     expect(resumed.migrated).toEqual([
-      { siteId: bravo.id, slug: bravo.slug, applied: ["20990103000000_flag_and_check"] },
+      { siteId: bravo.id, slug: bravo.slug, service: "core", applied: ["20990103000000_flag_and_check"] },
     ]);
-    expect((await migrationStatus(db.pool, { platform: platformSet, tenant: set })).ok).toBe(true);
+    expect((await migrationStatus(db.pool, { platform: platformSet, tenant: [set] })).ok).toBe(true);
   });
 
   it("two migrators at once apply each migration to each site exactly once", async () => {
@@ -173,8 +175,8 @@ ALTER TABLE "users" ADD CONSTRAINT "users_no_poison" CHECK ("email" <> 'poison@e
       }),
     );
     const [first, second] = await Promise.all([
-      migrateSites(db.pool, { set, concurrency: 3 }),
-      migrateSites(db.pool, { set, concurrency: 3 }),
+      migrateSites(db.pool, { sets: [set], concurrency: 3 }),
+      migrateSites(db.pool, { sets: [set], concurrency: 3 }),
     ]);
     expect([...first.failed, ...second.failed]).toEqual([]);
     const applied = [...first.migrated, ...second.migrated].flatMap((m) => m.applied);

@@ -31,7 +31,7 @@ describe("createSite", () => {
     const site = await createSite(
       db.pool,
       { organizationId, slug: randomSlug("s"), name: "Acme" },
-      { set: tenantSet },
+      { sets: [tenantSet] },
     );
     expect(site.status).toBe("ACTIVE");
     expect(site.schemaName).toBe(schemaNameForSite(site.id));
@@ -63,7 +63,7 @@ describe("createSite", () => {
       db.pool,
       { organizationId, slug, name: "Half" },
       {
-        set: tenantSet,
+        sets: [tenantSet],
         seed: async (client, site) => {
           schema = site.schema;
           await client.query(`INSERT INTO "${site.schema}".users (email, name) VALUES ('a@b.test', 'A')`);
@@ -76,7 +76,7 @@ describe("createSite", () => {
     expect(await schemaExists(schema)).toBe(false);
     expect(await siteBySlug(slug)).toBeNull();
 
-    const site = await createSite(db.pool, { organizationId, slug, name: "Half" }, { set: tenantSet });
+    const site = await createSite(db.pool, { organizationId, slug, name: "Half" }, { sets: [tenantSet] });
     expect(site.status).toBe("ACTIVE");
     expect(await schemaExists(site.schemaName)).toBe(true);
   });
@@ -91,7 +91,7 @@ describe("createSite", () => {
     );
     const slug = randomSlug("s");
     await expect(
-      createSite(db.pool, { organizationId, slug, name: "Broken" }, { set: loadMigrations(dir) }),
+      createSite(db.pool, { organizationId, slug, name: "Broken" }, { sets: [loadMigrations(dir)] }),
     ).rejects.toThrow(/nosuchtype/);
     expect(await siteBySlug(slug)).toBeNull();
     const leftovers = await db.pool.query(
@@ -103,8 +103,8 @@ describe("createSite", () => {
   it("gives CONFLICT on slug to the loser of two concurrent creates", async () => {
     const slug = randomSlug("s");
     const results = await Promise.allSettled([
-      createSite(db.pool, { organizationId, slug, name: "One" }, { set: tenantSet }),
-      createSite(db.pool, { organizationId, slug, name: "Two" }, { set: tenantSet }),
+      createSite(db.pool, { organizationId, slug, name: "One" }, { sets: [tenantSet] }),
+      createSite(db.pool, { organizationId, slug, name: "Two" }, { sets: [tenantSet] }),
     ]);
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -129,7 +129,7 @@ describe("createSite", () => {
   ])("rejects the hostile or invalid slug %j with BAD_USER_INPUT and writes nothing", async (slug, field) => {
     const before = await db.platform.site.count();
     await expect(
-      createSite(db.pool, { organizationId, slug, name: "Hostile" }, { set: tenantSet }),
+      createSite(db.pool, { organizationId, slug, name: "Hostile" }, { sets: [tenantSet] }),
     ).rejects.toMatchObject({ code: "BAD_USER_INPUT", field });
     expect(await db.platform.site.count()).toBe(before);
     expect(await schemaExists("platform")).toBe(true);
@@ -140,7 +140,7 @@ describe("createSite", () => {
       createSite(
         db.pool,
         { organizationId: "00000000-0000-4000-8000-000000000000", slug: randomSlug("s"), name: "X" },
-        { set: tenantSet },
+        { sets: [tenantSet] },
       ),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
@@ -155,12 +155,12 @@ describe("provisionSite", () => {
     });
     expect(await schemaExists(schemaName)).toBe(false);
 
-    const first = await provisionSite(db.pool, id, { set: tenantSet });
+    const first = await provisionSite(db.pool, id, { sets: [tenantSet] });
     expect(first.status).toBe("ACTIVE");
     expect(await schemaExists(schemaName)).toBe(true);
     await db.pool.query(`INSERT INTO "${schemaName}".users (email, name) VALUES ('kept@b.test', 'Kept')`);
 
-    const second = await provisionSite(db.pool, id, { set: tenantSet });
+    const second = await provisionSite(db.pool, id, { sets: [tenantSet] });
     expect(second).toEqual(first);
     const users = await db.pool.query(`SELECT email FROM "${schemaName}".users`);
     expect(users.rows).toEqual([{ email: "kept@b.test" }]);

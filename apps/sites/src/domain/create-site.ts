@@ -70,7 +70,7 @@ export const createSite = async (ctx: Context, input: CreateSiteInput) => {
     ctx.services.pool,
     { organizationId, slug, name },
     {
-      set: ctx.services.tenantSet,
+      sets: ctx.services.tenantSets,
       maxSites: PLAN_LIMITS[organization.plan].maxSites,
       maxFreeSitesPerAccount: superuserCaller(ctx) ? null : ctx.services.maxFreeSitesPerAccount,
       seed,

@@ -3,10 +3,10 @@ import { withContext } from "../context";
 import { env } from "../env";
 import { print } from "../output";
 
-/** Platform schema first, then every site schema; exit 1 when any site failed. */
+/** Platform schema first, then every service's set on every site schema; exit 1 when any failed. */
 export const migrate = async ({ concurrency }: { concurrency: number }): Promise<number> =>
   withContext(
-    async ({ pool, platformSet, tenantSet }) => {
+    async ({ pool, platformSet, tenantSets }) => {
       const platform = await migratePlatform(pool, platformSet, { domainGraceDays: env.DOMAIN_GRACE_DAYS });
       print(
         platform.applied.length === 0
@@ -14,14 +14,19 @@ export const migrate = async ({ concurrency }: { concurrency: number }): Promise
           : `platform: applied ${platform.applied.join(", ")}`,
       );
       const started = performance.now();
-      const report = await migrateSites(pool, { set: tenantSet, concurrency });
+      const report = await migrateSites(pool, { sets: tenantSets, concurrency });
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       print(
         `sites: ${report.total} total, ${report.upToDate} up to date, ${report.migrated.length} migrated, ` +
-          `${report.provisioned.length} provisioned, ${report.failed.length} failed (${seconds}s, head ${report.head ?? "none"})`,
+          `${report.provisioned.length} provisioned, ${report.failed.length} failed (${seconds}s)`,
       );
+      for (const [service, head] of Object.entries(report.heads)) {
+        const migrated = report.migrated.filter((m) => m.service === service).length;
+        const failed = report.failed.filter((f) => f.service === service).length;
+        print(`  ${service}: head ${head ?? "none"}, ${migrated} migrated, ${failed} failed`);
+      }
       for (const failure of report.failed)
-        print(`  FAILED ${failure.slug} (${failure.schema}): ${failure.error}`);
+        print(`  FAILED ${failure.slug} (${failure.schema}) ${failure.service}: ${failure.error}`);
       return report.failed.length === 0 ? 0 : 1;
     },
     { poolSize: concurrency + 2, requireMigrated: false },

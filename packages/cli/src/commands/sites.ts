@@ -35,14 +35,14 @@ export const createSiteCommand = async (options: CreateSiteOptions): Promise<num
   const adminPassword = parsePassword(options.adminPassword, "adminPassword", [
     adminEmail.split("@")[0] ?? "",
   ]);
-  return withContext(async ({ pool, platform, tenantSet }) => {
+  return withContext(async ({ pool, platform, tenantSets }) => {
     const organization = await platform.organization.findUnique({ where: { slug: orgSlug } });
     if (!organization) throw badUserInput("org", `no organization has the slug "${orgSlug}"`);
     const site = await createSite(
       pool,
       { organizationId: organization.id, slug, name },
       {
-        set: tenantSet,
+        sets: tenantSets,
         maxSites: PLAN_LIMITS[organization.plan].maxSites,
         maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
         seed: seedSiteAdmin({

@@ -5,12 +5,12 @@ import { print, printJson, printTable } from "../output";
 /** Exit 1 when the platform or any site schema is behind, failed or refused. */
 export const status = async ({ json }: { json: boolean }): Promise<number> =>
   withContext(
-    async ({ pool, platformSet, tenantSet }) => {
-      const result = await migrationStatus(pool, { platform: platformSet, tenant: tenantSet });
+    async ({ pool, platformSet, tenantSets }) => {
+      const result = await migrationStatus(pool, { platform: platformSet, tenant: tenantSets });
       if (json) {
         printJson(result);
       } else {
-        const { platform, sites } = result;
+        const { platform, sites, services } = result;
         print(
           platform.refused
             ? `platform: REFUSED ${platform.refused}`
@@ -20,12 +20,18 @@ export const status = async ({ json }: { json: boolean }): Promise<number> =>
         );
         print(
           `sites: ${sites.total} total, ${sites.current} current, ${sites.behind} behind, ` +
-            `${sites.failed} failed, ${sites.provisioning} provisioning (head ${sites.head ?? "none"})`,
+            `${sites.failed} failed, ${sites.provisioning} provisioning`,
         );
+        if (sites.refused) print(`sites: REFUSED ${sites.refused}`);
+        for (const s of services) {
+          print(
+            `  ${s.service}: head ${s.head ?? "none"}, ${s.current} current, ${s.behind} behind, ${s.failed} failed`,
+          );
+        }
         if (result.siteDetails.length > 0) {
           printTable(
-            ["SLUG", "STATE", "VERSION", "ERROR"],
-            result.siteDetails.map((s) => [s.slug, s.state, s.version ?? "-", s.error ?? ""]),
+            ["SLUG", "SERVICE", "STATE", "VERSION", "ERROR"],
+            result.siteDetails.map((s) => [s.slug, s.service, s.state, s.version ?? "-", s.error ?? ""]),
           );
         }
       }
