@@ -23,6 +23,7 @@ import { ScaffoldError } from "../src/scaffold/names";
 import { runTaruvi } from "./run-cli";
 
 const roots: string[] = [];
+const quiet = () => undefined;
 afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
@@ -57,7 +58,7 @@ const snapshot = (root: string): Record<string, string> => {
 };
 
 const scaffold = (root: string, name: string, entity: string, plural?: string) =>
-  newService(name, { entity, plural, root });
+  newService(name, { entity, plural, root, print: quiet });
 
 /** Expects a ScaffoldError whose message matches `message`, and `root` exactly as it was. */
 const expectRefused = async (root: string, run: () => Promise<unknown>, message: RegExp) => {
@@ -177,7 +178,7 @@ describe("taruvi new service: what it writes", () => {
     const registryBefore = JSON.parse(readFileSync(join(root, "services", "registry.json"), "utf8"));
     const now = new Date("2026-12-07T10:20:30Z");
     const plan = planService("projects", { entity: "Project", root, now });
-    await newService("projects", { entity: "Project", root, now });
+    await newService("projects", { entity: "Project", root, now, print: quiet });
     const dir = join(root, "services", "projects");
     const read = (path: string) => readFileSync(join(dir, path), "utf8");
 
@@ -266,7 +267,12 @@ describe("taruvi new service: what it writes", () => {
 
   it("derives every name from a multi-word entity and a given plural", async () => {
     const root = scratchRoot();
-    await newService("purchasing", { entity: "PurchaseOrder", plural: "purchaseOrderList", root });
+    await newService("purchasing", {
+      entity: "PurchaseOrder",
+      plural: "purchaseOrderList",
+      root,
+      print: quiet,
+    });
     const dir = join(root, "services", "purchasing");
     const read = (path: string) => readFileSync(join(dir, path), "utf8");
     const domain = read("src/domain/purchase-order-list.ts");

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ROOT } from "@taruvi/registry";
-import { print } from "../output";
+import { print as printLine } from "../output";
 import { nextFreePort, readGraph, readRegistry, readSiteTables } from "../scaffold/existing";
 import {
   deriveNames,
@@ -30,6 +30,8 @@ export type NewServiceOptions = {
   root?: string | undefined;
   /** The first migration's timestamp (default: now, UTC). */
   now?: Date;
+  /** Where the summary goes (default: stdout). */
+  print?: (line?: string) => void;
 };
 
 export type PlannedService = {
@@ -155,6 +157,7 @@ export const newService = async (name: string, options: NewServiceOptions): Prom
   const plan = planService(name, { ...options, root });
   writeService(root, plan);
   const { names } = plan;
+  const print = options.print ?? printLine;
   print(`created ${plan.dir} (port ${plan.port}) and registered it in services/registry.json:`);
   for (const file of plan.files) print(`  ${plan.dir}/${file.path}`);
   print();
