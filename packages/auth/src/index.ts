@@ -60,6 +60,7 @@ export type {
   SitePermission,
 } from "./permissions";
 export {
+  CORE_SITE_PERMISSIONS,
   evaluateOrganizationAccess,
   evaluateSiteAccess,
   evaluateSiteObjectAccess,

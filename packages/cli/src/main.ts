@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { listKeys, retireKey, rotateKeys } from "./commands/keys";
 import { migrate } from "./commands/migrate";
+import { newService } from "./commands/new-service";
 import { createOrg } from "./commands/orgs";
 import { removeServiceCommand } from "./commands/services";
 import { createSiteCommand, listSitesCommand, purgeSitesCommand } from "./commands/sites";
@@ -35,7 +36,9 @@ const run =
   };
 
 const program = new Command("taruvi")
-  .description("Taruvi management: migrations, services, organizations, sites, superusers and signing keys")
+  .description(
+    "Taruvi management: migrations, services (scaffold, remove), organizations, sites, superusers and signing keys",
+  )
   .showHelpAfterError();
 
 program
@@ -89,6 +92,25 @@ sites
   )
   .option("--dry-run", "only list the sites that would be purged", false)
   .action(run((options: { retentionDays?: number; dryRun: boolean }) => purgeSitesCommand(options)));
+
+const scaffold = program.command("new").description("scaffold a part of the platform");
+scaffold
+  .command("service")
+  .description(
+    "write a working product service (tenant-scoped subgraph) into services/<name> and register it; refuses, writing nothing, when a name clashes",
+  )
+  .argument(
+    "<name>",
+    "service name: 2-30 lower-case letters and digits; its permissions are <name>.view/.manage",
+  )
+  .requiredOption("--entity <Entity>", "its entity's GraphQL type, PascalCase (e.g. Project)")
+  .option("--plural <entities>", "the list query's name, lower camelCase (default: <entity>s)")
+  .option("--root <dir>", "the repository to write into (default: this checkout)")
+  .action(
+    run((name: string, options: { entity: string; plural?: string; root?: string }) =>
+      newService(name, options),
+    ),
+  );
 
 const service = program.command("service").description("product services (services/registry.json)");
 service

@@ -19,3 +19,17 @@ export const createPlatformClient = (pool: Pool): PlatformClient =>
  */
 export const createTenantClient = (pool: Pool, schema: string): TenantClient =>
   new TenantPrismaClient({ adapter: new PrismaPg(pool, { schema }) });
+
+/** A generated Prisma client class (the core's or a product service's own), built on a driver adapter. */
+export type PrismaClientClass<Client> = new (options: { adapter: PrismaPg }) => Client;
+
+/**
+ * How a product service builds its own generated client bound to one site schema, over the
+ * process pool: the same adapter wiring as `createTenantClient` (table names qualified by the
+ * adapter, nothing depends on search_path). `schema` comes from packages/tenancy's cache, which
+ * validates it.
+ */
+export const tenantClientFactory =
+  <Client>(Client: PrismaClientClass<Client>) =>
+  (pool: Pool, schema: string): Client =>
+    new Client({ adapter: new PrismaPg(pool, { schema }) });

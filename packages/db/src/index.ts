@@ -1,5 +1,5 @@
-export type { PlatformClient, TenantClient } from "./clients";
-export { createPlatformClient, createTenantClient, PLATFORM_SCHEMA } from "./clients";
+export type { PlatformClient, PrismaClientClass, TenantClient } from "./clients";
+export { createPlatformClient, createTenantClient, PLATFORM_SCHEMA, tenantClientFactory } from "./clients";
 export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from "./embedded";
 export { ensureEmbeddedPostgres } from "./embedded";
 export { isUniqueViolation, uniqueViolationTarget } from "./errors";

@@ -37,6 +37,6 @@ export type {
   ServiceEnv,
   ServiceResources,
 } from "./service";
-export { defineService, loadServiceEnv, startService, subgraphEnvShape } from "./service";
+export { defineService, loadServiceEnv, prismaTenantModel, startService, subgraphEnvShape } from "./service";
 export type { SubgraphRules } from "./shield";
 export { loadTypeDefs } from "./type-defs";

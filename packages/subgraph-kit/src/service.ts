@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { deployableEnvShape, int, loadDeployableEnv, number, productionBaseProblems } from "@taruvi/config";
-import type { Pool, TenantClient } from "@taruvi/db";
+import { type Pool, type PrismaClientClass, type TenantClient, tenantClientFactory } from "@taruvi/db";
 import type { RetryPolicy } from "@taruvi/jobs";
 import { CORE_ENTITIES, SERVICE_NAME } from "@taruvi/registry";
 import { openResources, type Running, type SharedResources } from "@taruvi/runtime";
@@ -101,6 +101,17 @@ export type ServiceDefinition<
   /** Its background and scheduled work (queues `<name>.<job>`), run by its own process. */
   jobs?: readonly ServiceJob<Services, Db>[];
 };
+
+/**
+ * A service's `tenantModel` from its own generated Prisma client class:
+ * `tenantModel: prismaTenantModel(PrismaClient)` (`./generated/client`, from its prisma/schema.prisma).
+ * Each site's client shares the process pool and the kit's bounded tenant-client cache.
+ */
+export const prismaTenantModel = <Db extends DisconnectableClient>(
+  Client: PrismaClientClass<Db>,
+): NonNullable<ServiceDefinition<Record<never, never>, unknown, unknown, Db>["tenantModel"]> => ({
+  client: tenantClientFactory(Client),
+});
 
 /** Checks a definition's shape once, at import: a wrong name or permission fails at start-up. */
 export const defineService = <Shape extends z.ZodRawShape, Services, Loaders, Db = TenantClient>(
