@@ -19,6 +19,7 @@ const workspaces = [
     "validation",
     "limits",
     "tenancy",
+    "migrator",
     "platform",
     "testing",
     "cli",

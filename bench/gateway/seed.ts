@@ -1,14 +1,14 @@
 import { hashPassword } from "@taruvi/auth";
 import { createPlatformClient, type Pool } from "@taruvi/db";
-import { createOrganization, newDomainVerificationToken, seedSiteAdmin } from "@taruvi/platform";
 import {
   createSite,
   defaultMigrationsDirs,
   loadMigrations,
   loadTenantSets,
   migratePlatform,
-  quoteSchema,
-} from "@taruvi/tenancy";
+} from "@taruvi/migrator";
+import { createOrganization, newDomainVerificationToken, seedSiteAdmin } from "@taruvi/platform";
+import { quoteSchema } from "@taruvi/tenancy";
 
 export type BenchWorld = {
   organization: { id: string; slug: string };

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "@taruvi/auth";
 import { createPlatformClient, type Pool } from "@taruvi/db";
+import { createSite, loadTenantSets } from "@taruvi/migrator";
 import { seedSiteAdmin } from "@taruvi/platform";
-import { createSite, loadTenantSets } from "@taruvi/tenancy";
 
 export type ShieldBenchWorld = {
   superuserId: string;

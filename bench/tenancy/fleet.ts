@@ -1,5 +1,5 @@
 import type { Pool } from "@taruvi/db";
-import { createSite, type MigrationSet } from "@taruvi/tenancy";
+import { createSite, type MigrationSet } from "@taruvi/migrator";
 import { forEachConcurrent } from "./concurrent";
 import { elapsedMs } from "./stats";
 

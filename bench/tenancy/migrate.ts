@@ -1,5 +1,5 @@
 import type { Pool } from "@taruvi/db";
-import { type MigrationSet, migrateSites } from "@taruvi/tenancy";
+import { type MigrationSet, migrateSites } from "@taruvi/migrator";
 import pg from "pg";
 import { BENCH_COLUMN } from "./bench-migration";
 import { scanLedgersNaive } from "./naive";

@@ -1,4 +1,4 @@
-import type { MigrationSet } from "@taruvi/tenancy";
+import type { MigrationSet } from "@taruvi/migrator";
 import pg from "pg";
 
 const DOLLAR_TAG = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/;

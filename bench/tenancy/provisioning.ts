@@ -1,4 +1,4 @@
-import type { MigrationSet } from "@taruvi/tenancy";
+import type { MigrationSet } from "@taruvi/migrator";
 import pg from "pg";
 import type { Fleet } from "./fleet";
 import { provisionNaive, siteStatements } from "./naive";

@@ -7,7 +7,7 @@
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createPool } from "@taruvi/db";
-import { defaultMigrationsDirs, loadMigrations, migratePlatform } from "@taruvi/tenancy";
+import { defaultMigrationsDirs, loadMigrations, migratePlatform } from "@taruvi/migrator";
 import { createBenchMigrationDir } from "./bench-migration";
 import { connectAdmin, createBenchDatabase } from "./database";
 import { createFleet } from "./fleet";

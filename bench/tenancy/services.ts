@@ -9,7 +9,7 @@ import {
   type MigrationSet,
   migratePlatform,
   migrateSites,
-} from "@taruvi/tenancy";
+} from "@taruvi/migrator";
 import type pg from "pg";
 import { createBenchDatabase } from "./database";
 import { createFleet } from "./fleet";

@@ -9,7 +9,7 @@ import {
   loadTenantSets,
   migratePlatform,
   migrateSites,
-} from "@taruvi/tenancy";
+} from "@taruvi/migrator";
 import { DEMO, seedDemo } from "./seed";
 import { startStack } from "./start-stack";
 

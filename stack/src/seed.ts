@@ -1,7 +1,7 @@
 import { hashPassword } from "@taruvi/auth";
 import type { PlatformClient, Pool } from "@taruvi/db";
+import { createSite, type MigrationSet } from "@taruvi/migrator";
 import { createOrganization, seedSiteAdmin } from "@taruvi/platform";
-import { createSite, type MigrationSet } from "@taruvi/tenancy";
 
 export const DEMO = {
   organization: "demo",

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { newApiKey } from "@taruvi/auth";
-import type { ProvisionedSite } from "@taruvi/tenancy";
+import type { ProvisionedSite } from "@taruvi/migrator";
 import { createTestAccount, randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodesOf, readTrail, seedEvents, timeline } from "./audit-helpers";

@@ -13,8 +13,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hashPassword } from "@taruvi/auth";
+import { createSite, defaultMigrationsDirs, loadMigrations, migrateSites } from "@taruvi/migrator";
 import { seedSiteAdmin } from "@taruvi/platform";
-import { createSite, defaultMigrationsDirs, loadMigrations, migrateSites } from "@taruvi/tenancy";
 import { createTestAccount, randomSlug } from "@taruvi/testing";
 import {
   buildSchema,

@@ -15,8 +15,8 @@ import {
   type TenantRef,
 } from "@taruvi/auth";
 import { createLogger } from "@taruvi/logging";
+import { createSite, loadTenantSets, type ProvisionedSite } from "@taruvi/migrator";
 import { seedSiteAdmin } from "@taruvi/platform";
-import { createSite, loadTenantSets, type ProvisionedSite } from "@taruvi/tenancy";
 import { createTestAccount, createTestDatabase, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { type AnyService, type Stack, startStack } from "../src/index";
 

@@ -1,6 +1,6 @@
 import { hashPassword } from "@taruvi/auth";
+import { createSite, loadTenantSets } from "@taruvi/migrator";
 import { seedSiteAdmin } from "@taruvi/platform";
-import { createSite, loadTenantSets } from "@taruvi/tenancy";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HttpResult, httpRequest, startTestStack, strongPassword, type TestStack } from "./helpers";

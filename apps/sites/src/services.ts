@@ -1,13 +1,9 @@
 import type { Pool } from "@taruvi/db";
 import { createSiteEventPublisher, type SiteEventPublisher } from "@taruvi/jobs";
+import { loadTenantSets, type MigrationSet } from "@taruvi/migrator";
 import { createDomainChecker, type DomainChecker } from "@taruvi/platform";
 import type { ServiceResources } from "@taruvi/subgraph-kit";
-import {
-  loadTenantSets,
-  type MigrationSet,
-  type TenantChangeBus,
-  type TenantClientCache,
-} from "@taruvi/tenancy";
+import type { TenantChangeBus, TenantClientCache } from "@taruvi/tenancy";
 import type { SitesEnv } from "./env";
 
 /** The sites subgraph's long-lived collaborators, on every request's context. */

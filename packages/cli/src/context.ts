@@ -9,7 +9,6 @@ import {
 } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import { createLogger, type Logger } from "@taruvi/logging";
-import { parseRegistry, ROOT, SERVICES, type ServiceEntry, tenantMigrationDirs } from "@taruvi/registry";
 import {
   CORE_SERVICE,
   defaultMigrationsDirs,
@@ -17,7 +16,8 @@ import {
   loadTenantSets,
   type MigrationSet,
   migrationStatus,
-} from "@taruvi/tenancy";
+} from "@taruvi/migrator";
+import { parseRegistry, ROOT, SERVICES, type ServiceEntry, tenantMigrationDirs } from "@taruvi/registry";
 import { env } from "./env";
 
 export type CliContext = {

@@ -1,5 +1,5 @@
 import { isAppError } from "@taruvi/errors";
-import { MigrationRefusedError } from "@taruvi/tenancy";
+import { MigrationRefusedError } from "@taruvi/migrator";
 
 export const print = (line = ""): void => {
   process.stdout.write(`${line}\n`);

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verifyPassword } from "@taruvi/auth";
-import { defaultMigrationsDirs } from "@taruvi/tenancy";
+import { defaultMigrationsDirs } from "@taruvi/migrator";
 import { createTestDatabase, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, runTaruvi } from "./run-cli";

@@ -184,6 +184,7 @@ describe("taruvi new service: what it writes", () => {
 
     expect(plan.files.map((f) => f.path).sort()).toEqual([
       "README.md",
+      "operations/projects.graphql",
       "package.json",
       "prisma/migrations/20261207102030_create_projects/migration.sql",
       "prisma/schema.prisma",

@@ -88,12 +88,20 @@ describe("CI: a scaffolded service in a scratch copy", () => {
       ["generate", node, ["scripts/generate-prisma.mjs"]],
       ["compose", node, [bin("tsx/dist/cli.mjs"), "scripts/compose.ts"]],
       ["compose:check", node, [bin("tsx/dist/cli.mjs"), "scripts/compose.ts", "--check"]],
+      ["sdk:generate", node, [bin("tsx/dist/cli.mjs"), "packages/sdk/scripts/generate.ts"]],
       ["typecheck", node, [bin("typescript/bin/tsc"), "--noEmit", "-p", "services/projects"]],
       ["lint", node, [bin("@biomejs/biome/bin/biome"), "check", "services/projects"]],
       [
         "test",
         node,
-        [bin("vitest/vitest.mjs"), "run", "services/projects", "--no-cache", "--reporter=default"],
+        [
+          bin("vitest/vitest.mjs"),
+          "run",
+          "services/projects",
+          "packages/sdk/src/operations.test.ts",
+          "--no-cache",
+          "--reporter=default",
+        ],
         900_000,
       ],
     ];
@@ -108,6 +116,10 @@ describe("CI: a scaffolded service in a scratch copy", () => {
       services: { name: string }[];
     };
     expect(registry.services.map((s) => s.name)).toContain("projects");
+    // Its operations are typed in the copy's SDK.
+    expect(readFileSync(join(copy, "packages/sdk/src/generated/operations.ts"), "utf8")).toContain(
+      "CreateProjectDocument",
+    );
     expect(existsSync(join(ROOT, "services", "projects"))).toBe(false);
   }, 1_800_000);
 });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSite, defaultMigrationsDirs, loadMigrations, type ProvisionedSite } from "@taruvi/tenancy";
+import { createSite, defaultMigrationsDirs, loadMigrations, type ProvisionedSite } from "@taruvi/migrator";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, runTaruvi } from "./run-cli";

@@ -1,4 +1,4 @@
-import { createSite, loadTenantSets } from "@taruvi/tenancy";
+import { createSite, loadTenantSets } from "@taruvi/migrator";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, runTaruvi } from "./run-cli";

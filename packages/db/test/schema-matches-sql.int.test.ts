@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { get_dmmf } from "@prisma/prisma-schema-wasm";
-import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/tenancy";
+import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/migrator";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import type { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

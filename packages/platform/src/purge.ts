@@ -1,5 +1,6 @@
 import { inTransaction } from "@taruvi/db";
-import { MIGRATOR_LOCK_CLASS, quoteSchema } from "@taruvi/tenancy";
+import { MIGRATOR_LOCK_CLASS } from "@taruvi/migrator";
+import { quoteSchema } from "@taruvi/tenancy";
 import type { Pool, PoolClient } from "pg";
 
 const DAY_MS = 86_400_000;

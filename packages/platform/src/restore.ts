@@ -1,7 +1,7 @@
 import { inTransaction } from "@taruvi/db";
 import { AppError, conflict, notFound } from "@taruvi/errors";
 import { assertFreeSiteAllowance } from "@taruvi/limits";
-import { assertSiteQuota } from "@taruvi/tenancy";
+import { assertSiteQuota } from "@taruvi/migrator";
 import { parseUuid } from "@taruvi/validation";
 import type { Pool, PoolClient } from "pg";
 import { retentionCutoff } from "./purge";

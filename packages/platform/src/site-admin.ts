@@ -1,4 +1,5 @@
-import { quoteSchema, type SeedSite } from "@taruvi/tenancy";
+import type { SeedSite } from "@taruvi/migrator";
+import { quoteSchema } from "@taruvi/tenancy";
 
 export type SiteAdmin = { email: string; name: string; passwordHash: string };
 

@@ -1,4 +1,4 @@
-import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/tenancy";
+import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/migrator";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { purgeDeletedSites } from "../src/index";

@@ -2,29 +2,4 @@ export type { TenantChangeBus } from "./change-bus";
 export { createTenantChangeBus } from "./change-bus";
 export type { DisconnectableClient, TenantClientCache } from "./client-cache";
 export { createTenantClientCache } from "./client-cache";
-export { CORE_SERVICE, LOCK_CLASS as MIGRATOR_LOCK_CLASS } from "./ledger";
-export type { Migration, MigrationSet } from "./migrations";
-export {
-  assertDistinctTables,
-  assertSelfContained,
-  createdTables,
-  defaultMigrationsDirs,
-  loadMigrations,
-  loadTenantSets,
-  TenantSetError,
-  tablesOfSet,
-} from "./migrations";
-export type {
-  MigrateSitesOptions,
-  MigrateSitesReport,
-  PlatformMigrationSettings,
-  SiteFailure,
-} from "./migrator";
-export { MigrationRefusedError, migratePlatform, migrateSites } from "./migrator";
-export type { CreateSiteInput, CreateSiteOptions, ProvisionedSite, SeedSite } from "./provision";
-export { assertSiteQuota, createSite, provisionSite, ServiceMigrationError } from "./provision";
-export type { RemovedService, RemoveServiceOptions } from "./remove-service";
-export { removeServiceTables } from "./remove-service";
 export { assertSchemaName, isSchemaName, quoteSchema, schemaNameForSite } from "./schema-name";
-export type { MigrationStatus, ServiceStatus, SiteSchemaStatus } from "./status";
-export { migrationStatus } from "./status";

@@ -1,13 +1,8 @@
 import { poolStats } from "@taruvi/db";
+import { createSite, defaultMigrationsDirs, loadMigrations, type ProvisionedSite } from "@taruvi/migrator";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createSite,
-  createTenantClientCache,
-  defaultMigrationsDirs,
-  loadMigrations,
-  type ProvisionedSite,
-} from "../src/index";
+import { createTenantClientCache } from "../src/index";
 
 const set = loadMigrations(defaultMigrationsDirs.tenant);
 let db: TestDatabase;

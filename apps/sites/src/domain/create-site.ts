@@ -1,9 +1,9 @@
 import { hashPassword, parsePassword } from "@taruvi/auth";
 import { notFound } from "@taruvi/errors";
 import { PLAN_LIMITS } from "@taruvi/limits";
+import { createSite as provisionSite, type SeedSite } from "@taruvi/migrator";
 import { requireOrganizationPermission, seedSiteAdmin } from "@taruvi/platform";
 import { diff, recordAudit } from "@taruvi/subgraph-kit";
-import { createSite as provisionSite, type SeedSite } from "@taruvi/tenancy";
 import { parseDisplayName, parseEmail, parseSlug, parseUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { requirePlatformScope, superuserCaller } from "./access";

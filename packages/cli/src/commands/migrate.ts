@@ -1,4 +1,4 @@
-import { migratePlatform, migrateSites } from "@taruvi/tenancy";
+import { migratePlatform, migrateSites } from "@taruvi/migrator";
 import { withContext } from "../context";
 import { env } from "../env";
 import { print } from "../output";

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, badUserInput } from "@taruvi/errors";
+import { CORE_SERVICE, loadMigrations, removeServiceTables, tablesOfSet } from "@taruvi/migrator";
 import { RESERVED_SERVICE_NAMES, SERVICE_NAME } from "@taruvi/registry";
-import { CORE_SERVICE, loadMigrations, removeServiceTables, tablesOfSet } from "@taruvi/tenancy";
 import { loadServices, registryPath, registryRoot, withContext } from "../context";
 import { print } from "../output";
 

@@ -1,4 +1,4 @@
-import { migrationStatus } from "@taruvi/tenancy";
+import { migrationStatus } from "@taruvi/migrator";
 import { withContext } from "../context";
 import { print, printJson, printTable } from "../output";
 

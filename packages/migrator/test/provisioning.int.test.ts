@@ -1,15 +1,10 @@
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { schemaNameForSite } from "@taruvi/tenancy";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createSite,
-  defaultMigrationsDirs,
-  loadMigrations,
-  provisionSite,
-  schemaNameForSite,
-} from "../src/index";
+import { createSite, defaultMigrationsDirs, loadMigrations, provisionSite } from "../src/index";
 
 const tenantSet = loadMigrations(defaultMigrationsDirs.tenant);
 let db: TestDatabase;

@@ -1,4 +1,5 @@
 import { inTransaction } from "@taruvi/db";
+import { quoteSchema } from "@taruvi/tenancy";
 import type { Pool } from "pg";
 import {
   CORE_SERVICE,
@@ -9,7 +10,6 @@ import {
   SITE_VERSIONS_TABLE,
 } from "./ledger";
 import { type MigrationSet, TenantSetError, tablesOfSet } from "./migrations";
-import { quoteSchema } from "./schema-name";
 
 export type RemovedService = {
   service: string;

@@ -1,6 +1,6 @@
+import { quoteSchema } from "@taruvi/tenancy";
 import type { Pool, PoolClient } from "pg";
 import type { MigrationSet } from "./migrations";
-import { quoteSchema } from "./schema-name";
 
 /** Every schema (platform and each site) records what was applied to it here. */
 export const LEDGER_TABLE = "_taruvi_migrations";

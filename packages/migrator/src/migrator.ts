@@ -1,4 +1,5 @@
 import { inTransaction } from "@taruvi/db";
+import { quoteSchema } from "@taruvi/tenancy";
 import pLimit from "p-limit";
 import type { Pool } from "pg";
 import {
@@ -17,7 +18,6 @@ import {
 } from "./ledger";
 import type { MigrationSet } from "./migrations";
 import { provisionSite, ServiceMigrationError } from "./provision";
-import { quoteSchema } from "./schema-name";
 
 export { MigrationRefusedError } from "./ledger";
 

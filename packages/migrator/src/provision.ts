@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { inTransaction, isUniqueViolation } from "@taruvi/db";
 import { AppError, conflict, notFound } from "@taruvi/errors";
 import { assertFreeSiteAllowance } from "@taruvi/limits";
+import { quoteSchema, schemaNameForSite } from "@taruvi/tenancy";
 import { parseDisplayName, parseSlug, parseUuid } from "@taruvi/validation";
 import type { Pool, PoolClient } from "pg";
 import {
@@ -13,7 +14,6 @@ import {
   SITE_VERSIONS_TABLE,
 } from "./ledger";
 import type { MigrationSet } from "./migrations";
-import { quoteSchema, schemaNameForSite } from "./schema-name";
 
 /**
  * Runs inside the provisioning transaction after the schema is built and before the site is
