@@ -1,22 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { audit } from "@taruvi/audit";
 import { type KeyStore, loadKeyStore } from "@taruvi/auth";
 import { createPool, type Pool } from "@taruvi/db";
 import { loadGatewayEnv, start as startGateway } from "@taruvi/gateway";
-import { identity } from "@taruvi/identity";
 import type { ScheduledJobs } from "@taruvi/jobs";
 import type { Logger } from "@taruvi/logging";
-import { organizations } from "@taruvi/organizations";
 import { SERVICES } from "@taruvi/registry";
 import type { SharedResources } from "@taruvi/runtime";
-import { sites } from "@taruvi/sites";
-import {
-  loadServiceEnv,
-  type RunningService,
-  type ServiceDefinition,
-  startService,
-} from "@taruvi/subgraph-kit";
+import { loadServiceEnv, type RunningService, startService } from "@taruvi/subgraph-kit";
 import { createTenantChangeBus } from "@taruvi/tenancy";
 import { loadWorkerEnv, start as startWorker } from "@taruvi/worker";
 import { type AnyService, loadServices } from "./services";

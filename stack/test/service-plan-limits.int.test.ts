@@ -18,6 +18,9 @@ import {
   type TestStack,
 } from "./helpers";
 
+/** What the kit puts on every request for plan limits. */
+type PlanContext = Parameters<typeof planLimit>[0];
+
 const WIDGET_LIMITS = {
   FREE: { maxWidgets: 2 },
   PRO: { maxWidgets: 50 },
@@ -36,13 +39,13 @@ const widgets = defineService({
   `),
   resolvers: {
     Query: {
-      widgetAllowance: async (_: unknown, __: unknown, ctx: { sitePlan: () => Promise<string> }) => {
-        const { plan, limit } = await planLimit(ctx as never, WIDGET_LIMITS, "maxWidgets");
+      widgetAllowance: async (_: unknown, __: unknown, ctx: PlanContext) => {
+        const { plan, limit } = await planLimit(ctx, WIDGET_LIMITS, "maxWidgets");
         return { plan, maxWidgets: limit };
       },
     },
     Mutation: {
-      addWidgets: async (_: unknown, args: { used: number; adding: number }, ctx: never) => {
+      addWidgets: async (_: unknown, args: { used: number; adding: number }, ctx: PlanContext) => {
         assertWithinPlan({ ...(await planLimit(ctx, WIDGET_LIMITS, "maxWidgets")), ...args }, "widget");
         return true;
       },
