@@ -5,7 +5,7 @@ import { loadTenantSets, migrateSites } from "@taruvi/tenancy";
 import { FIXTURE_SERVICES, generateFixtureClients, writeFixtureMigrations } from "./fixture-services";
 import { measurement, type Results } from "./report";
 import type { RssJob, RssReport } from "./rss-child";
-import { median, round, timed, toMb } from "./stats";
+import { mean, round, timed, toMb } from "./stats";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./rss-child.ts", import.meta.url));
@@ -113,17 +113,19 @@ export const benchServiceClientsRss = async (options: ServiceClientsRssOptions):
       }
     }
 
-    const medianOf = (index: number, pick: (report: RssReport) => number): number =>
-      toMb(median((reports[index] ?? []).map(pick)));
-    const after = [0, 1, 2].map((index) => medianOf(index, (report) => report.rssAfter));
-    const peak = [0, 1, 2].map((index) => medianOf(index, (report) => report.rssPeak));
-    const heap = [0, 1, 2].map((index) => medianOf(index, (report) => report.heapUsedAfter));
-    const imported = [0, 1, 2].map((index) => medianOf(index, (report) => report.rssImported));
-    const start = medianOf(0, (report) => report.rssStart);
+    // The mean, not the median: RSS after a GC moves by tens of MB from one process to the next,
+    // and with two runs the nearest-rank median would be the lower one.
+    const meanOf = (index: number, pick: (report: RssReport) => number): number =>
+      toMb(mean((reports[index] ?? []).map(pick)));
+    const after = [0, 1, 2].map((index) => meanOf(index, (report) => report.rssAfter));
+    const peak = [0, 1, 2].map((index) => meanOf(index, (report) => report.rssPeak));
+    const heap = [0, 1, 2].map((index) => meanOf(index, (report) => report.heapUsedAfter));
+    const imported = [0, 1, 2].map((index) => meanOf(index, (report) => report.rssImported));
+    const start = meanOf(0, (report) => report.rssStart);
     const [coreAfter = 0, oneAfter = 0, twoAfter = 0] = after;
     const [corePeak = 0, , twoPeak = 0] = peak;
     const sites = options.siteIds.length;
-    const runsNote = `median of ${options.runs}`;
+    const runsNote = `mean of ${options.runs}`;
     const details = (index: number) => ({ runs: (reports[index] ?? []).map(summary) });
     const label = (what: string, extra: number) =>
       `${what} touching ${sites} sites, own process, core + ${extra} service client${extra === 1 ? "" : "s"} (${runsNote})`;
@@ -176,9 +178,18 @@ export const benchServiceClientsRss = async (options: ServiceClientsRssOptions):
         details: {
           firstServiceMb: round(oneAfter - coreAfter),
           secondServiceMb: round(twoAfter - oneAfter),
-          peakPerServiceMb: round((twoPeak - corePeak) / 2),
           coreClientsMb: round(coreAfter - start),
           moduleImportPerServiceMb: round(((imported[2] ?? 0) - (imported[0] ?? 0)) / 2),
+        },
+      }),
+      rssPeakPerExtraService: measurement({
+        label: `RSS peak per extra service touching ${sites} sites ((core + 2 − core only) / 2)`,
+        value: (twoPeak - corePeak) / 2,
+        unit: "MB",
+        reference: { label: "core only peak", value: corePeak },
+        details: {
+          firstServiceMb: round((peak[1] ?? 0) - corePeak),
+          secondServiceMb: round(twoPeak - (peak[1] ?? 0)),
         },
       }),
       heapPerExtraService: measurement({
