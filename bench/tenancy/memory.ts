@@ -27,7 +27,7 @@ export type TouchSitesOptions = {
  * flag is set at run time and `gc` is taken from a fresh context, where V8 then installs it.
  */
 let gc: (() => void) | null = null;
-const collectGarbage = (): void => {
+export const collectGarbage = (): void => {
   if (!gc) {
     setFlagsFromString("--expose-gc");
     const exposed = runInNewContext("gc") as unknown;

@@ -15,6 +15,7 @@ import { benchTouchSites } from "./memory";
 import { benchAdditiveMigrate, benchNoopMigrate } from "./migrate";
 import { benchProvisioning, benchProvisioningAtScale } from "./provisioning";
 import { formatTable, type Results, writeJson } from "./report";
+import { benchServiceClientsRss } from "./rss-services";
 import { benchExtraServices } from "./services";
 import { round, toMb } from "./stats";
 
@@ -36,6 +37,7 @@ const CONFIG = {
   servicesSamples: 100,
   servicesSites: 1_000,
   servicesRuns: 5,
+  serviceClientsRssRuns: 2,
 } as const;
 
 const TARGETS = {
@@ -195,6 +197,24 @@ const main = async (): Promise<void> => {
         migrateConcurrency: CONFIG.migrateConcurrency,
         runs: CONFIG.servicesRuns,
         targetP50Ms: TARGETS.provisionP50Ms,
+      }),
+    );
+
+    console.log(
+      `+ RSS touching ${CONFIG.touchSites} sites with 0, 1 and 2 product services' clients, a process each`,
+    );
+    Object.assign(
+      results,
+      await benchServiceClientsRss({
+        pool,
+        url: db.url,
+        coreDir: benchMigrations.dir,
+        siteIds: fleet.siteIds.slice(0, CONFIG.touchSites),
+        poolSize: CONFIG.poolSize,
+        cacheMax: CONFIG.cacheMax,
+        concurrency: CONFIG.touchConcurrency,
+        migrateConcurrency: CONFIG.migrateConcurrency,
+        runs: CONFIG.serviceClientsRssRuns,
       }),
     );
 

@@ -1,6 +1,3 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createPool } from "@taruvi/db";
 import {
   defaultMigrationsDirs,
@@ -12,37 +9,10 @@ import {
 } from "@taruvi/migrator";
 import type pg from "pg";
 import { createBenchDatabase } from "./database";
+import { writeFixtureMigrations } from "./fixture-services";
 import { createFleet } from "./fleet";
 import { measurement, type Results } from "./report";
 import { median, percentile, summarize, timed } from "./stats";
-
-/** Two product services of a couple of tables each, as `taruvi new service` would add them. */
-const FIXTURES: Record<string, string> = {
-  benchprojects: `CREATE TABLE "projects" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid(), "title" text NOT NULL,
-  "created_by" uuid, "created_at" timestamptz(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  "updated_at" timestamptz(3) NOT NULL DEFAULT CURRENT_TIMESTAMP);
-CREATE INDEX "projects_created_at_id_idx" ON "projects" ("created_at", "id");
-CREATE TABLE "project_members" ("project_id" uuid NOT NULL REFERENCES "projects" ("id") ON DELETE CASCADE,
-  "user_id" uuid NOT NULL, PRIMARY KEY ("project_id", "user_id"));`,
-  benchinvoices: `CREATE TABLE "invoices" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid(), "title" text NOT NULL,
-  "amount_cents" bigint NOT NULL DEFAULT 0, "created_by" uuid,
-  "created_at" timestamptz(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  "updated_at" timestamptz(3) NOT NULL DEFAULT CURRENT_TIMESTAMP);
-CREATE INDEX "invoices_created_at_id_idx" ON "invoices" ("created_at", "id");
-CREATE TABLE "invoice_lines" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  "invoice_id" uuid NOT NULL REFERENCES "invoices" ("id") ON DELETE CASCADE, "label" text NOT NULL);`,
-};
-
-const fixtureSets = (): { root: string; dirs: { service: string; dir: string }[] } => {
-  const root = mkdtempSync(join(tmpdir(), "taruvi-bench-services-"));
-  const dirs = Object.entries(FIXTURES).map(([service, sql]) => {
-    const dir = join(root, service, "prisma", "migrations");
-    mkdirSync(join(dir, "20990101000000_init"), { recursive: true });
-    writeFileSync(join(dir, "20990101000000_init", "migration.sql"), sql);
-    return { service, dir };
-  });
-  return { root, dirs };
-};
 
 export type ExtraServicesOptions = {
   admin: pg.Client;
@@ -62,7 +32,7 @@ export type ExtraServicesOptions = {
  * product services, in one database of its own, alternating the two kinds so drift hits both.
  */
 export const benchExtraServices = async (options: ExtraServicesOptions): Promise<Results> => {
-  const fixtures = fixtureSets();
+  const fixtures = writeFixtureMigrations();
   const db = await createBenchDatabase(options.admin);
   const pool = createPool({ url: db.url, max: options.poolSize, applicationName: "taruvi-bench-services" });
   try {
@@ -124,6 +94,6 @@ export const benchExtraServices = async (options: ExtraServicesOptions): Promise
   } finally {
     await pool.end();
     await db.drop();
-    rmSync(fixtures.root, { recursive: true, force: true });
+    fixtures.remove();
   }
 };

@@ -18,6 +18,11 @@ export const percentile = (samples: readonly number[], p: number): number => {
 
 export const median = (samples: readonly number[]): number => percentile(samples, 50);
 
+export const mean = (samples: readonly number[]): number => {
+  if (samples.length === 0) throw new Error("mean of an empty sample");
+  return samples.reduce((sum, x) => sum + x, 0) / samples.length;
+};
+
 export type Summary = { n: number; min: number; p50: number; p95: number; max: number; mean: number };
 
 export const summarize = (samples: readonly number[]): Summary => ({
@@ -26,7 +31,7 @@ export const summarize = (samples: readonly number[]): Summary => ({
   p50: round(percentile(samples, 50)),
   p95: round(percentile(samples, 95)),
   max: round(Math.max(...samples)),
-  mean: round(samples.reduce((sum, x) => sum + x, 0) / samples.length),
+  mean: round(mean(samples)),
 });
 
 export const round = (value: number, digits = 2): number => {
