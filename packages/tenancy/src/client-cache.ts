@@ -33,8 +33,9 @@ export const createTenantClientCache = <Client extends DisconnectableClient = Te
   /** Builds a client bound to one schema (default: the core tenant client). */
   create?: (pool: Pool, schema: string) => Client;
 }): TenantClientCache<Client> => {
-  // Each connected client listens for the shared pool's errors: allow one listener per client.
-  pool.setMaxListeners(Math.max(pool.getMaxListeners(), max + 10));
+  // Each connected client listens for the shared pool's errors: allow one listener per client of
+  // every cache on this pool (the stack's subgraphs and each product service share one pool).
+  pool.setMaxListeners(pool.getMaxListeners() + max);
   let evictions = 0;
   const pendingDisconnects = new Set<Promise<void>>();
   const cache = new LRUCache<string, Client>({
