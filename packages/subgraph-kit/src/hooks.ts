@@ -107,8 +107,8 @@ export type ServiceJobs = Pick<ServiceWork, "send">;
 
 /**
  * Starts a service's hooks and jobs on the process's pool; nothing (no pg-boss) when it has
- * neither. `services` is read when a job runs: it is built after this starts (so that it can
- * be given `send`).
+ * neither. `services` is built after this starts (so that it can be given `send`): a hook or
+ * job that is picked up sooner waits for it.
  */
 export const startHooksAndJobs = async <Services, Db extends DisconnectableClient>({
   service,
@@ -128,15 +128,15 @@ export const startHooksAndJobs = async <Services, Db extends DisconnectableClien
   pool: Pool;
   logger: Logger;
   tenants: TenantClientCache<Db>;
-  services: () => Services;
+  services: Promise<Services>;
   pollingIntervalSeconds: number;
 }): Promise<ServiceWork | null> => {
   const events = SITE_LIFECYCLE.filter((event) => hooks?.[event]);
   if (events.length === 0 && (jobs ?? []).length === 0) return null;
-  const context = (run: JobRun, fields: Record<string, unknown>): WorkContext<Services> => ({
+  const context = async (run: JobRun, fields: Record<string, unknown>): Promise<WorkContext<Services>> => ({
     logger: logger.child({ jobId: run.id, try: run.retryCount + 1, ...fields }),
     pool,
-    services: services(),
+    services: await services,
     run,
   });
   return startServiceWork({
@@ -150,7 +150,7 @@ export const startHooksAndJobs = async <Services, Db extends DisconnectableClien
             events,
             retry: { ...DEFAULT_HOOK_RETRY, ...hookRetry },
             handle: async (event, run) => {
-              const base = context(run, { hook: event.event, siteId: event.siteId });
+              const base = await context(run, { hook: event.event, siteId: event.siteId });
               if (event.event === "purged") {
                 await hooks.purged?.(event, base);
                 return;
@@ -170,7 +170,7 @@ export const startHooksAndJobs = async <Services, Db extends DisconnectableClien
         delaySeconds: job.retryDelaySeconds ?? 30,
         backoff: job.retryBackoff ?? true,
       },
-      handle: (data, run) => job.handler(data, { ...context(run, { job: job.name }), tenants }),
+      handle: async (data, run) => job.handler(data, { ...(await context(run, { job: job.name })), tenants }),
     })),
   });
 };

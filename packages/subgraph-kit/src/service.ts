@@ -208,7 +208,10 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     tenantClientCacheSize: env.TENANT_CLIENT_CACHE_SIZE,
     ...(definition.tenantModel ? { tenantClient: definition.tenantModel.client } : {}),
   });
-  let services: Services | undefined;
+  let servicesBuilt!: (services: Services) => void;
+  const servicesReady = new Promise<Services>((resolve) => {
+    servicesBuilt = resolve;
+  });
   const work = await startHooksAndJobs<Services, Db & DisconnectableClient>({
     service: definition.name,
     hooks: definition.hooks as SiteHooks<Services, Db & DisconnectableClient> | undefined,
@@ -217,7 +220,7 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     pool: resources.pool,
     logger,
     tenants: deps.tenants,
-    services: () => services as Services,
+    services: servicesReady,
     pollingIntervalSeconds: env.JOB_POLLING_INTERVAL_SECONDS,
   });
   const jobs: ServiceJobs = {
@@ -226,9 +229,21 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
       return work.send(name, data, options);
     },
   };
-  services = definition.services
-    ? await definition.services(env, { ...resources, logger, tenants: deps.tenants, jobs })
-    : undefined;
+  let services: Services;
+  try {
+    services = (
+      definition.services
+        ? await definition.services(env, { ...resources, logger, tenants: deps.tenants, jobs })
+        : undefined
+    ) as Services;
+  } catch (error) {
+    // A start that fails leaves nothing running: its workers stop before the error is thrown.
+    await work?.close();
+    await deps.close();
+    await own?.close();
+    throw error;
+  }
+  servicesBuilt(services);
   const subgraph = await createSubgraph<Loaders, Services, Db>({
     name: definition.name,
     typeDefs: definition.typeDefs,
