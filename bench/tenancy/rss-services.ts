@@ -1,7 +1,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Pool } from "@taruvi/db";
-import { loadTenantSets, migrateSites } from "@taruvi/tenancy";
+import { loadTenantSets, migrateSites } from "@taruvi/migrator";
 import { FIXTURE_SERVICES, generateFixtureClients, writeFixtureMigrations } from "./fixture-services";
 import { measurement, type Results } from "./report";
 import type { RssJob, RssReport } from "./rss-child";
