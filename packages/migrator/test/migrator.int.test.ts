@@ -3,7 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSite, defaultMigrationsDirs, loadMigrations, MigrationRefusedError, migratePlatform, migrateSites, migrationStatus, type ProvisionedSite } from "../src/index";
+import {
+  createSite,
+  defaultMigrationsDirs,
+  loadMigrations,
+  MigrationRefusedError,
+  migratePlatform,
+  migrateSites,
+  migrationStatus,
+  type ProvisionedSite,
+} from "../src/index";
 
 const baseSet = loadMigrations(defaultMigrationsDirs.tenant);
 const platformSet = loadMigrations(defaultMigrationsDirs.platform);

@@ -3,7 +3,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSite, defaultMigrationsDirs, loadMigrations, loadTenantSets, MigrationRefusedError, type MigrationSet, migratePlatform, migrateSites, migrationStatus, type ProvisionedSite, removeServiceTables, TenantSetError } from "../src/index";
+import {
+  createSite,
+  defaultMigrationsDirs,
+  loadMigrations,
+  loadTenantSets,
+  MigrationRefusedError,
+  type MigrationSet,
+  migratePlatform,
+  migrateSites,
+  migrationStatus,
+  type ProvisionedSite,
+  removeServiceTables,
+  TenantSetError,
+} from "../src/index";
 
 const core = loadMigrations(defaultMigrationsDirs.tenant);
 const platformSet = loadMigrations(defaultMigrationsDirs.platform);
