@@ -76,7 +76,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     databaseUrl,
     pool,
     logger: options.logger,
-    bus: createTenantChangeBus({ redisUrl: env.REDIS_URL }),
+    bus: createTenantChangeBus({ redisUrl: env.REDIS_URL, logger: options.logger }),
   };
   const keyStore = await loadKeyStore({
     signingKeys: env.SIGNING_KEYS,

@@ -16,9 +16,9 @@ import {
   sendJson,
 } from "@taruvi/http";
 import { type Logger, requestLogger } from "@taruvi/logging";
+import type { RedisClient as Redis } from "@taruvi/redis";
 import type { TenantChangeBus } from "@taruvi/tenancy";
 import { GraphQLError } from "graphql";
-import type { Redis } from "ioredis";
 import { createAuthenticator } from "./authenticate";
 import type { GatewayContext } from "./context";
 import { SignedContextDataSource } from "./data-source";
@@ -184,7 +184,11 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
         }),
       ),
     ]);
-    return { ready: Object.values(checks).every(Boolean), checks };
+    // Without Redis the gateway still serves (rate limits per process, revocations and tenant
+    // cache from memory): degraded, not unready.
+    const failed = Object.keys(checks).filter((name) => !checks[name]);
+    const ready = failed.every((name) => name === "redis");
+    return { ready, degraded: ready && failed.length > 0, checks };
   };
 
   const refuse = (res: ServerResponse, limit: RateLimitOutcome) => {
@@ -260,8 +264,9 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
           sendJson(res, 200, { status: "ok" });
           return;
         case "/readyz": {
-          const { ready, checks } = await readiness();
-          sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks });
+          const { ready, degraded, checks } = await readiness();
+          const status = degraded ? "degraded" : ready ? "ready" : "not ready";
+          sendJson(res, ready ? 200 : 503, { status, checks });
           return;
         }
         case "/.well-known/jwks.json":

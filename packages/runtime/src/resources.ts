@@ -50,7 +50,7 @@ export const openResources = async (
     applicationName: `taruvi-${name}`,
     onError: (error) => logger.warn({ err: error }, "idle connection error"),
   });
-  const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL });
+  const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL, logger });
   return {
     databaseUrl: database.url,
     pool,
