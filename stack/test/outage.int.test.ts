@@ -258,3 +258,59 @@ describe("a Redis outage (the test's own redis-server, killed and restarted)", (
     });
   });
 });
+
+describe("a database stuck on a lock (statement timeout 500 ms)", () => {
+  let stuck: TestStack;
+  let world: Awaited<ReturnType<typeof createWorld>>;
+  let ownerToken: string;
+
+  beforeAll(async () => {
+    stuck = await startTestStack({ DB_STATEMENT_TIMEOUT_MS: "500" });
+    world = await createWorld(stuck);
+    ownerToken = await stuck.token(world.owner.id, null);
+  });
+
+  afterAll(async () => {
+    await stuck?.close();
+  });
+
+  /** Runs `during` while another session holds an exclusive lock on `table`. */
+  const whileLocked = async (table: string, during: () => Promise<void>) => {
+    const client = await stuck.db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+      await during();
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  };
+
+  it("the gateway's own lookup (the site) answers 503 SERVICE_UNAVAILABLE with Retry-After, in time", async () => {
+    await whileLocked("platform.sites", async () => {
+      const started = Date.now();
+      const res = await stuck.gql("{ currentSite { slug } }", { tenant: world.siteA.slug });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(res.status).toBe(503);
+      expect(res.json.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
+      expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+      expect(res.body).not.toMatch(/statement timeout|platform\.sites/);
+    });
+  });
+
+  it("a subgraph's query (organizations) answers 503 SERVICE_UNAVAILABLE with Retry-After", async () => {
+    await whileLocked("platform.organizations", async () => {
+      const res = await stuck.gql("{ organizations { slug } }", { token: ownerToken });
+      expect(res.status).toBe(503);
+      expect(res.json.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
+      expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+    });
+  });
+
+  it("once the lock is gone the gateway answers again", async () => {
+    const res = await stuck.gql("{ organizations { slug } }", { token: ownerToken });
+    expect(res.status).toBe(200);
+    expect(res.json.data.organizations).toEqual([{ slug: world.organization.slug }]);
+  });
+});
