@@ -171,11 +171,25 @@ describe("a Redis outage (the test's own redis-server, killed and restarted)", (
 
   describe("while Redis is down", () => {
     let session: Awaited<ReturnType<typeof signedIn>>;
+    let apiKey: { key: string; id: string };
+    const USERS = "{ users { edges { node { id } } } }";
+    const withKey = (at: TestStack) =>
+      at.gql(USERS, { tenant: site.site.slug, headers: { authorization: `ApiKey ${apiKey.key}` } });
 
     beforeAll(async () => {
       // Signed in and verified at the second gateway while Redis is up (its cache holds it).
       session = await signedIn(one, site.admin, site.site.slug);
       expect((await two.gql(ME, { tenant: site.site.slug, token: session.accessToken })).status).toBe(200);
+      const created = await one.gql(
+        "mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } } }",
+        {
+          tenant: site.site.slug,
+          token: session.accessToken,
+          variables: { input: { name: "outage", scopes: ["users.view"] } },
+        },
+      );
+      apiKey = { key: created.json.data.createApiKey.key, id: created.json.data.createApiKey.apiKey.id };
+      expect((await withKey(two)).status).toBe(200);
       await redis.stop();
     });
 
@@ -211,6 +225,17 @@ describe("a Redis outage (the test's own redis-server, killed and restarted)", (
       expect(last?.headers["ratelimit-remaining"]).toBe("0");
     });
 
+    it("an API key revoked at one gateway is refused at once by the other", async () => {
+      const res = await one.gql("mutation ($id: ID!) { revokeApiKey(id: $id) { revokedAt } }", {
+        tenant: site.site.slug,
+        token: session.accessToken,
+        variables: { id: apiKey.id },
+      });
+      expect(res.json.data.revokeApiKey.revokedAt).toEqual(expect.any(String));
+      expect((await withKey(two)).status).toBe(401);
+      expect((await withKey(one)).status).toBe(401);
+    });
+
     it("a sign-out is accepted (stored in PostgreSQL: the refresh token is dead at once)", async () => {
       const res = await one.gql(SIGN_OUT, { tenant: site.site.slug, token: session.accessToken });
       expect(res.status).toBe(200);
@@ -225,26 +250,37 @@ describe("a Redis outage (the test's own redis-server, killed and restarted)", (
     });
   });
 
-  describe("after Redis is back on the same port", () => {
+  describe("a sign-out while Redis is down, then Redis back on the same port", () => {
     let signedOut: Awaited<ReturnType<typeof signedIn>>;
+    const meAt = async (at: TestStack) =>
+      (await at.gql(ME, { tenant: site.site.slug, token: signedOut.accessToken })).status;
 
     beforeAll(async () => {
-      // A session signed out during the outage, as the one above, for the second gateway to deny.
+      // Signed in during the outage and verified (cached) at the second gateway.
       signedOut = await signedIn(one, site.admin, site.site.slug);
-      expect((await two.gql(ME, { tenant: site.site.slug, token: signedOut.accessToken })).status).toBe(200);
+      expect(await meAt(two)).toBe(200);
     });
 
-    it("a sign-out made during the outage reaches the second gateway within seconds", async () => {
-      // Redis is still down here: sign out, then bring it back.
+    it("is honoured at once by the other gateway (the session rows in PostgreSQL decide)", async () => {
       const res = await one.gql(SIGN_OUT, { tenant: site.site.slug, token: signedOut.accessToken });
       expect(res.json).toEqual({ data: { signOut: true } });
+      expect(await meAt(two)).toBe(401);
+      expect(await meAt(one)).toBe(401);
+    });
+
+    it("is published when Redis returns: still denied once the gateways read their lists again", async () => {
       await redis.start();
-      const denied = await eventually(
-        async () =>
-          (await two.gql(ME, { tenant: site.site.slug, token: signedOut.accessToken })).status === 401,
-        4_000,
-      );
-      expect(denied).toBe(true);
+      const back = await eventually(async () => (await readyz(two)).json?.status === "ready", 5_000);
+      expect(back).toBe(true);
+      // The list is current again (PostgreSQL no longer asked): the denial now comes from it.
+      expect(await meAt(two)).toBe(401);
+      // A gateway started now loads it from Redis.
+      const three = await startPeerStack(one, env);
+      try {
+        expect(await meAt(three)).toBe(401);
+      } finally {
+        await three.close();
+      }
     });
 
     it("/readyz is ready again and the recovery is logged once", async () => {

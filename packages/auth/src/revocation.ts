@@ -11,6 +11,11 @@ export type RevocationList = {
   revoke: (kind: RevocationKind, id: string, ttlSeconds: number) => Promise<void>;
   /** Local and synchronous: checked on every request. */
   isRevoked: (kind: RevocationKind, id: string) => boolean;
+  /**
+   * False while Redis is away: revocations made elsewhere may be missing from this list (callers
+   * check their durable record instead). Always true without Redis (one process).
+   */
+  isCurrent: () => boolean;
   /** Resolves once revocations made before this process started are loaded. */
   ready: Promise<void>;
   close: () => Promise<void>;
@@ -61,6 +66,7 @@ export const createRevocationList = ({
         processLocal.add(`${kind}:${id}`, Date.now() + ttlSeconds * 1000);
       },
       isRevoked: (kind, id) => processLocal.has(`${kind}:${id}`),
+      isCurrent: () => true,
       ready: Promise.resolve(),
       close: async () => undefined,
     };
@@ -155,6 +161,7 @@ export const createRevocationList = ({
       }
     },
     isRevoked: (kind, id) => local.has(`${kind}:${id}`),
+    isCurrent: () => subscribed && commands.isUp() && subscriber.isUp(),
     // A process that starts while Redis is away serves from memory rather than not at all.
     ready: Promise.race([syncedOnce, new Promise<void>((resolve) => setTimeout(resolve, 3_000).unref())]),
     close: async () => {
