@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { type OwnRedis, startOwnRedis } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createSiteWithAdmin,
@@ -10,7 +11,6 @@ import {
   startTestStack,
   type TestStack,
 } from "./helpers";
-import { type OwnRedis, startOwnRedis } from "./redis-server";
 
 let t: TestStack;
 let world: Awaited<ReturnType<typeof createWorld>>;
