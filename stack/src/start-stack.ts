@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { type KeyStore, loadKeyStore } from "@taruvi/auth";
+import { parseEnv, poolTimeoutsEnvShape } from "@taruvi/config";
 import { createPool, type Pool } from "@taruvi/db";
 import { loadGatewayEnv, start as startGateway } from "@taruvi/gateway";
 import type { ScheduledJobs } from "@taruvi/jobs";
@@ -66,9 +67,12 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
   // from the source: the gateway and subgraphs of this process share it and nothing else knows it.
   const secret = options.env.INTERNAL_CONTEXT_SECRET || randomBytes(32).toString("base64url");
   const env: Record<string, string | undefined> = { ...options.env, INTERNAL_CONTEXT_SECRET: secret };
+  const timeouts = parseEnv(poolTimeoutsEnvShape, env);
   const pool = createPool({
     url: databaseUrl,
     max: 12,
+    connectTimeoutMillis: timeouts.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMillis: timeouts.DB_STATEMENT_TIMEOUT_MS,
     applicationName: "taruvi-stack",
     onError: (error) => options.logger.warn({ err: error }, "idle connection error"),
   });
@@ -76,7 +80,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     databaseUrl,
     pool,
     logger: options.logger,
-    bus: createTenantChangeBus({ redisUrl: env.REDIS_URL }),
+    bus: createTenantChangeBus({ redisUrl: env.REDIS_URL, logger: options.logger }),
   };
   const keyStore = await loadKeyStore({
     signingKeys: env.SIGNING_KEYS,

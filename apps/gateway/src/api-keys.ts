@@ -81,7 +81,9 @@ export const createApiKeyVerifier = ({
       if (!parsed) throw rejected("malformed");
       const cacheKey = `${tenant.siteId} ${parsed.hash}`;
       if (unknown.has(cacheKey)) throw rejected("unknown key");
-      const actor = cache.get(cacheKey) ?? (await lookup(tenant, parsed.prefix, parsed.hash));
+      // While Redis is away the list may miss a revocation made elsewhere: the key's row decides.
+      const cached = revocations.isCurrent() ? cache.get(cacheKey) : undefined;
+      const actor = cached ?? (await lookup(tenant, parsed.prefix, parsed.hash));
       if (revocations.isRevoked("apiKey", actor.id)) throw rejected("revoked");
       return actor;
     },

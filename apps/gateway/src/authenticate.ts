@@ -11,6 +11,8 @@ export type Authenticator = {
   authenticate: (authorization: string | undefined, tenant: TenantRef | null) => Promise<Actor | null>;
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Verified tokens are remembered this long at most (and never past their expiry). */
 const CACHE_SECONDS = 30;
 
@@ -36,9 +38,25 @@ export const createAuthenticator = ({
 }): Authenticator => {
   const cache = new LRUCache<string, Actor>({ max: 50_000, ttlAutopurge: false });
   const apiKeys = createApiKeyVerifier({ pool, revocations });
+  /**
+   * While Redis is away the list may miss a family revoked by another process: the session rows
+   * in PostgreSQL (revoked at sign-out, in the same transaction) decide instead.
+   */
+  const revokedInDatabase = async (tenant: TenantRef | null, familyId: string): Promise<boolean> => {
+    if (!UUID.test(familyId)) return false;
+    const table = tenant ? `${quoteSchema(tenant.schema)}.sessions` : "platform.account_sessions";
+    const { rows } = await pool.query(
+      `SELECT 1 FROM ${table} WHERE family_id = $1::uuid AND revoked_at IS NOT NULL LIMIT 1`,
+      [familyId],
+    );
+    return rows.length > 0;
+  };
+
   /** Sign-out, reuse of a refresh token and deactivation revoke the family (`sid`). */
-  const live = (actor: Actor): Actor => {
-    if (actor.sessionId && revocations.isRevoked("session", actor.sessionId))
+  const live = async (actor: Actor, tenant: TenantRef | null): Promise<Actor> => {
+    if (!actor.sessionId) return actor;
+    if (revocations.isRevoked("session", actor.sessionId)) throw rejected("session revoked");
+    if (!revocations.isCurrent() && (await revokedInDatabase(tenant, actor.sessionId)))
       throw rejected("session revoked");
     return actor;
   };
@@ -67,10 +85,12 @@ export const createAuthenticator = ({
       const audience = audienceFor(tenant);
       const key = `${audience} ${token}`;
       const cached = cache.get(key);
-      if (cached) return live(cached);
+      if (cached) return live(cached, tenant);
 
       const claims = await verifyAccessToken(keyStore, token, { audience, issuer });
       if (revocations.isRevoked("session", claims.sid)) throw rejected("session revoked");
+      if (!revocations.isCurrent() && (await revokedInDatabase(tenant, claims.sid)))
+        throw rejected("session revoked");
       if (!/^[0-9a-f-]{36}$/i.test(claims.sub)) throw rejected("subject is not an id");
       const found = await principal(tenant, claims.sub);
       if (!found?.active) throw rejected("principal missing or deactivated");

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type AppError, httpStatusOf } from "@taruvi/errors";
+import { type AppError, httpStatusOf, UNAVAILABLE_RETRY_AFTER_SECONDS } from "@taruvi/errors";
 import { sendError } from "@taruvi/http";
 import proxyaddr from "proxy-addr";
 
@@ -13,8 +13,14 @@ export const run = (middleware: Middleware, req: IncomingMessage, res: ServerRes
     if (res.writableEnded) resolve(false);
   });
 
-export const sendAppError = (res: ServerResponse, error: AppError) =>
+/** An AppError as its HTTP status; SERVICE_UNAVAILABLE and RATE_LIMITED carry Retry-After. */
+export const sendAppError = (res: ServerResponse, error: AppError) => {
+  const retryAfter =
+    error.retryAfterSeconds ??
+    (error.code === "SERVICE_UNAVAILABLE" ? UNAVAILABLE_RETRY_AFTER_SECONDS : undefined);
+  if (retryAfter !== undefined) res.setHeader("retry-after", Math.max(1, Math.ceil(retryAfter)));
   sendError(res, httpStatusOf(error.code), error.code, error.userMessage);
+};
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

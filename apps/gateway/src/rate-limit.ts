@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "@taruvi/redis";
 import {
   BurstyRateLimiter,
   type RateLimiterAbstract,
@@ -50,7 +50,7 @@ const isRejection = (value: unknown): value is RateLimiterRes =>
  * tenant as a whole, each a per-minute rate plus a burst allowance (BurstyRateLimiter: once the
  * rate is spent, up to `burst` more per minute are served before 429). Headers report the rate;
  * `remaining` is what is left of the bucket serving the request. Redis when configured (all
- * gateways share the counters), memory otherwise.
+ * gateways share the counters; each process's memory while Redis is away), memory otherwise.
  */
 export const createRateLimiter = ({
   redis,
@@ -59,11 +59,24 @@ export const createRateLimiter = ({
   redis: Redis | null;
   limits: RateLimits;
 }): RateLimiter => {
+  /**
+   * Redis when configured, with this process's memory (same points and window) answering while
+   * Redis is away: per-process limits instead of failed requests. Memory otherwise.
+   */
+  const build = (keyPrefix: string, points: number): RateLimiterAbstract => {
+    const memory = new RateLimiterMemory({ keyPrefix, points, duration: 60 });
+    return redis
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix,
+          points,
+          duration: 60,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: memory,
+        })
+      : memory;
+  };
   const make = (keyPrefix: string, points: number): RateLimiterAbstract => {
-    const build = (prefix: string, p: number) =>
-      redis
-        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: prefix, points: p, duration: 60 })
-        : new RateLimiterMemory({ keyPrefix: prefix, points: p, duration: 60 });
     return limits.burst > 0
       ? (new BurstyRateLimiter(
           build(keyPrefix, points),
@@ -73,12 +86,8 @@ export const createRateLimiter = ({
   };
   const addressPerMinute = limits.addressPerMinute ?? 1_200;
   const rejectedPerMinute = limits.rejectedPerMinute ?? 30;
-  const plain = (keyPrefix: string, points: number): RateLimiterAbstract =>
-    redis
-      ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration: 60 })
-      : new RateLimiterMemory({ keyPrefix, points, duration: 60 });
-  const address = plain("rl:addr", addressPerMinute);
-  const rejected = plain("rl:rejected", rejectedPerMinute);
+  const address = build("rl:addr", addressPerMinute);
+  const rejected = build("rl:rejected", rejectedPerMinute);
   const anonymous = make("rl:ip", limits.anonymousPerMinute);
   const principal = make("rl:principal", limits.principalPerMinute);
   const tenant = make("rl:tenant", limits.tenantPerMinute);

@@ -4,7 +4,7 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { internalContextKey, type KeyStore, type RevocationList } from "@taruvi/auth";
 import type { Pool } from "@taruvi/db";
-import { isAppError } from "@taruvi/errors";
+import { isAppError, isDependencyUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "@taruvi/errors";
 import {
   closeServer,
   createFormatError,
@@ -16,9 +16,9 @@ import {
   sendJson,
 } from "@taruvi/http";
 import { type Logger, requestLogger } from "@taruvi/logging";
+import type { RedisClient as Redis } from "@taruvi/redis";
 import type { TenantChangeBus } from "@taruvi/tenancy";
 import { GraphQLError } from "graphql";
-import type { Redis } from "ioredis";
 import { createAuthenticator } from "./authenticate";
 import type { GatewayContext } from "./context";
 import { SignedContextDataSource } from "./data-source";
@@ -139,16 +139,21 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
       },
       {
         // A subgraph that refuses the whole operation for a rate limit (sign-in attempts, reset
-        // emails) answers like the gateway's own limits: HTTP 429 with Retry-After.
+        // emails) answers like the gateway's own limits: HTTP 429 with Retry-After; one that
+        // cannot serve any of it (its database down) answers 503 with Retry-After.
         async requestDidStart() {
           return {
             async willSendResponse({ response }) {
               if (response.body.kind !== "single") return;
               const { errors, data } = response.body.singleResult;
+              if (data && Object.values(data).some((value) => value !== null)) return;
               const limited = errors?.find((error) => error.extensions?.code === "RATE_LIMITED");
-              if (!limited || (data && Object.values(data).some((value) => value !== null))) return;
-              response.http.status = 429;
-              const retryAfter = Number(limited.extensions?.retryAfter);
+              const unavailable = errors?.find((error) => error.extensions?.code === "SERVICE_UNAVAILABLE");
+              const refusal = limited ?? unavailable;
+              if (!refusal) return;
+              response.http.status = limited ? 429 : 503;
+              const retryAfter =
+                Number(refusal.extensions?.retryAfter) || (limited ? 0 : UNAVAILABLE_RETRY_AFTER_SECONDS);
               if (retryAfter > 0) response.http.headers.set("retry-after", String(Math.ceil(retryAfter)));
             },
           };
@@ -184,7 +189,11 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
         }),
       ),
     ]);
-    return { ready: Object.values(checks).every(Boolean), checks };
+    // Without Redis the gateway still serves (rate limits per process, revocations and tenant
+    // cache from memory): degraded, not unready.
+    const failed = Object.keys(checks).filter((name) => !checks[name]);
+    const ready = failed.every((name) => name === "redis");
+    return { ready, degraded: ready && failed.length > 0, checks };
   };
 
   const refuse = (res: ServerResponse, limit: RateLimitOutcome) => {
@@ -260,8 +269,9 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
           sendJson(res, 200, { status: "ok" });
           return;
         case "/readyz": {
-          const { ready, checks } = await readiness();
-          sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks });
+          const { ready, degraded, checks } = await readiness();
+          const status = degraded ? "degraded" : ready ? "ready" : "not ready";
+          sendJson(res, ready ? 200 : 503, { status, checks });
           return;
         }
         case "/.well-known/jwks.json":
@@ -290,6 +300,18 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
       }
       if (isAppError(error) && error.code !== "INTERNAL_SERVER_ERROR") {
         sendAppError(res, error);
+        return;
+      }
+      if (isDependencyUnavailable(error)) {
+        // The database did not answer (down, or a statement timed out): retry, not a bug.
+        logger.warn({ err: error, requestId }, "request failed: a dependency is unavailable");
+        res.setHeader("retry-after", UNAVAILABLE_RETRY_AFTER_SECONDS);
+        sendError(
+          res,
+          503,
+          "SERVICE_UNAVAILABLE",
+          "A service this request needs is unavailable; retry shortly",
+        );
         return;
       }
       logger.error({ err: error, requestId }, "request failed");

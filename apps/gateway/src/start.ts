@@ -1,6 +1,6 @@
 import { createRevocationList, loadKeyStore } from "@taruvi/auth";
+import { connectRedis } from "@taruvi/redis";
 import { openResources, type Running, type SharedResources } from "@taruvi/runtime";
-import { Redis } from "ioredis";
 import type { GatewayEnv } from "./env";
 import { optionsFromEnv } from "./options";
 import { buildGateway } from "./server";
@@ -17,16 +17,16 @@ export const start = async (
   const own = shared ? null : await openResources("gateway", env);
   const { pool, bus, logger: base } = shared ?? (own as SharedResources);
   const logger = shared ? base.child({ service: "gateway" }) : base;
-  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+  const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, { name: "taruvi-gateway", logger }) : null;
   const keyStore = await loadKeyStore({
     signingKeys: env.SIGNING_KEYS,
     dataDir: env.DATA_DIR,
     production: env.NODE_ENV === "production",
   });
-  const revocations = createRevocationList({ redisUrl: env.REDIS_URL });
+  const revocations = createRevocationList({ redisUrl: env.REDIS_URL, logger });
   await revocations.ready;
   const gateway = await buildGateway(
-    optionsFromEnv(env, { pool, redis, bus, keyStore, revocations, logger }),
+    optionsFromEnv(env, { pool, redis: redis?.client ?? null, bus, keyStore, revocations, logger }),
   );
   const url = await gateway.listen(env.PORT, env.HOST);
   logger.info({ url }, "gateway listening");
@@ -36,7 +36,7 @@ export const start = async (
     close: async () => {
       await gateway.close();
       await revocations.close();
-      redis?.disconnect();
+      redis?.close();
       await own?.close();
     },
   };

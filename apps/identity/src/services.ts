@@ -8,8 +8,8 @@ import {
   refreshSuccessorKey,
 } from "@taruvi/auth";
 import { createJobQueue, type JobQueue } from "@taruvi/jobs";
+import { connectRedis, type RedisClient } from "@taruvi/redis";
 import type { SharedResources } from "@taruvi/runtime";
-import { Redis } from "ioredis";
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
 import type { IdentityEnv } from "./env";
 import { createSignInLimiter, type SignInLimiter, type SignInLimits } from "./sign-in-limiter";
@@ -41,7 +41,7 @@ export type IdentityServices = {
 };
 
 /** A per-key hourly budget: Redis when configured (shared by replicas, memory while it is down). */
-const hourlyLimiter = (redis: Redis | null, keyPrefix: string, points: number): RateLimiterAbstract => {
+const hourlyLimiter = (redis: RedisClient | null, keyPrefix: string, points: number): RateLimiterAbstract => {
   const memory = new RateLimiterMemory({ keyPrefix, points, duration: 3600 });
   return redis
     ? new RateLimiterRedis({
@@ -49,6 +49,7 @@ const hourlyLimiter = (redis: Redis | null, keyPrefix: string, points: number): 
         keyPrefix,
         points,
         duration: 3600,
+        rejectIfRedisNotReady: true,
         insuranceLimiter: memory,
       })
     : memory;
@@ -57,17 +58,18 @@ const hourlyLimiter = (redis: Redis | null, keyPrefix: string, points: number): 
 /** Identity's collaborators from its environment; `close` releases what they hold. */
 export const createIdentityServices = async (
   env: IdentityEnv,
-  { databaseUrl }: Pick<SharedResources, "databaseUrl">,
+  { databaseUrl, logger }: Pick<SharedResources, "databaseUrl" | "logger">,
 ): Promise<IdentityServices & { close: () => Promise<void> }> => {
   const keyStore = await loadKeyStore({
     signingKeys: env.SIGNING_KEYS,
     dataDir: env.DATA_DIR,
     production: env.NODE_ENV === "production",
   });
-  const revocations = createRevocationList({ redisUrl: env.REDIS_URL });
+  const revocations = createRevocationList({ redisUrl: env.REDIS_URL, logger });
   await revocations.ready;
   const jobs = await createJobQueue({ databaseUrl, encryptionKey: env.EMAIL_ENCRYPTION_KEY });
-  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+  const connection = env.REDIS_URL ? connectRedis(env.REDIS_URL, { name: "taruvi-identity", logger }) : null;
+  const redis = connection?.client ?? null;
   const signInFailures = {
     perEmailAndIp: env.SIGNIN_FAILURES_PER_EMAIL_AND_IP,
     perEmail: env.SIGNIN_FAILURES_PER_EMAIL,
@@ -93,7 +95,7 @@ export const createIdentityServices = async (
     close: async () => {
       await jobs.close();
       await revocations.close();
-      redis?.disconnect();
+      connection?.close();
     },
   };
 };

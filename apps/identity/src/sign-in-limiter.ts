@@ -1,5 +1,5 @@
 import { AppError } from "@taruvi/errors";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "@taruvi/redis";
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -71,6 +71,7 @@ export const createSignInLimiter = ({
           keyPrefix,
           points,
           duration: SIGN_IN_WINDOW_SECONDS,
+          rejectIfRedisNotReady: true,
           insuranceLimiter: memory,
         })
       : memory;

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { connectRedis, type RedisLogger } from "@taruvi/redis";
 
 /**
  * What can be revoked before it expires: a session family (every access token whose `sid` is
@@ -11,6 +11,11 @@ export type RevocationList = {
   revoke: (kind: RevocationKind, id: string, ttlSeconds: number) => Promise<void>;
   /** Local and synchronous: checked on every request. */
   isRevoked: (kind: RevocationKind, id: string) => boolean;
+  /**
+   * False while Redis is away: revocations made elsewhere may be missing from this list (callers
+   * check their durable record instead). Always true without Redis (one process).
+   */
+  isCurrent: () => boolean;
   /** Resolves once revocations made before this process started are loaded. */
   ready: Promise<void>;
   close: () => Promise<void>;
@@ -42,29 +47,53 @@ const processLocal = createLocal();
  * Revocations reach every gateway within milliseconds: Redis (a key with a TTL for gateways
  * that start later, and pub/sub for the running ones), or this process's memory when no Redis
  * is configured. Lookups never leave the process.
+ *
+ * While Redis is away, lookups keep answering from memory; a revocation made meanwhile (its
+ * session row is already revoked in PostgreSQL by the caller) is applied here at once and kept
+ * until Redis is back, then stored and published. On every reconnection the list re-reads
+ * Redis, so revocations other processes published during the outage are not missed.
  */
-export const createRevocationList = ({ redisUrl }: { redisUrl?: string | undefined }): RevocationList => {
+export const createRevocationList = ({
+  redisUrl,
+  logger,
+}: {
+  redisUrl?: string | undefined;
+  logger?: RedisLogger | undefined;
+}): RevocationList => {
   if (!redisUrl) {
     return {
       revoke: async (kind, id, ttlSeconds) => {
         processLocal.add(`${kind}:${id}`, Date.now() + ttlSeconds * 1000);
       },
       isRevoked: (kind, id) => processLocal.has(`${kind}:${id}`),
+      isCurrent: () => true,
       ready: Promise.resolve(),
       close: async () => undefined,
     };
   }
 
   const local = createLocal();
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
-  const subscriber = new Redis(redisUrl);
-  subscriber.on("message", (_channel: string, message: string) => {
+  const commands = connectRedis(redisUrl, { name: "taruvi-revocations", logger });
+  const subscriber = connectRedis(redisUrl, { name: "taruvi-revocations-sub", logger });
+  const redis = commands.client;
+  subscriber.client.on("message", (_channel: string, message: string) => {
     const at = message.lastIndexOf("@");
     local.add(message.slice(0, at), Number(message.slice(at + 1)));
   });
+  /** Revocations made while Redis was away: key → expiry (ms since the epoch). */
+  const pending = new Map<string, number>();
+
+  const store = async (key: string, expiresAt: number) => {
+    const ttlMs = expiresAt - Date.now();
+    if (ttlMs <= 0) return;
+    await redis
+      .multi()
+      .set(`${PREFIX}${key}`, "1", "PX", ttlMs)
+      .publish(CHANNEL, `${key}@${expiresAt}`)
+      .exec();
+  };
 
   const load = async () => {
-    await subscriber.subscribe(CHANNEL);
     let cursor = "0";
     do {
       const [next, keys] = await redis.scan(cursor, "MATCH", `${PREFIX}*`, "COUNT", 1000);
@@ -78,22 +107,66 @@ export const createRevocationList = ({ redisUrl }: { redisUrl?: string | undefin
     } while (cursor !== "0");
   };
 
+  const flush = async () => {
+    for (const [key, expiresAt] of pending) {
+      await store(key, expiresAt);
+      pending.delete(key);
+    }
+  };
+
+  /** Subscribed on the current connection (loads count as complete only then). */
+  let subscribed = false;
+  let synced: () => void = () => undefined;
+  const syncedOnce = new Promise<void>((resolve) => {
+    synced = resolve;
+  });
+  /** Re-reads Redis and publishes what waited; a failure waits for the next reconnection. */
+  const sync = () => {
+    if (!commands.isUp()) return;
+    const afterSubscription = subscribed;
+    Promise.all([load(), flush()]).then(
+      () => afterSubscription && synced(),
+      () => undefined,
+    );
+  };
+  subscriber.client.on("close", () => {
+    subscribed = false;
+  });
+  subscriber.onUp(() => {
+    // Loaded again once subscribed, so nothing published between the two is missed.
+    subscriber.client.subscribe(CHANNEL).then(
+      () => {
+        subscribed = true;
+        sync();
+      },
+      () => undefined,
+    );
+  });
+  commands.onUp(sync);
+
   return {
     revoke: async (kind, id, ttlSeconds) => {
       const key = `${kind}:${id}`;
       const expiresAt = Date.now() + ttlSeconds * 1000;
       local.add(key, expiresAt);
-      await redis
-        .multi()
-        .set(`${PREFIX}${key}`, "1", "EX", ttlSeconds)
-        .publish(CHANNEL, `${key}@${expiresAt}`)
-        .exec();
+      if (!commands.isUp()) {
+        pending.set(key, Math.max(expiresAt, pending.get(key) ?? 0));
+        return;
+      }
+      try {
+        await store(key, expiresAt);
+      } catch {
+        // Went down meanwhile: published on reconnection.
+        pending.set(key, Math.max(expiresAt, pending.get(key) ?? 0));
+      }
     },
     isRevoked: (kind, id) => local.has(`${kind}:${id}`),
-    ready: load(),
+    isCurrent: () => subscribed && commands.isUp() && subscriber.isUp(),
+    // A process that starts while Redis is away serves from memory rather than not at all.
+    ready: Promise.race([syncedOnce, new Promise<void>((resolve) => setTimeout(resolve, 3_000).unref())]),
     close: async () => {
-      subscriber.disconnect();
-      redis.disconnect();
+      subscriber.close();
+      commands.close();
     },
   };
 };

@@ -111,6 +111,15 @@ export const DEV_INTERNAL_CONTEXT_SECRET =
   "taruvi-development-internal-context-secret-do-not-use-in-production";
 
 /**
+ * How long a deployable's pool waits for PostgreSQL: to open a connection, and for one statement
+ * (PostgreSQL cancels it; 0: no limit). A hung database fails requests instead of hanging them.
+ */
+export const poolTimeoutsEnvShape = {
+  DB_CONNECT_TIMEOUT_MS: int(5_000, { min: 100, max: 600_000 }),
+  DB_STATEMENT_TIMEOUT_MS: int(30_000, { min: 0, max: 3_600_000 }),
+};
+
+/**
  * The variables every deployable reads (the gateway, each subgraph, the worker): its address,
  * the database, Redis, logging and the secret the gateway signs subgraph contexts with.
  */
@@ -124,6 +133,7 @@ export const deployableEnvShape = ({ port, poolSize }: { port: number; poolSize:
   DATA_DIR: string(".data"),
   EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
   DB_POOL_SIZE: int(poolSize, { min: 1, max: 200 }),
+  ...poolTimeoutsEnvShape,
   /** Shared by every replica (caches, limits, the tenant-change bus); memory (one process) when unset. */
   REDIS_URL: optionalString(),
   INTERNAL_CONTEXT_SECRET: string(DEV_INTERNAL_CONTEXT_SECRET),

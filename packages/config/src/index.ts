@@ -11,6 +11,7 @@ export {
   number,
   optionalString,
   parseEnv,
+  poolTimeoutsEnvShape,
   productionBaseProblems,
   string,
   url,

@@ -13,9 +13,19 @@ export type PoolOptions = {
    */
   maxLifetimeSeconds?: number;
   idleTimeoutMillis?: number;
+  /** Opening a connection fails after this long (a database that does not answer). */
+  connectTimeoutMillis?: number;
+  /**
+   * PostgreSQL cancels a statement that runs longer (0: no limit, for migrations); the client
+   * also gives up a little later, for a server that answers nothing at all (hung, stopped).
+   */
+  statementTimeoutMillis?: number;
   applicationName?: string;
   onError?: (error: Error) => void;
 };
+
+/** How much longer than PostgreSQL's statement timeout the client waits for any answer. */
+const QUERY_TIMEOUT_GRACE_MS = 2_000;
 
 /** The process's one pool; every platform and tenant-bound client shares it. */
 export const createPool = ({
@@ -23,6 +33,8 @@ export const createPool = ({
   max = 10,
   maxLifetimeSeconds = 300,
   idleTimeoutMillis = 10_000,
+  connectTimeoutMillis = 5_000,
+  statementTimeoutMillis = 0,
   applicationName = "taruvi",
   onError,
 }: PoolOptions): Pool => {
@@ -31,6 +43,13 @@ export const createPool = ({
     max,
     maxLifetimeSeconds,
     idleTimeoutMillis,
+    connectionTimeoutMillis: connectTimeoutMillis,
+    ...(statementTimeoutMillis > 0
+      ? {
+          statement_timeout: statementTimeoutMillis,
+          query_timeout: statementTimeoutMillis + QUERY_TIMEOUT_GRACE_MS,
+        }
+      : {}),
     application_name: applicationName,
   });
   // An idle client's connection dropping (server restart) must not crash the process.

@@ -1,3 +1,4 @@
+import { createServer, type Socket } from "node:net";
 import { createTestDatabase, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, poolStats } from "../src/index";
@@ -23,6 +24,54 @@ describe("the process pool", () => {
       expect(later).not.toBe(first);
       expect(poolStats(pool)).toMatchObject({ max: 1 });
       expect(poolStats(pool).total).toBeLessThanOrEqual(1);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe("the pool's timeouts", () => {
+  it("a statement running longer than the statement timeout fails with a clear error, without hanging", async () => {
+    const pool = createPool({ url: db.url, max: 1, statementTimeoutMillis: 300 });
+    try {
+      const started = Date.now();
+      await expect(pool.query("SELECT pg_sleep(5)")).rejects.toMatchObject({
+        code: "57014",
+        message: expect.stringMatching(/statement timeout/),
+      });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      // The connection is still good for the next statement.
+      expect((await pool.query<{ one: number }>("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("a database that does not answer fails the connection after the connect timeout", async () => {
+    // A listening socket that never speaks PostgreSQL: as a stopped (SIGSTOP) server looks.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    const pool = createPool({
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      connectTimeoutMillis: 300,
+    });
+    try {
+      const started = Date.now();
+      await expect(pool.query("SELECT 1")).rejects.toThrow(/timeout/i);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await pool.end();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("with no statement timeout (the default, for migrations) a slow statement completes", async () => {
+    const pool = createPool({ url: db.url, max: 1 });
+    try {
+      expect((await pool.query("SELECT pg_sleep(0.4), 1 AS one")).rows[0]?.one).toBe(1);
     } finally {
       await pool.end();
     }

@@ -86,3 +86,46 @@ describe("formatError", () => {
     });
   });
 });
+
+describe("formatError: a dependency that is down", () => {
+  const unavailable = {
+    message: "A service this request needs is unavailable; retry shortly",
+    path: ["sites"],
+    extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: 5 },
+  };
+  const socketError = Object.assign(new Error("connect ECONNREFUSED 10.0.0.3:5432"), {
+    code: "ECONNREFUSED",
+  });
+  const statementTimeout = Object.assign(new Error("canceling statement due to statement timeout"), {
+    code: "57014",
+  });
+
+  it("is SERVICE_UNAVAILABLE with retryAfter, leaking no address: a refused connection", () => {
+    const formatted = format({ message: socketError.message, path: ["sites"] }, socketError);
+    expect(formatted).toEqual(unavailable);
+    expect(JSON.stringify(formatted)).not.toContain("10.0.0.3");
+  });
+
+  it("a statement cancelled by statement_timeout, and the pool giving up on a connection", () => {
+    expect(format({ message: "x", path: ["sites"] }, statementTimeout)).toEqual(unavailable);
+    const poolTimeout = new Error("timeout exceeded when trying to connect");
+    expect(format({ message: "x", path: ["sites"] }, poolTimeout)).toEqual(unavailable);
+  });
+
+  it("the same wrapped by Prisma's driver adapter", () => {
+    const wrapped = Object.assign(new Error("Database not reachable"), {
+      code: "P2010",
+      meta: { driverAdapterError: { cause: { kind: "DatabaseNotReachable" } } },
+    });
+    expect(format({ message: "x", path: ["sites"] }, wrapped)).toEqual(unavailable);
+    const cancelled = Object.assign(new Error("x"), {
+      meta: { driverAdapterError: { cause: { kind: "postgres", originalCode: "57014" } } },
+    });
+    expect(format({ message: "x", path: ["sites"] }, cancelled)).toEqual(unavailable);
+  });
+
+  it("a constraint violation is not (it stays masked)", () => {
+    const unique = Object.assign(new Error("duplicate key"), { code: "23505" });
+    expect(format({ message: "x" }, unique).extensions?.code).toBe("INTERNAL_SERVER_ERROR");
+  });
+});

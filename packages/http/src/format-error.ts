@@ -1,5 +1,10 @@
 import { unwrapResolverError } from "@apollo/server/errors";
-import { ERROR_CODES, isAppError } from "@taruvi/errors";
+import {
+  ERROR_CODES,
+  isAppError,
+  isDependencyUnavailable,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
 import type { GraphQLFormattedError } from "graphql";
 
@@ -58,7 +63,8 @@ const isCodelessBadRequest = (error: unknown): boolean => {
 };
 
 /**
- * Known codes pass through with their safe message; text the database cannot store is
+ * Known codes pass through with their safe message; a dependency that is down (the database
+ * unreachable, a statement timed out) is SERVICE_UNAVAILABLE with retryAfter; text the database cannot store is
  * BAD_USER_INPUT and Apollo's code-less 400s are BAD_REQUEST; anything else becomes a masked
  * INTERNAL_SERVER_ERROR, logged with the request id.
  */
@@ -73,6 +79,16 @@ export const createFormatError =
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions: original.extensions,
+      };
+    }
+    if (isDependencyUnavailable(original)) {
+      // The database (or another dependency) is down or stuck: the client may retry, nothing
+      // about its request was wrong.
+      getLogger().warn({ err: original }, "a dependency is unavailable");
+      return {
+        message: "A service this request needs is unavailable; retry shortly",
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: UNAVAILABLE_RETRY_AFTER_SECONDS },
       };
     }
     if (isUnstorableText(original)) {

@@ -23,6 +23,8 @@ export type ResourceEnv = {
   DATA_DIR: string;
   EMBEDDED_POSTGRES_PORT: number;
   DB_POOL_SIZE: number;
+  DB_CONNECT_TIMEOUT_MS: number;
+  DB_STATEMENT_TIMEOUT_MS: number;
   LOG_LEVEL: string;
   REDIS_URL?: string | undefined;
 };
@@ -47,10 +49,12 @@ export const openResources = async (
   const pool = createPool({
     url: database.url,
     max: env.DB_POOL_SIZE,
+    connectTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMillis: env.DB_STATEMENT_TIMEOUT_MS,
     applicationName: `taruvi-${name}`,
     onError: (error) => logger.warn({ err: error }, "idle connection error"),
   });
-  const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL });
+  const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL, logger });
   return {
     databaseUrl: database.url,
     pool,

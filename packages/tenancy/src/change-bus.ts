@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { Redis } from "ioredis";
+import { connectRedis, type RedisConnection, type RedisLogger } from "@taruvi/redis";
 
 /**
  * Tells every gateway that a site's addressing or status changed (suspended, deleted, domain
@@ -16,7 +16,18 @@ export type TenantChangeBus = {
 const CHANNEL = "taruvi:tenant-changed";
 const local = new EventEmitter().setMaxListeners(0);
 
-export const createTenantChangeBus = ({ redisUrl }: { redisUrl?: string | undefined }): TenantChangeBus => {
+/**
+ * With Redis: while it is away, a change is delivered to this process's listeners at once and
+ * published when Redis is back; every listener is told "*" (drop everything) on each
+ * reconnection, since changes announced elsewhere during the outage were missed.
+ */
+export const createTenantChangeBus = ({
+  redisUrl,
+  logger,
+}: {
+  redisUrl?: string | undefined;
+  logger?: RedisLogger | undefined;
+}): TenantChangeBus => {
   if (!redisUrl) {
     return {
       publish: async (key) => {
@@ -29,27 +40,54 @@ export const createTenantChangeBus = ({ redisUrl }: { redisUrl?: string | undefi
       close: async () => undefined,
     };
   }
-  const publisher = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  let subscriber: Redis | null = null;
+  const publisher = connectRedis(redisUrl, { name: "taruvi-tenant-changes", logger });
+  let subscriber: RedisConnection | null = null;
   const listeners = new Set<(key: string) => void>();
+  const deliver = (key: string) => {
+    for (const l of listeners) l(key);
+  };
+  /** Changes announced while Redis was away, published once it is back. */
+  const pending = new Set<string>();
+  const flush = async () => {
+    for (const key of pending) {
+      await publisher.client.publish(CHANNEL, key);
+      pending.delete(key);
+    }
+  };
+  publisher.onUp(() => {
+    flush().catch(() => undefined);
+  });
   return {
     publish: async (key) => {
-      await publisher.publish(CHANNEL, key);
+      try {
+        await publisher.client.publish(CHANNEL, key);
+      } catch {
+        pending.add(key);
+        deliver(key);
+      }
     },
     subscribe: (listener) => {
       listeners.add(listener);
       if (!subscriber) {
-        subscriber = new Redis(redisUrl);
-        subscriber.on("message", (_channel: string, key: string) => {
-          for (const l of listeners) l(key);
+        const connection = connectRedis(redisUrl, { name: "taruvi-tenant-changes-sub", logger });
+        subscriber = connection;
+        connection.client.on("message", (_channel: string, key: string) => deliver(key));
+        let connections = 0;
+        connection.onUp(() => {
+          connections += 1;
+          connection.client.subscribe(CHANNEL).then(
+            () => {
+              if (connections > 1) deliver("*");
+            },
+            () => undefined,
+          );
         });
-        void subscriber.subscribe(CHANNEL);
       }
       return () => listeners.delete(listener);
     },
     close: async () => {
-      publisher.disconnect();
-      subscriber?.disconnect();
+      publisher.close();
+      subscriber?.close();
     },
   };
 };

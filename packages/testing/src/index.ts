@@ -3,3 +3,5 @@ export { adminUrl, createTestDatabase, templateDatabase } from "./database";
 export { createTestAccount, createTestOrganization, randomSlug } from "./factories";
 export type { ReceivedEmail } from "./mail";
 export { parseEmail, readEmails, waitForEmail } from "./mail";
+export type { OwnRedis } from "./redis-server";
+export { startOwnRedis } from "./redis-server";

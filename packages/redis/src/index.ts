@@ -1,0 +1,2 @@
+export type { RedisClient, RedisConnection, RedisLogger } from "./connection";
+export { connectRedis } from "./connection";
