@@ -17,7 +17,7 @@ export {
   parseEmailKeys,
 } from "./sealing";
 export type { JobRun, ServiceQueue, ServiceWork, ServiceWorkOptions } from "./service-work";
-export { startServiceWork } from "./service-work";
+export { removeServiceWork, startServiceWork } from "./service-work";
 export type { SiteEvent, SiteEventPublisher, SiteLifecycle } from "./site-events";
 export {
   createSiteEventPublisher,

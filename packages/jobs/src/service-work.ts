@@ -150,3 +150,36 @@ export const startServiceWork = async (options: ServiceWorkOptions): Promise<Ser
     close: () => boss.stop({ graceful: true, timeout: 30_000, close: false }),
   };
 };
+
+/**
+ * Removes what `startServiceWork` made for a service that is gone (`taruvi service remove`): its
+ * site-event subscriptions, and its queues (`<service>.site-events`, `<service>.<job>`) with their
+ * schedules and waiting jobs, so no site change is enqueued for it again. Idempotent; returns the
+ * queues it deleted.
+ */
+export const removeServiceWork = async (
+  pool: Queryable,
+  service: string,
+  schema: string = JOBS_SCHEMA,
+): Promise<string[]> => {
+  const boss = await startBoss({ pool, schema, applicationName: "taruvi-cli" });
+  try {
+    for (const event of SITE_LIFECYCLE)
+      await boss.unsubscribe(siteEventName(event), siteEventsQueue(service));
+    const queues = (await boss.getQueues())
+      .map((queue) => queue.name)
+      .filter((name) => name.startsWith(`${service}.`))
+      .sort();
+    for (const queue of queues) {
+      await boss.unschedule(queue);
+      // pg-boss 10 deletes the queue row before dropping its partition, which the partition's
+      // jobs still reference: its jobs go first (every state; archived ones too).
+      await pool.query(`DELETE FROM ${schema}.job WHERE name = $1`, [queue]);
+      await pool.query(`DELETE FROM ${schema}.archive WHERE name = $1`, [queue]);
+      await boss.deleteQueue(queue);
+    }
+    return queues;
+  } finally {
+    await boss.stop({ graceful: false, close: false });
+  }
+};
