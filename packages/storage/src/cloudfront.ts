@@ -23,10 +23,11 @@ export const createCloudFrontSigner = (o: CloudFrontSignerOptions) => {
   return {
     sign(key: string, options: DownloadOptions): string {
       const { expiresInSeconds, filename, contentType, disposition } = assertDownload(options);
-      const query = new URLSearchParams({
-        "response-content-disposition": contentDisposition(disposition, filename),
-        "response-content-type": contentType,
-      });
+      // %20, not URLSearchParams' `+`, for spaces: the URL is signed as written and S3 reads it.
+      const query = [
+        `response-content-disposition=${encodeURIComponent(contentDisposition(disposition, filename))}`,
+        `response-content-type=${encodeURIComponent(contentType)}`,
+      ].join("&");
       return getSignedUrl({
         url: `${base}/${assertObjectKey(key)}?${query}`,
         keyPairId: o.keyPairId,

@@ -40,60 +40,67 @@ const setCors = (req: IncomingMessage, res: ServerResponse, allowed: readonly st
  * Every response carries nosniff; every refusal a JSON body naming why.
  */
 export const createHandler = (o: HandlerOptions) => {
-  const put = async (req: IncomingMessage, res: ServerResponse, key: string, query: URLSearchParams) => {
-    const verdict = verifyQuery(o.secret, "PUT", key, query);
-    if (!verdict.ok) return refuse(req, res, { status: 403, ...verdict });
-    const size = Number(verdict.params.size);
-    const { type, sha256 } = verdict.params;
+  /** What the request's headers say against what was signed, before any byte is read. */
+  const checkHeaders = (req: IncomingMessage, size: number, type: string): Refusal | null => {
     if (size > o.maxBytes) {
-      return refuse(req, res, {
-        status: 413,
-        code: "TooLarge",
-        message: `this store takes at most ${o.maxBytes} bytes`,
-      });
+      return { status: 413, code: "TooLarge", message: `this store takes at most ${o.maxBytes} bytes` };
     }
     if (req.headers["content-type"] !== type) {
-      const message = `content-type must be ${type}, as signed`;
-      return refuse(req, res, { status: 400, code: "ContentTypeMismatch", message });
+      return { status: 400, code: "ContentTypeMismatch", message: `content-type must be ${type}, as signed` };
     }
     const declared = req.headers["content-length"];
-    if (declared !== undefined && Number(declared) !== size) {
-      const larger = Number(declared) > size;
-      const message = `content-length must be ${size}, as signed`;
-      return refuse(req, res, {
-        status: larger ? 413 : 400,
-        code: larger ? "TooLarge" : "SizeMismatch",
-        message,
-      });
-    }
+    if (declared === undefined || Number(declared) === size) return null;
+    const message = `content-length must be ${size}, as signed`;
+    return Number(declared) > size
+      ? { status: 413, code: "TooLarge", message }
+      : { status: 400, code: "SizeMismatch", message };
+  };
 
+  /**
+   * Receives the body into a temporary file and makes it the object only if it is exactly what
+   * was signed; the temporary file is gone before the caller answers, whatever happened.
+   */
+  const store = async (
+    req: IncomingMessage,
+    key: string,
+    { size, type, sha256 }: { size: number; type: string; sha256: string },
+  ): Promise<Refusal | "aborted" | null> => {
     const temp = await o.disk.tempPath();
     try {
-      let body: Awaited<ReturnType<typeof receive>>;
-      try {
-        body = await receive(req, temp, size);
-      } catch (error) {
-        if (error instanceof Aborted) return void res.destroy();
-        if (!(error instanceof TooLarge)) throw error;
-        const message = `the body is larger than ${size} bytes, as signed`;
-        return refuse(req, res, { status: 413, code: "TooLarge", message });
-      }
+      const body = await receive(req, temp, size);
       if (body.received !== size) {
-        const message = `the body has ${body.received} bytes, ${size} were signed`;
-        return refuse(req, res, { status: 400, code: "SizeMismatch", message });
+        return {
+          status: 400,
+          code: "SizeMismatch",
+          message: `the body has ${body.received} bytes, ${size} were signed`,
+        };
       }
       if (body.sha256 !== sha256) {
-        return refuse(req, res, {
-          status: 400,
-          code: "ChecksumMismatch",
-          message: "the body's sha256 is not the signed one",
-        });
+        return { status: 400, code: "ChecksumMismatch", message: "the body's sha256 is not the signed one" };
       }
-      await o.disk.commit(key, temp, type ?? "");
-      res.writeHead(200).end();
+      await o.disk.commit(key, temp, type);
+      return null;
+    } catch (error) {
+      if (error instanceof Aborted) return "aborted";
+      if (!(error instanceof TooLarge)) throw error;
+      return { status: 413, code: "TooLarge", message: `the body is larger than ${size} bytes, as signed` };
     } finally {
       await o.disk.discard(temp);
     }
+  };
+
+  const put = async (req: IncomingMessage, res: ServerResponse, key: string, query: URLSearchParams) => {
+    const verdict = verifyQuery(o.secret, "PUT", key, query);
+    if (!verdict.ok) return refuse(req, res, { status: 403, ...verdict });
+    const signed = {
+      size: Number(verdict.params.size),
+      type: verdict.params.type ?? "",
+      sha256: verdict.params.sha256 ?? "",
+    };
+    const outcome = checkHeaders(req, signed.size, signed.type) ?? (await store(req, key, signed));
+    if (outcome === "aborted") res.destroy();
+    else if (outcome) refuse(req, res, outcome);
+    else res.writeHead(200).end();
   };
 
   const get = async (req: IncomingMessage, res: ServerResponse, key: string, query: URLSearchParams) => {
