@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 const UUID_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -26,7 +26,7 @@ export const createDisk = (dir: string) => {
 
     /** Makes the received bytes the object, its type first so a visible object always has one. */
     async commit(key: string, temp: string, contentType: string): Promise<void> {
-      await mkdir(join(dataPath(key), ".."), { recursive: true });
+      await mkdir(dirname(dataPath(key)), { recursive: true });
       const typeTemp = `${temp}.type`;
       await writeFile(typeTemp, contentType, { flag: "wx" });
       await rename(typeTemp, typePath(key));

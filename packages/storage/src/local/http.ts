@@ -91,7 +91,7 @@ export const createHandler = (o: HandlerOptions) => {
 
   const put = async (req: IncomingMessage, res: ServerResponse, key: string, query: URLSearchParams) => {
     const verdict = verifyQuery(o.secret, "PUT", key, query);
-    if (!verdict.ok) return refuse(req, res, { status: 403, ...verdict });
+    if (!verdict.ok) return refuse(req, res, { status: 403, code: verdict.code, message: verdict.message });
     const signed = {
       size: Number(verdict.params.size),
       type: verdict.params.type ?? "",
@@ -105,7 +105,7 @@ export const createHandler = (o: HandlerOptions) => {
 
   const get = async (req: IncomingMessage, res: ServerResponse, key: string, query: URLSearchParams) => {
     const verdict = verifyQuery(o.secret, "GET", key, query);
-    if (!verdict.ok) return refuse(req, res, { status: 403, ...verdict });
+    if (!verdict.ok) return refuse(req, res, { status: 403, code: verdict.code, message: verdict.message });
     const { type, disposition, filename } = verdict.params;
     const object = await o.disk.open(key);
     if (!object)
