@@ -38,6 +38,9 @@ export type SubgraphDeps<Db = TenantClient> = {
   healthCheck?: () => Promise<void>;
 };
 
+/** A service's own HTTP routes: answers a request it serves and resolves true, else false. */
+export type HttpRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
 export type SubgraphOptions<Loaders, Services = undefined, Db = TenantClient> = {
   name: string;
   typeDefs: DocumentNode;
@@ -55,6 +58,8 @@ export type SubgraphOptions<Loaders, Services = undefined, Db = TenantClient> = 
   deps: SubgraphDeps<Db>;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Served before /graphql, without the gateway's context: they authenticate requests themselves. */
+  routes?: HttpRoutes;
 };
 
 export type Subgraph = {
@@ -116,6 +121,7 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
       }
       return;
     }
+    if (url.pathname !== "/graphql" && url.pathname !== "/" && (await options.routes?.(req, res))) return;
     if (url.pathname !== "/graphql" && url.pathname !== "/") {
       sendError(res, 404, "NOT_FOUND", "no such route");
       return;

@@ -10,8 +10,11 @@ import { signedQuery } from "./signing";
 export type LocalDriverOptions = {
   /** Where objects live: `dir/sites/<siteId>/<fileId>`. */
   dir: string;
-  /** Where `handle` is reachable, with a path of its own: `http://localhost:4105/storage`. */
-  publicUrl: string;
+  /**
+   * Where `handle` is reachable, with a path of its own: `http://localhost:4105/storage`; a
+   * function when it is known only later (the port a server was given), read on first use.
+   */
+  publicUrl: string | (() => string);
   /** The HMAC key of the signed URLs: at least 32 bytes. */
   secret: string | Uint8Array;
   /** The largest upload signed or accepted; 5 GiB (S3's single-PUT limit) by default. */
@@ -33,24 +36,38 @@ export type LocalDriver = StorageDriver & {
 export const createLocalDriver = (o: LocalDriverOptions): LocalDriver => {
   const secret = typeof o.secret === "string" ? Buffer.from(o.secret, "utf8") : o.secret;
   if (secret.length < 32) throw new Error("the local storage secret must have at least 32 bytes");
-  const base = new URL(o.publicUrl);
-  const basePath = base.pathname.replace(/\/+$/, "");
-  if (basePath === "") throw new Error("the local storage publicUrl needs a path of its own, e.g. /storage");
-  const publicUrl = `${base.origin}${basePath}`;
+  let resolved: { publicUrl: string; basePath: string } | null = null;
+  const where = () => {
+    if (resolved) return resolved;
+    const base = new URL(typeof o.publicUrl === "function" ? o.publicUrl() : o.publicUrl);
+    const basePath = base.pathname.replace(/\/+$/, "");
+    if (basePath === "")
+      throw new Error("the local storage publicUrl needs a path of its own, e.g. /storage");
+    resolved = { publicUrl: `${base.origin}${basePath}`, basePath };
+    return resolved;
+  };
+  // A URL given as a string is checked at once.
+  if (typeof o.publicUrl === "string") where();
   const maxBytes = o.maxBytes ?? 5 * 1024 ** 3;
   const disk = createDisk(o.dir);
   const expiry = (seconds: number) => Math.floor(Date.now() / 1000) + seconds;
 
   return {
     kind: "local",
-    handle: createHandler({ disk, secret, basePath, maxBytes, allowedOrigins: o.allowedOrigins ?? ["*"] }),
+    handle: createHandler({
+      disk,
+      secret,
+      basePath: () => where().basePath,
+      maxBytes,
+      allowedOrigins: o.allowedOrigins ?? ["*"],
+    }),
 
     async presignPut(key, options) {
       const { size, contentType, sha256, expiresInSeconds } = assertUpload(options, maxBytes);
       const expires = expiry(expiresInSeconds);
       const params = { expires: String(expires), size: String(size), type: contentType, sha256 };
       return {
-        url: `${publicUrl}/${assertObjectKey(key)}?${signedQuery(secret, "PUT", key, params)}`,
+        url: `${where().publicUrl}/${assertObjectKey(key)}?${signedQuery(secret, "PUT", key, params)}`,
         // The sha256 is in the signed URL and checked against the body: no header carries it.
         headers: [{ name: "content-type", value: contentType }],
         expiresAt: new Date(expires * 1000),
@@ -60,7 +77,7 @@ export const createLocalDriver = (o: LocalDriverOptions): LocalDriver => {
     async presignGet(key, options) {
       const { expiresInSeconds, filename, contentType, disposition } = assertDownload(options);
       const params = { expires: String(expiry(expiresInSeconds)), type: contentType, disposition, filename };
-      return `${publicUrl}/${assertObjectKey(key)}?${signedQuery(secret, "GET", key, params)}`;
+      return `${where().publicUrl}/${assertObjectKey(key)}?${signedQuery(secret, "GET", key, params)}`;
     },
 
     head: (key) => disk.head(assertObjectKey(key)),

@@ -10,7 +10,8 @@ export type HandlerOptions = {
   disk: Disk;
   secret: Uint8Array;
   /** The path of the public URL, without a trailing slash: `/storage`. */
-  basePath: string;
+  /** The path the routes live under (`/storage`). */
+  basePath: () => string;
   maxBytes: number;
   allowedOrigins: readonly string[];
 };
@@ -124,7 +125,7 @@ export const createHandler = (o: HandlerOptions) => {
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string) => {
-    const key = path.slice(o.basePath.length + 1);
+    const key = path.slice(o.basePath().length + 1);
     const query = new URLSearchParams(rawQuery);
     if (!isObjectKey(key)) {
       refuse(req, res, {
@@ -145,7 +146,7 @@ export const createHandler = (o: HandlerOptions) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
-    if (!path.startsWith(`${o.basePath}/`)) return false;
+    if (!path.startsWith(`${o.basePath()}/`)) return false;
     res.setHeader("x-content-type-options", "nosniff");
     setCors(req, res, o.allowedOrigins);
     if (req.method === "OPTIONS") {
