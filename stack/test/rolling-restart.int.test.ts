@@ -79,8 +79,8 @@ const startGateway = (port: number) =>
     RATE_LIMIT_PRINCIPAL_PER_MINUTE: "1000000",
     RATE_LIMIT_TENANT_PER_MINUTE: "1000000",
     RATE_LIMIT_REJECTED_PER_MINUTE: "1000000",
-    // Ten probes of the proxy (every 100 ms) see /readyz 503 before the gateway stops accepting.
-    SHUTDOWN_DELAY_MS: "1000",
+    // The proxy probes /readyz every 100 ms: it has stopped routing here long before this ends.
+    SHUTDOWN_DELAY_MS: "1500",
     SHUTDOWN_TIMEOUT_MS: "15000",
   });
 

@@ -3,12 +3,10 @@ import type { AddressInfo } from "node:net";
 
 export type RoundRobinProxy = {
   url: string;
-  /** New connections a backend refused, each sent on to the next backend (nothing had been sent). */
-  refusedConnections: () => number;
   close: () => Promise<void>;
 };
 
-type Backend = { port: number; ready: boolean; agent: Agent };
+type Backend = { port: number; ready: boolean; failures: number; agent: Agent };
 
 // Hop-by-hop headers belong to one connection, not to the message (RFC 9110, 7.6.1).
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
@@ -23,48 +21,56 @@ const readAll = async (req: IncomingMessage): Promise<Buffer> => {
 
 /**
  * What a Kubernetes Service and ingress do in front of gateway replicas, small enough to read:
- * it probes each backend's /readyz every `probeIntervalMs` and sends each request, over
+ * it probes each backend's /readyz every `probeIntervalMs` (a backend leaves the rotation after
+ * `failureThreshold` failed probes in a row) and sends each request, over
  * keep-alive connections, to the next ready backend in turn. A connection a backend refuses
  * (nothing was sent yet) goes to the next ready backend; a request that was sent is never sent
  * again: its failure reaches the client as 502, so a dropped request cannot hide.
  */
 export const startRoundRobinProxy = async (
   ports: readonly number[],
-  { probeIntervalMs = 100 }: { probeIntervalMs?: number } = {},
+  {
+    probeIntervalMs = 100,
+    failureThreshold = 2,
+  }: { probeIntervalMs?: number; failureThreshold?: number } = {},
 ): Promise<RoundRobinProxy> => {
   const backends: Backend[] = ports.map((port) => ({
     port,
     ready: false,
+    failures: 0,
     agent: new Agent({ keepAlive: true }),
   }));
-  let refused = 0;
   let turn = 0;
 
+  // As the kubelet's readiness probe: one success makes a backend ready, `failureThreshold`
+  // failures in a row (an error, a timeout, any status but 200) unready.
+  const probed = (backend: Backend, ok: boolean) => {
+    backend.failures = ok ? 0 : backend.failures + 1;
+    if (ok) backend.ready = true;
+    else if (backend.failures >= failureThreshold) backend.ready = false;
+  };
   const probe = (backend: Backend) =>
     new Promise<void>((resolve) => {
-      const req = get(
-        { host: "127.0.0.1", port: backend.port, path: "/readyz", agent: false, timeout: 1_000 },
-        (res) => {
-          backend.ready = res.statusCode === 200;
-          res.resume();
-          resolve();
-        },
-      );
-      const down = () => {
-        backend.ready = false;
-        req.destroy();
+      let settled = false;
+      const settle = (ok: boolean) => {
+        if (settled) return;
+        settled = true;
+        probed(backend, ok);
         resolve();
       };
-      req.on("error", down);
-      req.on("timeout", down);
+      const req = get(
+        { host: "127.0.0.1", port: backend.port, path: "/readyz", agent: false, timeout: 2_000 },
+        (res) => {
+          res.resume();
+          settle(res.statusCode === 200);
+        },
+      );
+      req.on("error", () => settle(false));
+      req.on("timeout", () => {
+        settle(false);
+        req.destroy();
+      });
     });
-  let probing = true;
-  const probeLoop = (async () => {
-    while (probing) {
-      await Promise.all(backends.map(probe));
-      await new Promise((resolve) => setTimeout(resolve, probeIntervalMs));
-    }
-  })();
 
   const next = (tried: Set<Backend>) => {
     const candidates = backends.filter((backend) => backend.ready && !tried.has(backend));
@@ -99,7 +105,6 @@ export const startRoundRobinProxy = async (
       );
       out.on("error", (error: NodeJS.ErrnoException) => {
         if (error.code === "ECONNREFUSED") {
-          refused += 1;
           backend.ready = false;
           attempt();
           return;
@@ -115,12 +120,20 @@ export const startRoundRobinProxy = async (
   // The first requests wait for nothing: every backend is probed once before the proxy is handed out.
   await Promise.all(backends.map(probe));
 
+  // One loop per backend, as the kubelet probes each pod: a slow answer of one delays no other.
+  let probing = true;
+  const probeLoops = backends.map(async (backend) => {
+    while (probing) {
+      await new Promise((resolve) => setTimeout(resolve, probeIntervalMs));
+      await probe(backend);
+    }
+  });
+
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    refusedConnections: () => refused,
     close: async () => {
       probing = false;
-      await probeLoop;
+      await Promise.all(probeLoops);
       for (const backend of backends) backend.agent.destroy();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
