@@ -32,6 +32,8 @@ export type AppProcess = {
   pid: number;
   /** Resolves when the process has exited. */
   exited: Promise<Exit>;
+  /** Whether it is still running. */
+  alive: () => boolean;
   /** Sends `signal` and waits for the exit (SIGKILL after `timeoutMs`, then throws). */
   stop: (signal: NodeJS.Signals, timeoutMs?: number) => Promise<Exit>;
   /** Its recent output (stdout and stderr), for failure messages. */
@@ -62,6 +64,7 @@ export const spawnApp = (entry: string, env: Record<string, string>): AppProcess
   const app: AppProcess = {
     pid: child.pid ?? -1,
     exited,
+    alive: () => child.exitCode === null && child.signalCode === null,
     output: () => log,
     stop: async (signal, timeoutMs = 30_000) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
