@@ -32,7 +32,9 @@ describe("stopOnSignals", () => {
   it("on SIGTERM announces the stop, then closes and exits 0", async () => {
     const { code, messages } = await stopped({ CLOSE_MS: "100", TIMEOUT_MS: "10000" });
     expect(code).toBe(0);
-    expect(messages).toEqual(["ready", "shutting down: draining", "drain begun", "closed", "shut down"]);
+    expect(messages.slice(0, 3)).toEqual(["ready", "shutting down: draining", "drain begun"]);
+    // pino writes asynchronously and flushes synchronously at exit: the last two lines may swap.
+    expect(messages.slice(3).sort()).toEqual(["closed", "shut down"]);
   });
 
   it("a close that outlasts SHUTDOWN_TIMEOUT_MS is logged and exits 1", async () => {
