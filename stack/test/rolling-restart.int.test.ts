@@ -161,7 +161,8 @@ type Outcome = { kind: "read" | "write"; status: number; problem?: string; group
 
 describe("a rolling restart of two gateways behind a round-robin proxy, under load", () => {
   it("answers every request 200 without errors, keeps every write once, and each old gateway exits 0", async () => {
-    const base = proxy?.url as string;
+    const balancer = proxy as RoundRobinProxy;
+    const base = balancer.url;
     const agent = new Agent({ keepAlive: true });
     const outcomes: Outcome[] = [];
     let stopped = false;
@@ -211,7 +212,8 @@ describe("a rolling restart of two gateways behind a round-robin proxy, under lo
         exits.push(await old.stop("SIGTERM", 25_000));
         expect(old.output()).toContain("shutting down: draining");
         gateways[i] = startGateway(port);
-        await waitUntil(`the new gateway ${i} ready`, () => isReady(port), 90_000);
+        // As a rollout with maxUnavailable 0: the next stop waits until the proxy routes to both.
+        await waitUntil(`the new gateway ${i} in the rotation`, async () => balancer.ready() === 2, 90_000);
         await served(30);
       }
     } finally {

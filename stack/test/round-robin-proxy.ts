@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 
 export type RoundRobinProxy = {
   url: string;
+  /** How many backends are in the rotation now (a rollout waits for all before the next stop). */
+  ready: () => number;
   close: () => Promise<void>;
 };
 
@@ -131,6 +133,7 @@ export const startRoundRobinProxy = async (
 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ready: () => backends.filter((backend) => backend.ready).length,
     close: async () => {
       probing = false;
       await Promise.all(probeLoops);
