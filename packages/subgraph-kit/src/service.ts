@@ -277,6 +277,7 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     url: listening,
     subgraph,
     logger,
+    beginDrain: subgraph.beginDrain,
     close: async () => {
       await subgraph.close();
       // Running hooks and jobs finish (or are failed, to be retried) before what they use closes.
