@@ -45,7 +45,10 @@ export type ServiceWorkOptions = {
 export type ServiceWork = {
   /** Enqueues a job on one of the service's own queues; with `db`, inside that transaction. Its id. */
   send: (name: string, data?: Record<string, unknown>, options?: { db?: SqlExecutor }) => Promise<string>;
-  /** Stops polling, waits for running handlers (up to 30 s); the pool stays open (it is the process's). */
+  /**
+   * Stops polling, waits for running handlers up to 10 s, then fails the unfinished ones so they
+   * are retried (well inside a subgraph's SHUTDOWN_TIMEOUT_MS); the pool stays open (it is the process's).
+   */
   close: () => Promise<void>;
 };
 
@@ -64,6 +67,9 @@ const queueOptions = (name: string, retry: RetryPolicy, expireInSeconds: number)
  * policy, cron schedules upserted). A handler that throws fails the job, which pg-boss retries
  * with the queue's policy; each failure is logged with the job's id and try.
  */
+/** How long a stopping service waits for its running hooks and jobs before handing them back. */
+const SERVICE_WORK_STOP_MS = 10_000;
+
 export const startServiceWork = async (options: ServiceWorkOptions): Promise<ServiceWork> => {
   const { service, logger } = options;
   const crons = options.queues.some((queue) => queue.cron);
@@ -147,7 +153,7 @@ export const startServiceWork = async (options: ServiceWorkOptions): Promise<Ser
       if (!id) throw new AppError("INTERNAL_SERVER_ERROR", `queue ${queue} refused the job`);
       return id;
     },
-    close: () => boss.stop({ graceful: true, timeout: 30_000, close: false }),
+    close: () => boss.stop({ graceful: true, timeout: SERVICE_WORK_STOP_MS, close: false }),
   };
 };
 
