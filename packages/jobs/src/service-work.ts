@@ -60,6 +60,9 @@ const queueOptions = (name: string, retry: RetryPolicy, expireInSeconds: number)
   expireInSeconds,
 });
 
+/** How long a stopping service waits for its running hooks and jobs before handing them back. */
+const SERVICE_WORK_STOP_MS = 10_000;
+
 /**
  * Runs a service's own background work in its own process through pg-boss: its site-events
  * queue (subscribed to `site.<event>` for each hook it has, unsubscribed from the others, so a
@@ -67,9 +70,6 @@ const queueOptions = (name: string, retry: RetryPolicy, expireInSeconds: number)
  * policy, cron schedules upserted). A handler that throws fails the job, which pg-boss retries
  * with the queue's policy; each failure is logged with the job's id and try.
  */
-/** How long a stopping service waits for its running hooks and jobs before handing them back. */
-const SERVICE_WORK_STOP_MS = 10_000;
-
 export const startServiceWork = async (options: ServiceWorkOptions): Promise<ServiceWork> => {
   const { service, logger } = options;
   const crons = options.queues.some((queue) => queue.cron);
