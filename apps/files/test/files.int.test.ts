@@ -157,6 +157,47 @@ describe("an upload through the presigned URL", () => {
   });
 });
 
+describe("completing and listing", () => {
+  it("two concurrent completeUpload calls: both answer READY, one file.created is recorded", async () => {
+    const ticket = await createUpload(t, admin, PNG);
+    expect((await put(ticket, PNG)).status).toBe(200);
+    const both = await Promise.all(
+      [0, 1].map(() =>
+        tagged(t, COMPLETE, { tenant: admin.site, auth: admin.auth, variables: { id: ticket.file.id } }),
+      ),
+    );
+    for (const { res } of both) expect(dataOf(res).completeUpload.status).toBe("READY");
+    const events = await t.db.pool.query(
+      `SELECT action FROM "${home.site.schemaName}".audit_events WHERE entity_id = $1`,
+      [ticket.file.id],
+    );
+    expect(events.rows).toEqual([{ action: "file.created" }]);
+  });
+
+  it("pages newest first through a filtered list, each file once", async () => {
+    const site = await createSiteWithAdmin(t, world.organization.id);
+    const caller = {
+      site: site.site.slug,
+      auth: `Bearer ${(await signedIn(t, site.admin, site.site.slug)).accessToken}`,
+    };
+    const made: string[] = [];
+    for (let i = 0; i < 5; i += 1) made.push((await upload(t, caller, PNG, { name: `p${i}.png` })).id);
+    await createUpload(t, caller, PNG, { name: "pending.png" });
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page = dataOf(await as(t, caller, LIST, { first: 2, after, filter: { status: "READY" } })).files;
+      seen.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen).toEqual([...made].reverse());
+    expect(errorOf(await as(t, caller, LIST, { filter: { contentType: "image" } }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "filter.contentType",
+    });
+  });
+});
+
 describe("bad input is refused with the field and why, and stores nothing", () => {
   const declare = (input: Record<string, unknown>) =>
     as(t, admin, CREATE_UPLOAD, {
