@@ -69,16 +69,20 @@ afterAll(async () => {
 });
 
 /** `request`'s answer, or a failure naming it when none comes in time (a hung request). */
-const within = <T>(request: Promise<T>, what: string): Promise<T> =>
-  Promise.race([
-    request,
-    new Promise<never>((_, reject) =>
-      setTimeout(
-        () => reject(new Error(`${what}: no answer within ${ANSWER_WITHIN_MS} ms`)),
-        ANSWER_WITHIN_MS,
-      ),
-    ),
-  ]);
+const within = async <T>(request: Promise<T>, what: string): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: no answer within ${ANSWER_WITHIN_MS} ms`)),
+      ANSWER_WITHIN_MS,
+    );
+  });
+  try {
+    return await Promise.race([request, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 const eventually = async (check: () => Promise<boolean>, withinMs: number) => {
   const deadline = Date.now() + withinMs;
@@ -284,13 +288,10 @@ describe("PostgreSQL crashed (SIGKILL) during a stream of writes, then started a
        GROUP BY g.id, g.name`,
     );
     const stored = new Map(rows.map((row) => [row.name, row.audited]));
-    const attempted = new Set(groups.map((group) => group.name));
     for (const { name } of groups.filter(acknowledged))
       expect({ name, audited: stored.get(name) }).toEqual({ name, audited: 1 });
     // A failed write may have committed before its answer was lost, but never in part.
-    for (const row of rows.filter((row) => attempted.has(row.name)))
-      expect(row).toEqual({ name: row.name, audited: 1 });
-    expect(rows.length).toBe(stored.size);
+    for (const row of rows) expect(row).toEqual({ name: row.name, audited: 1 });
   });
 
   it("no half-created site: every site row is ACTIVE with its schema, every site schema has its row", async () => {
@@ -320,7 +321,7 @@ describe("PostgreSQL crashed (SIGKILL) during a stream of writes, then started a
     }
   });
 
-  it("the worker resumes: the email asked for before the crash and the one after are delivered", async () => {
+  it("the worker resumes: an email queued just before the crash and one queued after are delivered", async () => {
     for (const to of [resets.before, resets.after]) {
       const mail = await waitForEmail(t.stack.mailDir, to, {
         subject: "Reset your password",
