@@ -63,9 +63,10 @@ const outageAwareSql = (pool: Queryable, logger: Logger | undefined, application
 
 /**
  * A started pg-boss: its schema installed or migrated (under pg-boss's own advisory lock). Its
- * SQL goes through `options.pool`, or a pool of its own (ended when the boss stops) with the
- * connect timeout every pool has, so a database that does not answer fails a poll instead of
- * hanging the worker.
+ * SQL goes through `options.pool`, or a pool of its own (ended when the boss stops) whose
+ * connections give up opening after the pool's connect timeout, so a poll against a stopped or
+ * hung server fails and is tried again rather than waiting forever for a connection. Statements
+ * have no time limit there: maintenance may run long on big queues.
  */
 export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
   if (!options.pool && !options.databaseUrl)
