@@ -61,6 +61,13 @@ describe("startOwnPostgres", () => {
     await server.start();
     expect(await ask(server.url, "SELECT count(*)::int AS c FROM kept")).toEqual([{ c: 2 }]);
   });
+
+  it("a hung server can be crashed and started again", async () => {
+    server.hang();
+    await server.stop("crash");
+    await server.start();
+    expect(await ask(server.url, "SELECT count(*)::int AS c FROM kept")).toEqual([{ c: 2 }]);
+  });
 });
 
 it("close stops the server and deletes its data directory", async () => {

@@ -184,12 +184,19 @@ export const startOwnPostgres = async (): Promise<OwnPostgres> => {
     if (!alive(spawned)) return;
     const pids = processes();
     const exited = new Promise<void>((resolve) => spawned.once("exit", () => resolve()));
-    if (hung) resume();
-    if (mode === "crash") killAll();
-    else signal(pids[0] as number, "SIGINT");
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (alive(spawned)) killAll();
+    if (mode === "crash") {
+      killAll();
+    } else {
+      // A frozen server cannot shut down.
+      if (hung) resume();
+      signal(pids[0] as number, "SIGINT");
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
+      if (alive(spawned)) killAll();
+    }
     await exited;
+    hung = false;
     // Backends orphaned by a killed postmaster still hold its shared memory: the next start
     // would refuse to run until they are gone.
     await until(() => pids.every((pid) => !running(pid)), 10_000, "PostgreSQL's processes exiting");
