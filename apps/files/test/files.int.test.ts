@@ -35,6 +35,7 @@ import {
   DELETE,
   dataOf,
   eventually,
+  type Json,
   LIST,
   ONE,
   PNG,
@@ -186,7 +187,9 @@ describe("completing and listing", () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const page = dataOf(await as(t, caller, LIST, { first: 2, after, filter: { status: "READY" } })).files;
+      const page: Json = dataOf(
+        await as(t, caller, LIST, { first: 2, after, filter: { status: "READY" } }),
+      ).files;
       seen.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (after);
