@@ -1,8 +1,39 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import S3rver from "s3rver";
+
+type PutObject = (object: { bucket: string; key: string }) => Promise<{ size: number; md5: string }>;
+type FilesystemStore = {
+  prototype: {
+    putObject: PutObject;
+    getResourcePath: (bucket: string, key: string, resource: string) => string;
+  };
+};
+
+/**
+ * s3rver 3.7 answers a PUT once it has read the body, before its file is flushed
+ * (`lib/stores/filesystem.js` resolves on the reading side's `finish`), so a HEAD or GET right
+ * after can see fewer bytes — real S3 is read-after-write consistent. Until its PUT has written
+ * every byte, the store's putObject does not resolve here (checked, at most 5 s).
+ */
+const consistentPuts = () => {
+  const store = createRequire(import.meta.url)("s3rver/lib/stores/filesystem.js") as FilesystemStore;
+  const put = store.prototype.putObject;
+  if ((put as { consistent?: true }).consistent) return;
+  const consistent: PutObject = async function (this: FilesystemStore["prototype"], object) {
+    const result = await put.call(this, object);
+    const path = this.getResourcePath(object.bucket, object.key, "object");
+    const deadline = Date.now() + 5_000;
+    while ((await stat(path)).size < result.size && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return result;
+  };
+  store.prototype.putObject = Object.assign(consistent, { consistent: true as const });
+};
 
 export type OwnS3 = {
   /** `http://127.0.0.1:<port>`: use path-style addressing (`forcePathStyle: true`). */
@@ -38,6 +69,7 @@ const CORS = `<CORSConfiguration>
  * signs (size, type, checksum): tests of those refusals need a store that does.
  */
 export const startOwnS3 = async (bucket = "taruvi-files-test"): Promise<OwnS3> => {
+  consistentPuts();
   const directory = await mkdtemp(join(tmpdir(), "taruvi-s3-"));
   const server = new S3rver({
     address: "127.0.0.1",
