@@ -26,6 +26,7 @@ export type RunningWorker = Running & {
 export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<RunningWorker> => {
   const own = shared ? null : await openResources("worker", env);
   const { databaseUrl, pool, bus, logger: base } = shared ?? (own as SharedResources);
+  const metrics = (shared ?? (own as SharedResources)).metrics.forApp("worker");
   const logger = shared ? base.child({ service: "worker" }) : base;
   const mailDir = join(env.DATA_DIR, "mail");
   const email = await createEmailWorker({
@@ -35,6 +36,7 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
     from: env.MAIL_FROM,
     encryptionKey: env.EMAIL_ENCRYPTION_KEY,
     logger,
+    metrics,
     pollingIntervalSeconds: env.JOB_POLLING_INTERVAL_SECONDS,
     retry: { limit: env.EMAIL_RETRY_LIMIT, delaySeconds: env.EMAIL_RETRY_DELAY_SECONDS, backoff: true },
   });
@@ -43,6 +45,7 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
   const scheduled = await createScheduledJobs({
     databaseUrl,
     logger,
+    metrics,
     pollingIntervalSeconds: env.JOB_POLLING_INTERVAL_SECONDS,
     jobs: maintenanceJobs({
       pool,
