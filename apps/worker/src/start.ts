@@ -21,7 +21,7 @@ export type RunningWorker = Running & {
  * Starts the worker: email delivery (SMTP, or .eml files under DATA_DIR/mail in development) with
  * retries, and the scheduled clean-ups (sites.purge, invitations.expire, domains.verify); a purge
  * enqueues each site's `purged` event for the services' hooks in its transaction. Alone it
- * opens its own pool and bus; in the stack it shares them. No HTTP port.
+ * opens its own pool and bus; in the stack it shares them. No GraphQL port; its metrics on METRICS_PORT (openResources).
  */
 export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<RunningWorker> => {
   const own = shared ? null : await openResources("worker", env);
