@@ -2,9 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { hashPassword } from "@taruvi/auth";
 import { parsePrometheusText, sampleSum } from "@taruvi/metrics";
+import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestStack, type TestStack } from "./helpers";
+import { startTestStack, strongPassword, type TestStack } from "./helpers";
 import { freePort, waitUntil } from "./process-helpers";
 
 const PROMETHEUS = "/usr/bin/prometheus";
@@ -12,8 +14,8 @@ const PROMETHEUS = "/usr/bin/prometheus";
 let t: TestStack;
 let metricsUrl: string;
 
-const scrape = async () => {
-  const res = await fetch(metricsUrl);
+const scrape = async (url = metricsUrl) => {
+  const res = await fetch(url);
   expect(res.status).toBe(200);
   return parsePrometheusText(await res.text());
 };
@@ -149,5 +151,39 @@ describe("/metrics under the stack", () => {
       }
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("/metrics of the worker under the stack", () => {
+  let w: TestStack;
+  beforeAll(async () => {
+    w = await startTestStack();
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it("reports its queues' depth and counts a delivered email as a completed job", async () => {
+    const url = w.stack.metricsUrl as string;
+    const completed = async () =>
+      sampleSum(await scrape(url), "taruvi_jobs_total", {
+        app: "worker",
+        queue: "email.send",
+        outcome: "completed",
+      });
+    const before = await completed();
+    const samples = await scrape(url);
+    expect(samples.some((s) => s.name === "taruvi_job_queue_depth" && s.labels.queue === "email.send")).toBe(
+      true,
+    );
+    const email = `${randomSlug("metrics")}@example.test`;
+    await w.db.platform.account.create({
+      data: { email, name: "Metrics", passwordHash: await hashPassword(strongPassword()) },
+    });
+    const asked = await w.gql("mutation ($email: String!) { requestPasswordReset(email: $email) }", {
+      variables: { email },
+    });
+    expect(asked.json.data).toEqual({ requestPasswordReset: true });
+    await waitUntil("the worker's completed-jobs counter to move", async () => (await completed()) > before);
   });
 });
