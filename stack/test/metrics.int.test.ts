@@ -77,6 +77,14 @@ describe("/metrics under the stack", () => {
       delta("taruvi_gateway_authentication_failures_total", { app: "gateway", reason: "invalid_token" }),
     ).toBe(1);
     expect(delta("taruvi_gateway_subgraph_fetch_duration_seconds_count", { subgraph: "identity" })).toBe(2);
+    // The subgraph answering those fetches times them on its side, under its own name.
+    expect(
+      delta("http_server_request_duration_seconds_count", {
+        app: "identity",
+        http_route: "/graphql",
+        http_response_status_code: "200",
+      }),
+    ).toBe(2);
     expect(delta("taruvi_gateway_tenant_cache_lookups_total", { result: "miss" })).toBe(1);
     // The pool the stack shares, the subgraphs' tenant-client caches and process metrics.
     expect(count(after, "taruvi_db_pool_connections", { app: "stack", state: "max" })).toBe(12);

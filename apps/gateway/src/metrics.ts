@@ -1,11 +1,15 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ERROR_CODES } from "@taruvi/errors";
 import type { AppMetrics } from "@taruvi/metrics";
 import { KNOWN_OPERATION_NAMES } from "./operation-names.generated";
 
 /** The gateway's routes as the duration metric names them; any other path is `other`. */
-const ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/.well-known/jwks.json"]);
+export const GATEWAY_ROUTES: ReadonlySet<string> = new Set([
+  "/graphql",
+  "/healthz",
+  "/readyz",
+  "/.well-known/jwks.json",
+]);
 
 /** Error codes the outcome label keeps: the contract's and GraphQL's own request failures. */
 const OUTCOME_CODES = new Set<string>([
@@ -15,20 +19,6 @@ const OUTCOME_CODES = new Set<string>([
   "PERSISTED_QUERY_NOT_FOUND",
   "OPERATION_RESOLUTION_FAILURE",
 ]);
-
-/** Records each request's duration, method, route and status when its response is finished. */
-export const timeRequest = (metrics: AppMetrics, req: IncomingMessage, res: ServerResponse): void => {
-  const started = performance.now();
-  res.once("finish", () => {
-    const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
-    metrics.httpRequest(
-      req.method ?? "GET",
-      ROUTES.has(path) ? path : "other",
-      res.statusCode,
-      (performance.now() - started) / 1000,
-    );
-  });
-};
 
 /**
  * Counts every GraphQL operation Apollo answers by name (an SDK operation's, else `other`) and

@@ -16,7 +16,7 @@ import {
   sendJson,
 } from "@taruvi/http";
 import { type Logger, requestLogger } from "@taruvi/logging";
-import type { AppMetrics } from "@taruvi/metrics";
+import { type AppMetrics, timeRequest } from "@taruvi/metrics";
 import type { RedisClient as Redis } from "@taruvi/redis";
 import type { TenantChangeBus } from "@taruvi/tenancy";
 import { GraphQLError } from "graphql";
@@ -25,7 +25,7 @@ import type { GatewayContext } from "./context";
 import { SignedContextDataSource } from "./data-source";
 import { clientIp, requestIdOf, run, sendAppError, type TrustedProxies } from "./http";
 import { type OperationLimits, operationLimits, tokenLimit } from "./limits";
-import { operationMetricsPlugin, timeRequest } from "./metrics";
+import { GATEWAY_ROUTES, operationMetricsPlugin } from "./metrics";
 import { createRateLimiter, type RateLimitOutcome, type RateLimits } from "./rate-limit";
 import { SANDBOX_AUTHORIZATION_PLACEHOLDER, sandboxLandingPage } from "./sandbox";
 import { corsPolicy, securityHeaders } from "./security";
@@ -341,7 +341,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
   };
 
   const server = createServer((req, res) => {
-    timeRequest(metrics, req, res);
+    timeRequest(metrics, GATEWAY_ROUTES, req, res);
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;

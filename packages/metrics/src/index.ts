@@ -1,3 +1,4 @@
+export { timeRequest } from "./http";
 export type { AppMetrics, ClientCacheStats, Metrics, PoolStats, QueueDepth } from "./metrics";
 export { createMetrics } from "./metrics";
 export type { Sample } from "./parse";

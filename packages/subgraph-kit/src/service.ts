@@ -272,6 +272,7 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     services: services as Services,
     deps: deps as never,
     ...(definition.routes ? { routes: definition.routes(services) } : {}),
+    metrics,
   });
   listening = await subgraph.listen(env.PORT, env.HOST);
   logger.info({ url: listening }, `${definition.name} subgraph listening`);
