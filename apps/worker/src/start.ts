@@ -21,12 +21,13 @@ export type RunningWorker = Running & {
  * Starts the worker: email delivery (SMTP, or .eml files under DATA_DIR/mail in development) with
  * retries, and the scheduled clean-ups (sites.purge, invitations.expire, domains.verify); a purge
  * enqueues each site's `purged` event for the services' hooks in its transaction. Alone it
- * opens its own pool and bus; in the stack it shares them. No GraphQL port; its metrics on METRICS_PORT (openResources).
+ * opens its own pool, bus and metrics endpoint (METRICS_PORT); in the stack it shares them. It
+ * serves no GraphQL.
  */
 export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<RunningWorker> => {
   const own = shared ? null : await openResources("worker", env);
-  const { databaseUrl, pool, bus, logger: base } = shared ?? (own as SharedResources);
-  const metrics = (shared ?? (own as SharedResources)).metrics.forApp("worker");
+  const { databaseUrl, pool, bus, logger: base, metrics: registry } = shared ?? (own as SharedResources);
+  const metrics = registry.forApp("worker");
   const logger = shared ? base.child({ service: "worker" }) : base;
   const mailDir = join(env.DATA_DIR, "mail");
   const email = await createEmailWorker({

@@ -63,7 +63,16 @@ export const openResources = async (
   const bus = createTenantChangeBus({ redisUrl: env.REDIS_URL, logger });
   const metrics = createMetrics(name);
   metrics.forApp(name).observePool(pool);
-  const metricsServer = await startMetricsServer(metrics, env, logger);
+  const release = async () => {
+    await bus.close();
+    await pool.end();
+    await database.stop();
+  };
+  // A taken METRICS_PORT fails the start, after releasing what was opened.
+  const metricsServer = await startMetricsServer(metrics, env, logger).catch(async (error: unknown) => {
+    await release();
+    throw error;
+  });
   return {
     databaseUrl: database.url,
     pool,
@@ -72,9 +81,7 @@ export const openResources = async (
     metrics,
     close: async () => {
       await metricsServer?.close();
-      await bus.close();
-      await pool.end();
-      await database.stop();
+      await release();
     },
   };
 };
