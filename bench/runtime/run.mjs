@@ -130,6 +130,8 @@ const children = new Set();
 const startApp = (name, mode) => {
   const env = {
     ...productionEnv,
+    // A free metrics port each: the defaults (9463–9469) may be taken on this host.
+    METRICS_PORT: "0",
     // The worker has no port: it is up when it logs "worker running" (an info line).
     ...(ports[name] ? { PORT: String(ports[name]) } : { LOG_LEVEL: "info" }),
   };

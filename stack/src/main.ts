@@ -68,6 +68,7 @@ process.stdout.write(`
   Site "${DEMO.site}":              header X-Tenant: ${DEMO.site}, or http://${DEMO.site}.localhost:${new URL(stack.gatewayUrl).port}/graphql
   Platform owner:           ${DEMO.ownerEmail} / ${DEMO.password}
   Site admin:               ${DEMO.siteAdminEmail} / ${DEMO.password}
+  Metrics (Prometheus):     ${stack.metricsUrl ?? "off (METRICS_PORT=off)"}
   PostgreSQL:               ${database.embedded ? "embedded, data in .data/postgres" : "DATABASE_URL"}
   Redis:                    ${env.REDIS_URL ? "REDIS_URL" : "none (in-memory stores, one process)"}
   Email:                    ${env.SMTP_URL ? "SMTP_URL" : `.eml files in ${stack.mailDir}`}

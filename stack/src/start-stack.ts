@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { type KeyStore, loadKeyStore } from "@taruvi/auth";
-import { parseEnv, poolTimeoutsEnvShape } from "@taruvi/config";
+import { GATEWAY_METRICS_PORT, metricsPort, parseEnv, poolTimeoutsEnvShape, string } from "@taruvi/config";
 import { createPool, type Pool } from "@taruvi/db";
 import { loadGatewayEnv, start as startGateway } from "@taruvi/gateway";
 import type { ScheduledJobs } from "@taruvi/jobs";
 import type { Logger } from "@taruvi/logging";
+import { createMetrics } from "@taruvi/metrics";
 import { SERVICES } from "@taruvi/registry";
-import type { SharedResources } from "@taruvi/runtime";
+import { type SharedResources, startMetricsServer } from "@taruvi/runtime";
 import { loadServiceEnv, type RunningService, startService } from "@taruvi/subgraph-kit";
 import { createTenantChangeBus } from "@taruvi/tenancy";
 import { loadWorkerEnv, start as startWorker } from "@taruvi/worker";
@@ -23,7 +24,10 @@ export type StackOptions = {
    */
   env: Record<string, string | undefined>;
   logger: Logger;
-  /** Free ports for the gateway and every subgraph (tests); default: each app's own (4000, 4001…). */
+  /**
+   * Free ports for the gateway, every subgraph and the metrics endpoint (tests); default: each
+   * app's own (4000, 4001…) and METRICS_PORT (9464) for the one endpoint of every app.
+   */
   freePorts?: boolean;
   /** Run the job worker in this process too (email delivery, scheduled clean-ups); default true. */
   worker?: boolean;
@@ -36,6 +40,8 @@ export type StackOptions = {
 
 export type Stack = {
   gatewayUrl: string;
+  /** Prometheus text of every app (each series labelled `app`); null with METRICS_PORT=off. */
+  metricsUrl: string | null;
   /** Each subgraph's URL (the core four always; product services by name). */
   subgraphUrls: Record<"identity" | "organizations" | "sites" | "audit", string> &
     Record<SubgraphName, string>;
@@ -68,6 +74,10 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
   const secret = options.env.INTERNAL_CONTEXT_SECRET || randomBytes(32).toString("base64url");
   const env: Record<string, string | undefined> = { ...options.env, INTERNAL_CONTEXT_SECRET: secret };
   const timeouts = parseEnv(poolTimeoutsEnvShape, env);
+  const served = parseEnv(
+    { HOST: string("127.0.0.1"), METRICS_PORT: metricsPort(GATEWAY_METRICS_PORT) },
+    env,
+  );
   const pool = createPool({
     url: databaseUrl,
     max: 12,
@@ -76,11 +86,24 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     applicationName: "taruvi-stack",
     onError: (error) => options.logger.warn({ err: error }, "idle connection error"),
   });
+  // One registry for every app of the process: each labels its series with its name; what the
+  // process shares (its pool, process metrics) is labelled `stack`.
+  const metrics = createMetrics("stack");
+  metrics.forApp("stack").observePool(pool);
+  const metricsServer = await startMetricsServer(
+    metrics,
+    {
+      HOST: served.HOST,
+      METRICS_PORT: options.freePorts && served.METRICS_PORT !== null ? 0 : served.METRICS_PORT,
+    },
+    options.logger,
+  );
   const shared: SharedResources = {
     databaseUrl,
     pool,
     logger: options.logger,
     bus: createTenantChangeBus({ redisUrl: env.REDIS_URL, logger: options.logger }),
+    metrics,
   };
   const keyStore = await loadKeyStore({
     signingKeys: env.SIGNING_KEYS,
@@ -122,6 +145,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
 
   return {
     gatewayUrl: gateway.url,
+    metricsUrl: metricsServer?.url ?? null,
     internalContextSecret: secret,
     subgraphUrls: urls,
     pool,
@@ -140,6 +164,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       for (const service of running.values()) await service.close().catch(() => undefined);
       await worker?.close();
       await shared.bus.close();
+      await metricsServer?.close();
       await pool.end();
     },
   };

@@ -31,6 +31,7 @@ describe("a gateway process with NODE_ENV=production", () => {
     const env = loadGatewayEnv({
       NODE_ENV: "production",
       PORT: "0",
+      METRICS_PORT: "0",
       DATABASE_URL: db.url,
       INTERNAL_CONTEXT_SECRET: randomBytes(32).toString("hex"),
       SIGNING_KEYS: String(signingKey),

@@ -50,6 +50,8 @@ const common = () => ({
   LOG_LEVEL: "info",
   DB_POOL_SIZE: "3",
   JOB_POLLING_INTERVAL_SECONDS: "0.5",
+  // Several gateways on one host: each its own free metrics port.
+  METRICS_PORT: "0",
 });
 
 const startSites = () =>

@@ -1,7 +1,7 @@
 import type { Actor, KeyStore, RevocationList, TenantRef } from "@taruvi/auth";
 import { audienceFor, verifyAccessToken } from "@taruvi/auth";
 import type { Pool } from "@taruvi/db";
-import { AppError } from "@taruvi/errors";
+import { AppError, isAppError } from "@taruvi/errors";
 import { quoteSchema } from "@taruvi/tenancy";
 import { LRUCache } from "lru-cache";
 import { createApiKeyVerifier } from "./api-keys";
@@ -16,8 +16,28 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Verified tokens are remembered this long at most (and never past their expiry). */
 const CACHE_SECONDS = 30;
 
-const rejected = (why: string) =>
-  new AppError("UNAUTHENTICATED", `credential rejected: ${why}`, { userMessage: "Invalid or expired token" });
+/** Why a credential was rejected, as the authentication-failure metric names it (bounded). */
+export type AuthFailureReason =
+  | "scheme"
+  | "invalid_token"
+  | "session_revoked"
+  | "principal_inactive"
+  | "api_key";
+
+const REASON = Symbol("auth failure reason");
+
+const rejected = (reason: AuthFailureReason, why: string) =>
+  Object.assign(
+    new AppError("UNAUTHENTICATED", `credential rejected: ${why}`, {
+      userMessage: "Invalid or expired token",
+    }),
+    { [REASON]: reason },
+  );
+
+/** A rejection of ours names its reason; the token verifier's (signature, expiry, audience) and the API-key verifier's are told apart by the scheme. */
+const reasonOf = (error: unknown, scheme: string | undefined): AuthFailureReason =>
+  (error as { [REASON]?: AuthFailureReason })[REASON] ??
+  (scheme?.toLowerCase() === "apikey" ? "api_key" : "invalid_token");
 
 /**
  * Bearer access tokens: EdDSA only, `aud` must equal the addressed scope, the principal must
@@ -30,11 +50,14 @@ export const createAuthenticator = ({
   issuer,
   pool,
   revocations,
+  onFailure = () => undefined,
 }: {
   keyStore: KeyStore;
   issuer: string;
   pool: Pool;
   revocations: RevocationList;
+  /** Each rejected credential's reason (the authentication-failure metric). */
+  onFailure?: (reason: AuthFailureReason) => void;
 }): Authenticator => {
   const cache = new LRUCache<string, Actor>({ max: 50_000, ttlAutopurge: false });
   const apiKeys = createApiKeyVerifier({ pool, revocations });
@@ -55,9 +78,10 @@ export const createAuthenticator = ({
   /** Sign-out, reuse of a refresh token and deactivation revoke the family (`sid`). */
   const live = async (actor: Actor, tenant: TenantRef | null): Promise<Actor> => {
     if (!actor.sessionId) return actor;
-    if (revocations.isRevoked("session", actor.sessionId)) throw rejected("session revoked");
+    if (revocations.isRevoked("session", actor.sessionId))
+      throw rejected("session_revoked", "session revoked");
     if (!revocations.isCurrent() && (await revokedInDatabase(tenant, actor.sessionId)))
-      throw rejected("session revoked");
+      throw rejected("session_revoked", "session revoked");
     return actor;
   };
 
@@ -76,34 +100,49 @@ export const createAuthenticator = ({
     return rows[0] ? { active: rows[0].is_active, superuser: rows[0].is_superuser } : null;
   };
 
+  const verify = async (
+    authorization: string | undefined,
+    tenant: TenantRef | null,
+  ): Promise<Actor | null> => {
+    if (!authorization) return null;
+    const [scheme, token] = authorization.split(" ", 2);
+    if (scheme?.toLowerCase() === "apikey" && token) return apiKeys.verify(token, tenant);
+    if (scheme?.toLowerCase() !== "bearer" || !token)
+      throw rejected("scheme", "unsupported authorization scheme");
+    const audience = audienceFor(tenant);
+    const key = `${audience} ${token}`;
+    const cached = cache.get(key);
+    if (cached) return live(cached, tenant);
+
+    const claims = await verifyAccessToken(keyStore, token, { audience, issuer });
+    if (revocations.isRevoked("session", claims.sid)) throw rejected("session_revoked", "session revoked");
+    if (!revocations.isCurrent() && (await revokedInDatabase(tenant, claims.sid)))
+      throw rejected("session_revoked", "session revoked");
+    if (!/^[0-9a-f-]{36}$/i.test(claims.sub)) throw rejected("invalid_token", "subject is not an id");
+    const found = await principal(tenant, claims.sub);
+    if (!found?.active) throw rejected("principal_inactive", "principal missing or deactivated");
+    const actor: Actor = {
+      type: tenant ? "user" : "account",
+      id: claims.sub,
+      sessionId: claims.sid,
+      tokenId: claims.jti,
+      ...(found.superuser ? { superuser: true } : {}),
+    };
+    const ttl = Math.min(CACHE_SECONDS * 1000, claims.exp * 1000 - Date.now());
+    if (ttl > 0) cache.set(key, actor, { ttl });
+    return actor;
+  };
+
   return {
     authenticate: async (authorization, tenant) => {
-      if (!authorization) return null;
-      const [scheme, token] = authorization.split(" ", 2);
-      if (scheme?.toLowerCase() === "apikey" && token) return apiKeys.verify(token, tenant);
-      if (scheme?.toLowerCase() !== "bearer" || !token) throw rejected("unsupported authorization scheme");
-      const audience = audienceFor(tenant);
-      const key = `${audience} ${token}`;
-      const cached = cache.get(key);
-      if (cached) return live(cached, tenant);
-
-      const claims = await verifyAccessToken(keyStore, token, { audience, issuer });
-      if (revocations.isRevoked("session", claims.sid)) throw rejected("session revoked");
-      if (!revocations.isCurrent() && (await revokedInDatabase(tenant, claims.sid)))
-        throw rejected("session revoked");
-      if (!/^[0-9a-f-]{36}$/i.test(claims.sub)) throw rejected("subject is not an id");
-      const found = await principal(tenant, claims.sub);
-      if (!found?.active) throw rejected("principal missing or deactivated");
-      const actor: Actor = {
-        type: tenant ? "user" : "account",
-        id: claims.sub,
-        sessionId: claims.sid,
-        tokenId: claims.jti,
-        ...(found.superuser ? { superuser: true } : {}),
-      };
-      const ttl = Math.min(CACHE_SECONDS * 1000, claims.exp * 1000 - Date.now());
-      if (ttl > 0) cache.set(key, actor, { ttl });
-      return actor;
+      try {
+        return await verify(authorization, tenant);
+      } catch (error) {
+        if (isAppError(error) && error.code === "UNAUTHENTICATED") {
+          onFailure(reasonOf(error, authorization?.split(" ", 1)[0]));
+        }
+        throw error;
+      }
     },
   };
 };

@@ -16,9 +16,29 @@ const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000,
  * be reached becomes SERVICE_UNAVAILABLE on its fields; the rest of the response still resolves.
  */
 export class SignedContextDataSource implements GraphQLDataSource<GatewayContext> {
-  constructor(private readonly options: { name: string; url: string; key: Uint8Array }) {}
+  constructor(
+    private readonly options: {
+      name: string;
+      url: string;
+      key: Uint8Array;
+      /** Each fetch's outcome and duration, signing to body read (the subgraph-fetch metric). */
+      onFetch?: (outcome: "success" | "error", seconds: number) => void;
+    },
+  ) {}
 
-  async process({ request: operation, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const started = performance.now();
+    let outcome: "success" | "error" = "error";
+    try {
+      const result = await this.fetch(options);
+      outcome = "success";
+      return result;
+    } finally {
+      this.options.onFetch?.(outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async fetch({ request: operation, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
     const { name, url, key } = this.options;
     const { http: _http, ...operationBody } = operation;
     // The context is signed for these exact bytes: a captured header cannot carry another body.

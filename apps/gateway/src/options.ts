@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { KeyStore, RevocationList } from "@taruvi/auth";
 import type { Pool } from "@taruvi/db";
 import type { Logger } from "@taruvi/logging";
+import type { AppMetrics } from "@taruvi/metrics";
 import type { RedisClient as Redis } from "@taruvi/redis";
 import { SERVICES } from "@taruvi/registry";
 import type { TenantChangeBus } from "@taruvi/tenancy";
@@ -21,6 +22,7 @@ export const optionsFromEnv = (
     keyStore: KeyStore;
     revocations: RevocationList;
     logger: Logger;
+    metrics: AppMetrics;
   },
 ): GatewayOptions => {
   const production = env.NODE_ENV === "production";

@@ -7,8 +7,13 @@ import {
   type RateLimiterRes,
 } from "rate-limiter-flexible";
 
+/** Which allowance refused a request (the rate-limit metric's `reason`). */
+export type RateLimitReason = "address" | "rejected" | "anonymous" | "principal" | "tenant";
+
 export type RateLimitOutcome = {
   allowed: boolean;
+  /** The allowance this outcome was decided by. */
+  reason: RateLimitReason;
   limit: number;
   remaining: number;
   /** Seconds until the window resets (Retry-After when refused). */
@@ -96,11 +101,13 @@ export const createRateLimiter = ({
     limiter: RateLimiterAbstract,
     key: string,
     limit: number,
+    reason: RateLimitReason,
   ): Promise<RateLimitOutcome> => {
     try {
       const res = await limiter.consume(key);
       return {
         allowed: true,
+        reason,
         limit,
         remaining: Math.max(0, res.remainingPoints),
         resetSeconds: Math.ceil(res.msBeforeNext / 1000),
@@ -109,6 +116,7 @@ export const createRateLimiter = ({
       if (!isRejection(error)) throw error;
       return {
         allowed: false,
+        reason,
         limit,
         remaining: 0,
         resetSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
@@ -119,10 +127,14 @@ export const createRateLimiter = ({
   return {
     admit: async (ip) => {
       // Both in parallel: this runs before every request's lookups.
-      const [spent, admitted] = await Promise.all([rejected.get(ip), attempt(address, ip, addressPerMinute)]);
+      const [spent, admitted] = await Promise.all([
+        rejected.get(ip),
+        attempt(address, ip, addressPerMinute, "address"),
+      ]);
       if (spent && spent.consumedPoints >= rejectedPerMinute) {
         return {
           allowed: false,
+          reason: "rejected",
           limit: rejectedPerMinute,
           remaining: 0,
           resetSeconds: Math.max(1, Math.ceil(spent.msBeforeNext / 1000)),
@@ -130,14 +142,14 @@ export const createRateLimiter = ({
       }
       return admitted;
     },
-    reject: (ip) => attempt(rejected, ip, rejectedPerMinute),
+    reject: (ip) => attempt(rejected, ip, rejectedPerMinute, "rejected"),
     consume: async ({ ip, principal: who, tenant: site }) => {
       const caller = who
-        ? attempt(principal, who, limits.principalPerMinute)
-        : attempt(anonymous, ip, limits.anonymousPerMinute);
+        ? attempt(principal, who, limits.principalPerMinute, "principal")
+        : attempt(anonymous, ip, limits.anonymousPerMinute, "anonymous");
       const [own, shared] = await Promise.all([
         caller,
-        site ? attempt(tenant, site, limits.tenantPerMinute) : null,
+        site ? attempt(tenant, site, limits.tenantPerMinute, "tenant") : null,
       ]);
       if (shared && !shared.allowed) return shared;
       return own;

@@ -16,6 +16,7 @@ import {
   sendJson,
 } from "@taruvi/http";
 import { type Logger, requestLogger } from "@taruvi/logging";
+import { type AppMetrics, timeRequest } from "@taruvi/metrics";
 import type { RedisClient as Redis } from "@taruvi/redis";
 import type { TenantChangeBus } from "@taruvi/tenancy";
 import { GraphQLError } from "graphql";
@@ -24,6 +25,7 @@ import type { GatewayContext } from "./context";
 import { SignedContextDataSource } from "./data-source";
 import { clientIp, requestIdOf, run, sendAppError, type TrustedProxies } from "./http";
 import { type OperationLimits, operationLimits, tokenLimit } from "./limits";
+import { GATEWAY_ROUTES, operationMetricsPlugin } from "./metrics";
 import { createRateLimiter, type RateLimitOutcome, type RateLimits } from "./rate-limit";
 import { SANDBOX_AUTHORIZATION_PLACEHOLDER, sandboxLandingPage } from "./sandbox";
 import { corsPolicy, securityHeaders } from "./security";
@@ -44,6 +46,8 @@ export type GatewayOptions = {
   /** Revoked session families and API keys (Redis pub/sub, or this process's memory). */
   revocations: RevocationList;
   logger: Logger;
+  /** The gateway's instruments (served at /metrics on METRICS_PORT, not here). */
+  metrics: AppMetrics;
   internalContextSecret: string;
   tokenIssuer: string;
   baseDomain: string;
@@ -78,19 +82,21 @@ export type Gateway = {
  * signed internal context per subgraph fetch.
  */
 export const buildGateway = async (options: GatewayOptions): Promise<Gateway> => {
-  const { logger } = options;
+  const { logger, metrics } = options;
   const key = internalContextKey(options.internalContextSecret);
   const tenants = createTenantResolver({
     pool: options.pool,
     baseDomain: options.baseDomain,
     ttlSeconds: options.tenantCacheTtlSeconds,
     bus: options.bus,
+    onLookup: metrics.tenantLookup,
   });
   const authenticator = createAuthenticator({
     keyStore: options.keyStore,
     issuer: options.tokenIssuer,
     pool: options.pool,
     revocations: options.revocations,
+    onFailure: metrics.authenticationFailure,
   });
   const rateLimiter = createRateLimiter({ redis: options.redis, limits: options.rateLimits });
   const headers = securityHeaders({ production: options.production });
@@ -106,7 +112,12 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
       const url = options.subgraphUrls[name];
       if (!url)
         throw new Error(`the supergraph names subgraph ${name}, which has no URL (is it registered?)`);
-      return new SignedContextDataSource({ name, url, key });
+      return new SignedContextDataSource({
+        name,
+        url,
+        key,
+        onFetch: (outcome, seconds) => metrics.subgraphFetch(name, outcome, seconds),
+      });
     },
   });
   const apollo = new ApolloServer<GatewayContext>({
@@ -121,6 +132,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     formatError: createFormatError(() => logger),
     plugins: [
       ...armor.plugins,
+      operationMetricsPlugin<GatewayContext>(metrics),
       // U+0000 and lone surrogates in any argument: BAD_USER_INPUT before a subgraph is asked.
       textArgumentsPlugin<GatewayContext>(),
       {
@@ -155,6 +167,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
               const refusal = limited ?? unavailable;
               if (!refusal) return;
               response.http.status = limited ? 429 : 503;
+              if (limited) metrics.rateLimitRejection("subgraph");
               const retryAfter =
                 Number(refusal.extensions?.retryAfter) || (limited ? 0 : UNAVAILABLE_RETRY_AFTER_SECONDS);
               if (retryAfter > 0) response.http.headers.set("retry-after", String(Math.ceil(retryAfter)));
@@ -200,6 +213,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
   };
 
   const refuse = (res: ServerResponse, limit: RateLimitOutcome) => {
+    metrics.rateLimitRejection(limit.reason);
     res.setHeader("retry-after", limit.resetSeconds);
     sendError(res, 429, "RATE_LIMITED", `Too many requests; retry in ${limit.resetSeconds} s`);
   };
@@ -326,7 +340,10 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     }
   };
 
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    timeRequest(metrics, GATEWAY_ROUTES, req, res);
+    void handle(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   const drain = drainOf(server);
 

@@ -15,7 +15,7 @@ export const start = async (
   shared?: SharedResources,
 ): Promise<Running & { url: string }> => {
   const own = shared ? null : await openResources("gateway", env);
-  const { pool, bus, logger: base } = shared ?? (own as SharedResources);
+  const { pool, bus, logger: base, metrics } = shared ?? (own as SharedResources);
   const logger = shared ? base.child({ service: "gateway" }) : base;
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, { name: "taruvi-gateway", logger }) : null;
   const keyStore = await loadKeyStore({
@@ -26,7 +26,15 @@ export const start = async (
   const revocations = createRevocationList({ redisUrl: env.REDIS_URL, logger });
   await revocations.ready;
   const gateway = await buildGateway(
-    optionsFromEnv(env, { pool, redis: redis?.client ?? null, bus, keyStore, revocations, logger }),
+    optionsFromEnv(env, {
+      pool,
+      redis: redis?.client ?? null,
+      bus,
+      keyStore,
+      revocations,
+      logger,
+      metrics: metrics.forApp("gateway"),
+    }),
   );
   const url = await gateway.listen(env.PORT, env.HOST);
   logger.info({ url }, "gateway listening");

@@ -33,11 +33,14 @@ export const createTenantResolver = ({
   baseDomain,
   ttlSeconds,
   bus,
+  onLookup = () => undefined,
 }: {
   pool: Pool;
   baseDomain: string;
   ttlSeconds: number;
   bus: TenantChangeBus;
+  /** Each cached lookup's result (the hit-ratio metric). */
+  onLookup?: (result: "hit" | "miss") => void;
 }): TenantResolver => {
   const base = baseDomain.toLowerCase();
   const platformHosts = new Set([base, "localhost", "127.0.0.1", "[::1]"]);
@@ -45,6 +48,7 @@ export const createTenantResolver = ({
 
   const lookup = async (key: string, sql: string, value: string): Promise<SiteRow | null> => {
     const cached = cache.get(key);
+    onLookup(cached ? "hit" : "miss");
     if (cached) return cached.site;
     const { rows } = await pool.query<SiteRow>(sql, [value]);
     const site = rows[0] ?? null;
@@ -58,6 +62,7 @@ export const createTenantResolver = ({
   const byDomain = async (host: string): Promise<SiteRow | null> => {
     const key = `host:${host}`;
     const cached = cache.get(key);
+    onLookup(cached ? "hit" : "miss");
     if (cached) return cached.site;
     const { rows } = await pool.query<DomainRow>(
       `SELECT ${SITE_COLUMNS}, d.grace_until FROM platform.domains d JOIN platform.sites s ON s.id = d.site_id

@@ -10,10 +10,10 @@ import {
 } from "@taruvi/config";
 import { DEV_EMAIL_ENCRYPTION_KEY, emailKeyProblems } from "@taruvi/jobs";
 
-// The worker serves no HTTP and signs no subgraph context: every deployable variable but HOST,
-// PORT, INTERNAL_CONTEXT_SECRET and SHUTDOWN_DELAY_MS (no traffic to turn away first).
+// The worker serves no GraphQL and signs no subgraph context: every deployable variable but PORT,
+// INTERNAL_CONTEXT_SECRET and SHUTDOWN_DELAY_MS (no traffic to turn away first). HOST stays: its
+// metrics endpoint (METRICS_PORT, default 9463) listens there.
 const {
-  HOST: _host,
   PORT: _port,
   INTERNAL_CONTEXT_SECRET: _secret,
   SHUTDOWN_DELAY_MS: _delay,

@@ -21,11 +21,13 @@ export type RunningWorker = Running & {
  * Starts the worker: email delivery (SMTP, or .eml files under DATA_DIR/mail in development) with
  * retries, and the scheduled clean-ups (sites.purge, invitations.expire, domains.verify); a purge
  * enqueues each site's `purged` event for the services' hooks in its transaction. Alone it
- * opens its own pool and bus; in the stack it shares them. No HTTP port.
+ * opens its own pool, bus and metrics endpoint (METRICS_PORT); in the stack it shares them. It
+ * serves no GraphQL.
  */
 export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<RunningWorker> => {
   const own = shared ? null : await openResources("worker", env);
-  const { databaseUrl, pool, bus, logger: base } = shared ?? (own as SharedResources);
+  const { databaseUrl, pool, bus, logger: base, metrics: registry } = shared ?? (own as SharedResources);
+  const metrics = registry.forApp("worker");
   const logger = shared ? base.child({ service: "worker" }) : base;
   const mailDir = join(env.DATA_DIR, "mail");
   const email = await createEmailWorker({
@@ -35,6 +37,7 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
     from: env.MAIL_FROM,
     encryptionKey: env.EMAIL_ENCRYPTION_KEY,
     logger,
+    metrics,
     pollingIntervalSeconds: env.JOB_POLLING_INTERVAL_SECONDS,
     retry: { limit: env.EMAIL_RETRY_LIMIT, delaySeconds: env.EMAIL_RETRY_DELAY_SECONDS, backoff: true },
   });
@@ -43,6 +46,7 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
   const scheduled = await createScheduledJobs({
     databaseUrl,
     logger,
+    metrics,
     pollingIntervalSeconds: env.JOB_POLLING_INTERVAL_SECONDS,
     jobs: maintenanceJobs({
       pool,

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { bool, dnsServers, EnvError, int, optionalString, parseEnv, string } from "./index";
+import {
+  bool,
+  deployableEnvShape,
+  dnsServers,
+  EnvError,
+  int,
+  metricsPort,
+  optionalString,
+  parseEnv,
+  string,
+} from "./index";
 
 const shape = {
   PORT: int(4000, { min: 1, max: 65535 }),
@@ -58,4 +68,22 @@ describe("dnsServers", () => {
       );
     },
   );
+});
+
+describe("METRICS_PORT", () => {
+  const shape = { METRICS_PORT: metricsPort(9464) };
+
+  it("defaults per deployable, distinct on one host: gateway 9464, worker 9463, a subgraph 9464 + (port − 4000)", () => {
+    const portOf = (port: number) => parseEnv(deployableEnvShape({ port, poolSize: 1 }), {}).METRICS_PORT;
+    expect([portOf(4000), portOf(0), portOf(4001), portOf(4005)]).toEqual([9464, 9463, 9465, 9469]);
+  });
+
+  it("takes a port, 0 for a free one, and `off` (any case) for none", () => {
+    expect(parseEnv(shape, { METRICS_PORT: "" }).METRICS_PORT).toBe(9464);
+    expect(parseEnv(shape, { METRICS_PORT: "9100" }).METRICS_PORT).toBe(9100);
+    expect(parseEnv(shape, { METRICS_PORT: "0" }).METRICS_PORT).toBe(0);
+    expect(parseEnv(shape, { METRICS_PORT: "Off" }).METRICS_PORT).toBeNull();
+    expect(() => parseEnv(shape, { METRICS_PORT: "70000" })).toThrow(EnvError);
+    expect(() => parseEnv(shape, { METRICS_PORT: "yes" })).toThrow(EnvError);
+  });
 });

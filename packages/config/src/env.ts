@@ -131,14 +131,36 @@ export const shutdownEnvShape = {
   SHUTDOWN_TIMEOUT_MS: int(20_000, { min: 1_000, max: 600_000 }),
 };
 
+/** The gateway's metrics port run alone, and under `npm start` the one endpoint of every app. */
+export const GATEWAY_METRICS_PORT = 9464;
+
+/**
+ * A deployable's default METRICS_PORT run alone, distinct on one host: the gateway 9464, the
+ * worker 9463, a subgraph on 4000 + n gets 9464 + n (identity 9465, organizations 9466, …).
+ */
+export const metricsPortFor = (port: number): number =>
+  port === 0 ? GATEWAY_METRICS_PORT - 1 : GATEWAY_METRICS_PORT + port - 4000;
+
+/**
+ * METRICS_PORT: where Prometheus text is served at /metrics (on HOST), never the GraphQL port;
+ * 0 takes a free port, `off` serves none.
+ */
+export const metricsPort = (fallback: number) =>
+  z.preprocess(
+    (value) => (typeof value === "string" && value.toLowerCase() === "off" ? null : unsetIfEmpty(value)),
+    z.union([z.null(), z.coerce.number().int().min(0).max(65535)]).default(fallback),
+  );
+
 /**
  * The variables every deployable reads (the gateway, each subgraph, the worker): its address,
- * the database, Redis, logging and the secret the gateway signs subgraph contexts with.
+ * its metrics port, the database, Redis, logging and the secret the gateway signs subgraph
+ * contexts with.
  */
 export const deployableEnvShape = ({ port, poolSize }: { port: number; poolSize: number }) => ({
   NODE_ENV: nodeEnv(),
   HOST: string("127.0.0.1"),
   PORT: int(port, { min: 0, max: 65535 }),
+  METRICS_PORT: metricsPort(metricsPortFor(port)),
   LOG_LEVEL: string("info"),
   /** PostgreSQL; unset: the embedded server under DATA_DIR (development only). */
   DATABASE_URL: optionalString(),

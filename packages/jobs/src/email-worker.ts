@@ -1,4 +1,5 @@
 import type { Logger } from "@taruvi/logging";
+import type { AppMetrics } from "@taruvi/metrics";
 import { DEFAULT_EMAIL_RETRY, ensureEmailQueue, JOBS_SCHEMA, type RetryPolicy, startBoss } from "./boss";
 import { EMAIL_QUEUE, openEmail } from "./email";
 import { createMailer } from "./mailer";
@@ -10,6 +11,8 @@ export type EmailWorkerOptions = {
   smtpUrl?: string | undefined;
   mailDir: string;
   logger: Logger;
+  /** Queue depth (read on scrape) and each job's outcome; none when not given. */
+  metrics?: AppMetrics | undefined;
   /** The From header; default `Taruvi <no-reply@localhost>`. */
   from?: string;
   schema?: string;
@@ -57,6 +60,7 @@ export const createEmailWorker = async (options: EmailWorkerOptions): Promise<Em
         [EMAIL_QUEUE, jobId],
       );
 
+  options.metrics?.observeQueue(EMAIL_QUEUE, () => boss.getQueueSize(EMAIL_QUEUE));
   await boss.work(
     EMAIL_QUEUE,
     { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
@@ -74,7 +78,9 @@ export const createEmailWorker = async (options: EmailWorkerOptions): Promise<Em
           await eraseBody(job.id);
           // Ids and where it went, never the message: it carries single-use tokens.
           logger.info({ jobId: job.id, messageId: sent.messageId, path: sent.path }, "email sent");
+          options.metrics?.jobFinished(EMAIL_QUEUE, "completed");
         } catch (error) {
+          options.metrics?.jobFinished(EMAIL_QUEUE, "failed");
           const last = job.retryCount >= job.retryLimit;
           if (last) {
             await eraseBody(job.id).catch((eraseError: unknown) =>

@@ -1,4 +1,5 @@
 import type { Logger } from "@taruvi/logging";
+import type { AppMetrics } from "@taruvi/metrics";
 import { startBoss } from "./boss";
 
 /** A job that runs on a cron schedule (UTC), e.g. `{ name: "sites.purge", cron: "0 * * * *" }`. */
@@ -15,6 +16,8 @@ export type ScheduledJobsOptions = {
   databaseUrl: string;
   jobs: ScheduledJob[];
   logger: Logger;
+  /** Queue depth (read on scrape) and each job's outcome; none when not given. */
+  metrics?: AppMetrics | undefined;
   schema?: string;
   /** How often an idle worker looks for due jobs; default 5 s (pg-boss allows 0.5 s at least). */
   pollingIntervalSeconds?: number;
@@ -50,6 +53,7 @@ export const createScheduledJobs = async (options: ScheduledJobsOptions): Promis
     await boss.createQueue(job.name, queue);
     await boss.updateQueue(job.name, queue);
     await boss.schedule(job.name, job.cron, {}, { tz: "UTC" });
+    options.metrics?.observeQueue(job.name, () => boss.getQueueSize(job.name));
     await boss.work(
       job.name,
       { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 5 },
@@ -58,7 +62,9 @@ export const createScheduledJobs = async (options: ScheduledJobsOptions): Promis
         try {
           const result = await job.run();
           logger.info({ job: job.name, jobId: pgJob?.id, ms: Date.now() - started, result }, "job done");
+          options.metrics?.jobFinished(job.name, "completed");
         } catch (error) {
+          options.metrics?.jobFinished(job.name, "failed");
           logger.error({ job: job.name, jobId: pgJob?.id, err: error }, "job failed");
           throw error;
         }

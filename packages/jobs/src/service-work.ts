@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
+import type { AppMetrics } from "@taruvi/metrics";
 import { JOBS_SCHEMA, type Queryable, type RetryPolicy, startBoss } from "./boss";
 import {
   SITE_LIFECYCLE,
@@ -30,6 +31,8 @@ export type ServiceWorkOptions = {
   /** The process's pool: the service's pg-boss opens no connection of its own. */
   pool: Queryable;
   logger: Logger;
+  /** Queue depth (read on scrape) and each job's outcome; none when not given. */
+  metrics?: AppMetrics | undefined;
   /** The events the service has hooks for, and what runs one; none: no site-events queue. */
   siteEvents?: {
     events: readonly SiteLifecycle[];
@@ -95,6 +98,7 @@ export const startServiceWork = async (options: ServiceWorkOptions): Promise<Ser
     const settings = queueOptions(queue, retry, expireInSeconds);
     await boss.createQueue(queue, settings);
     await boss.updateQueue(queue, settings);
+    options.metrics?.observeQueue(queue, () => boss.getQueueSize(queue));
     await boss.work<unknown>(queue, polling, async ([job]) => {
       if (!job) return;
       const run = { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit };
@@ -102,7 +106,9 @@ export const startServiceWork = async (options: ServiceWorkOptions): Promise<Ser
       try {
         await handle(job.data, run);
         logger.info({ queue, jobId: job.id, try: run.retryCount + 1, ms: Date.now() - started }, "job done");
+        options.metrics?.jobFinished(queue, "completed");
       } catch (error) {
+        options.metrics?.jobFinished(queue, "failed");
         const last = run.retryCount >= run.retryLimit;
         logger.error(
           { queue, jobId: job.id, try: run.retryCount + 1, err: error },

@@ -74,7 +74,15 @@ describe("deployment files follow the registry", () => {
       spec: { selector: { matchLabels: { "app.kubernetes.io/name": "demo" } } },
     });
     const container = deployment.spec.template.spec.containers[0];
-    expect(container.ports).toEqual([{ name: "http", containerPort: 4100 }]);
+    expect(container.ports).toEqual([
+      { name: "http", containerPort: 4100 },
+      { name: "metrics", containerPort: 9464 },
+    ]);
+    expect(deployment.spec.template.metadata.annotations).toEqual({
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": "9464",
+      "prometheus.io/path": "/metrics",
+    });
     const env = Object.fromEntries(
       (
         container.env as { name: string; value?: string; valueFrom?: { secretKeyRef: { key: string } } }[]
@@ -115,11 +123,18 @@ describe("deployment files follow the registry", () => {
 
     const [policy] = yamlDocs("infra/k8s/networkpolicy.yaml");
     expect(policy.spec.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/component": "subgraph" } });
-    expect(policy.spec.ingress).toHaveLength(1);
+    // The gateway on the subgraphs' ports; Prometheus (namespace `monitoring`) on the metrics port.
+    expect(policy.spec.ingress).toHaveLength(2);
     expect(policy.spec.ingress[0].from).toEqual([
       { podSelector: { matchLabels: { "app.kubernetes.io/name": "gateway" } } },
     ]);
     expect(policy.spec.ingress[0].ports).toEqual(withDemo.map((s) => ({ protocol: "TCP", port: s.port })));
+    expect(policy.spec.ingress[1].ports).toEqual([{ protocol: "TCP", port: 9464 }]);
+
+    const [prometheus] = yamlDocs("infra/prometheus/prometheus.yml");
+    expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual(
+      ["gateway", ...withDemo.map((s) => s.name), "worker"].map((name) => `${name}:9464`),
+    );
 
     const [config] = yamlDocs("infra/k8s/configmap.yaml");
     expect(config.data.SUBGRAPH_DEMO_URL).toBe("http://demo:4100/graphql");

@@ -1,6 +1,7 @@
 // The deployment files that follow from the registry, written by `npm run compose` and checked
 // fresh by `npm run compose:check`: docker-compose.yml and, under infra/k8s, one manifest per
-// subgraph, the kustomization's resources, the NetworkPolicy and the ConfigMap's SUBGRAPH_*_URL.
+// subgraph, the kustomization's resources, the NetworkPolicy, the ConfigMap's SUBGRAPH_*_URL and
+// Prometheus's scrape targets (infra/prometheus/prometheus.yml).
 // Registering a service adds its blocks here; nothing else is edited by hand.
 //
 // The core's deployables that are not subgraphs (the gateway, the worker, the migration) and what
@@ -112,6 +113,13 @@ const PLATFORM_EXTRAS: Readonly<Record<string, Extras>> = {
 const DEFAULT_EXTRAS: Extras = { compose: [], secrets: BASE_SECRETS(TWO_SECRETS) };
 const extrasOf = (service: ServiceEntry): Extras => PLATFORM_EXTRAS[service.name] ?? DEFAULT_EXTRAS;
 
+/**
+ * Every app's metrics port in a container (docker-compose, Kubernetes): each has its own network
+ * namespace, so one port for all; run side by side on one host they default to distinct ones
+ * (packages/config `metricsPortFor`).
+ */
+export const CONTAINER_METRICS_PORT = 9464;
+
 const indent = (spaces: number, lines: string[]) => lines.map((line) => `${" ".repeat(spaces)}${line}`);
 
 // ---------------------------------------------------------------------------------------------
@@ -137,6 +145,8 @@ export const dockerCompose = (services: readonly ServiceEntry[]): string =>
     "# The whole platform in containers: PostgreSQL, Redis, a one-shot migration, every registered",
     "# subgraph, the gateway and the job worker. Secrets come from the environment (see",
     "# infra/compose.env.example); the apps refuse to start in production without them.",
+    "# `docker compose --profile observability up` adds Prometheus (:9090), Grafana (:3000) and Jaeger",
+    "# (:16686, receiving OTLP on 4318).",
     'version: "3.8"',
     "",
     "x-app: &app",
@@ -155,6 +165,10 @@ export const dockerCompose = (services: readonly ServiceEntry[]): string =>
     "    REDIS_URL: redis://redis:6379",
     "    INTERNAL_CONTEXT_SECRET: ${INTERNAL_CONTEXT_SECRET:-}",
     "    LOG_LEVEL: ${LOG_LEVEL:-info}",
+    "    # Prometheus text at :9464/metrics in every app container (scraped by the observability profile).",
+    `    METRICS_PORT: "${CONTAINER_METRICS_PORT}"`,
+    "    # Traces: unset, off; `http://jaeger:4318` with the observability profile (docs/operations.md).",
+    "    OTEL_EXPORTER_OTLP_ENDPOINT: ${OTEL_EXPORTER_OTLP_ENDPOINT:-}",
     "  depends_on:",
     "    migrate:",
     "      condition: service_completed_successfully",
@@ -239,8 +253,46 @@ export const dockerCompose = (services: readonly ServiceEntry[]): string =>
     "    depends_on:",
     ...services.flatMap((s) => [`      ${s.name}:`, "        condition: service_healthy"]),
     "",
+    "  # The observability profile: Prometheus scrapes every app (infra/prometheus), Grafana shows",
+    "  # infra/grafana/taruvi.json, Jaeger receives the apps' traces over OTLP/HTTP.",
+    "  prometheus:",
+    "    image: prom/prometheus:v2.53.0",
+    '    profiles: ["observability"]',
+    "    command:",
+    "      - --config.file=/etc/prometheus/prometheus.yml",
+    "      - --storage.tsdb.path=/prometheus",
+    "    volumes:",
+    "      - ./infra/prometheus:/etc/prometheus:ro",
+    "      - prometheus-data:/prometheus",
+    "    ports:",
+    '      - "9090:9090"',
+    "",
+    "  grafana:",
+    "    image: grafana/grafana:11.1.0",
+    '    profiles: ["observability"]',
+    "    environment:",
+    "      GF_SECURITY_ADMIN_PASSWORD: ${GRAFANA_ADMIN_PASSWORD:-admin}",
+    '      GF_ANALYTICS_REPORTING_ENABLED: "false"',
+    '      GF_ANALYTICS_CHECK_FOR_UPDATES: "false"',
+    "    volumes:",
+    "      - ./infra/grafana/provisioning:/etc/grafana/provisioning:ro",
+    "      - ./infra/grafana/taruvi.json:/var/lib/grafana/dashboards/taruvi.json:ro",
+    "    ports:",
+    '      - "3000:3000"',
+    "    depends_on:",
+    "      - prometheus",
+    "",
+    "  jaeger:",
+    "    image: jaegertracing/all-in-one:1.58",
+    '    profiles: ["observability"]',
+    "    environment:",
+    '      COLLECTOR_OTLP_ENABLED: "true"',
+    "    ports:",
+    '      - "16686:16686"',
+    "",
     "volumes:",
     "  postgres-data:",
+    "  prometheus-data:",
     "",
   ].join("\n");
 
@@ -268,6 +320,18 @@ const subgraphHeader = (service: ServiceEntry, first: ServiceEntry | undefined):
         `# The ${service.name} subgraph: Deployment, Service and PodDisruptionBudget, the same as ${first?.name}.yaml but`,
         "# for name, port and secrets (comments live there).",
       ];
+
+/**
+ * A pod template's scrape annotations (the `prometheus.io/*` convention that Prometheus's
+ * kubernetes_sd relabelling in infra/prometheus/kubernetes.yml reads; no ServiceMonitor needed).
+ */
+export const metricsAnnotations = (spaces: number): string[] =>
+  indent(spaces, [
+    "annotations:",
+    '  prometheus.io/scrape: "true"',
+    `  prometheus.io/port: "${CONTAINER_METRICS_PORT}"`,
+    "  prometheus.io/path: /metrics",
+  ]);
 
 /** infra/k8s/<name>.yaml: one subgraph's Deployment, Service and PodDisruptionBudget. */
 export const subgraphManifest = (service: ServiceEntry, first: ServiceEntry | undefined): string => {
@@ -302,6 +366,7 @@ export const subgraphManifest = (service: ServiceEntry, first: ServiceEntry | un
     "    metadata:",
     "      labels:",
     ...labels(8),
+    ...metricsAnnotations(6),
     "    spec:",
     "      automountServiceAccountToken: false # the apps never call the Kubernetes API",
     `      enableServiceLinks: false # no ${name.toUpperCase()}_PORT=tcp://… style variables in the environment`,
@@ -329,6 +394,8 @@ export const subgraphManifest = (service: ServiceEntry, first: ServiceEntry | un
     "          ports:",
     "            - name: http",
     `              containerPort: ${port}`,
+    "            - name: metrics",
+    `              containerPort: ${CONTAINER_METRICS_PORT}`,
     "          envFrom:",
     "            - configMapRef:",
     "                name: taruvi-config",
@@ -507,6 +574,47 @@ export const networkPolicy = (services: readonly ServiceEntry[]): string =>
     "              app.kubernetes.io/name: gateway",
     "      ports:",
     ...services.flatMap((s) => ["        - protocol: TCP", `          port: ${s.port}`]),
+    "    # Prometheus scrapes /metrics on the metrics port from the `monitoring` namespace (the gateway",
+    "    # and worker pods are not isolated by any policy, so their metrics port is reachable as is).",
+    "    - from:",
+    "        - namespaceSelector:",
+    "            matchLabels:",
+    "              kubernetes.io/metadata.name: monitoring",
+    "          podSelector:",
+    "            matchLabels:",
+    "              app.kubernetes.io/name: prometheus",
+    "      ports:",
+    "        - protocol: TCP",
+    `          port: ${CONTAINER_METRICS_PORT}`,
+    "",
+  ].join("\n");
+
+/**
+ * infra/prometheus/prometheus.yml: the docker-compose observability profile's Prometheus, one
+ * target per app by its compose service name; the alert rules beside it.
+ */
+export const prometheusConfig = (services: readonly ServiceEntry[]): string =>
+  [
+    generatedBy(SOURCE),
+    "#",
+    "# Scrapes every app of docker-compose.yml (`--profile observability`) on its metrics port. Each",
+    '# series carries `app`; `up{job="taruvi"}` is 0 for an app that does not answer. On Kubernetes',
+    "# use kubernetes.yml (pods found by their prometheus.io annotations); under `npm start` one",
+    "# target, localhost:9464 (docs/operations.md).",
+    "global:",
+    "  scrape_interval: 15s",
+    "  evaluation_interval: 15s",
+    "",
+    "rule_files:",
+    "  - alerts.yml",
+    "",
+    "scrape_configs:",
+    "  - job_name: taruvi",
+    "    static_configs:",
+    "      - targets:",
+    ...["gateway", ...services.map((s) => s.name), "worker"].map(
+      (name) => `          - ${name}:${CONTAINER_METRICS_PORT}`,
+    ),
     "",
   ].join("\n");
 
@@ -574,6 +682,9 @@ export const configMap = (services: readonly ServiceEntry[]): string =>
     "  # this long before it stops accepting; SHUTDOWN_TIMEOUT_MS (per Deployment) bounds the whole stop.",
     '  SHUTDOWN_DELAY_MS: "1000"',
     "",
+    "  # Prometheus text at :9464/metrics in every pod (the `metrics` port; prometheus.io annotations).",
+    `  METRICS_PORT: "${CONTAINER_METRICS_PORT}"`,
+    "",
   ].join("\n");
 
 /** Every deployment file that follows from the registry, by path from the root. */
@@ -582,6 +693,7 @@ export const deploymentFiles = (services: readonly ServiceEntry[]): GeneratedFil
   { path: "infra/k8s/kustomization.yaml", text: kustomization(services) },
   { path: "infra/k8s/networkpolicy.yaml", text: networkPolicy(services) },
   { path: "infra/k8s/configmap.yaml", text: configMap(services) },
+  { path: "infra/prometheus/prometheus.yml", text: prometheusConfig(services) },
   ...services.map((s) => ({
     path: `infra/k8s/${s.name}.yaml`,
     text: subgraphManifest(s, services[0]),

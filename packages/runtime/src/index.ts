@@ -1,4 +1,4 @@
 export type { ResourceEnv, SharedResources } from "./resources";
-export { openResources } from "./resources";
+export { openResources, startMetricsServer } from "./resources";
 export type { Running, ShutdownTimes } from "./signals";
 export { stopOnSignals } from "./signals";

@@ -15,6 +15,7 @@ import {
   startServiceWork,
 } from "@taruvi/jobs";
 import type { Logger } from "@taruvi/logging";
+import type { AppMetrics } from "@taruvi/metrics";
 import type { DisconnectableClient, TenantClientCache } from "@taruvi/tenancy";
 
 export type { JobRun, SiteEvent, SiteLifecycle };
@@ -120,6 +121,7 @@ export const startHooksAndJobs = async <Services, Db extends DisconnectableClien
   tenants,
   services,
   pollingIntervalSeconds,
+  metrics,
 }: {
   service: string;
   hooks: SiteHooks<Services, Db> | undefined;
@@ -130,6 +132,8 @@ export const startHooksAndJobs = async <Services, Db extends DisconnectableClien
   tenants: TenantClientCache<Db>;
   services: Promise<Services>;
   pollingIntervalSeconds: number;
+  /** The service's instruments: its queues' depth and jobs' outcomes. */
+  metrics?: AppMetrics | undefined;
 }): Promise<ServiceWork | null> => {
   const events = SITE_LIFECYCLE.filter((event) => hooks?.[event]);
   if (events.length === 0 && (jobs ?? []).length === 0) return null;
@@ -143,6 +147,7 @@ export const startHooksAndJobs = async <Services, Db extends DisconnectableClien
     service,
     pool,
     logger,
+    metrics,
     pollingIntervalSeconds,
     ...(events.length > 0 && hooks
       ? {

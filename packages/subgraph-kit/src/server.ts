@@ -19,6 +19,7 @@ import {
   sendJson,
 } from "@taruvi/http";
 import { type Logger, requestLogger } from "@taruvi/logging";
+import { type AppMetrics, timeRequest } from "@taruvi/metrics";
 import type { DisconnectableClient, TenantClientCache } from "@taruvi/tenancy";
 import type { DocumentNode } from "graphql";
 import { createAccessResolver } from "./access";
@@ -37,6 +38,9 @@ export type SubgraphDeps<Db = TenantClient> = {
   /** Checked by /healthz; e.g. a `SELECT 1`. */
   healthCheck?: () => Promise<void>;
 };
+
+/** The paths every subgraph serves, as the request-duration metric names them. */
+const SUBGRAPH_ROUTES: ReadonlySet<string> = new Set(["/graphql", "/", "/healthz", "/readyz"]);
 
 /** A service's own HTTP routes: answers a request it serves and resolves true, else false. */
 export type HttpRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -60,6 +64,8 @@ export type SubgraphOptions<Loaders, Services = undefined, Db = TenantClient> = 
   bodyLimit?: number;
   /** Served before /graphql, without the gateway's context: they authenticate requests themselves. */
   routes?: HttpRoutes;
+  /** The service's instruments: each request's duration (its own routes count as `other`). */
+  metrics?: AppMetrics;
 };
 
 export type Subgraph = {
@@ -179,6 +185,7 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
   };
 
   const server = createServer((req, res) => {
+    if (options.metrics) timeRequest(options.metrics, SUBGRAPH_ROUTES, req, res);
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.end();

@@ -219,6 +219,8 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     tenantClientCacheSize: env.TENANT_CLIENT_CACHE_SIZE,
     ...(definition.tenantModel ? { tenantClient: definition.tenantModel.client } : {}),
   });
+  const metrics = resources.metrics.forApp(definition.name);
+  metrics.observeClientCache(deps.tenants);
   let servicesBuilt!: (services: Services) => void;
   const servicesReady = new Promise<Services>((resolve) => {
     servicesBuilt = resolve;
@@ -233,6 +235,7 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     tenants: deps.tenants,
     services: servicesReady,
     pollingIntervalSeconds: env.JOB_POLLING_INTERVAL_SECONDS,
+    metrics,
   });
   const jobs: ServiceJobs = {
     send: async (name, data, options) => {
@@ -269,6 +272,7 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     services: services as Services,
     deps: deps as never,
     ...(definition.routes ? { routes: definition.routes(services) } : {}),
+    metrics,
   });
   listening = await subgraph.listen(env.PORT, env.HOST);
   logger.info({ url: listening }, `${definition.name} subgraph listening`);
