@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { newApiKey } from "@taruvi/auth";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,6 +43,44 @@ const membership = async () => {
     userId,
   ]);
   return { groupId, userId };
+};
+
+/** A 1×1 PNG, and an upload of it made by the site's admin: PENDING, or stored and completed. */
+const PNG = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082",
+  "hex",
+);
+const UPLOAD_INPUT = {
+  name: "matrix.png",
+  contentType: "image/png",
+  size: PNG.length,
+  sha256: createHash("sha256").update(PNG).digest("hex"),
+};
+const adminUpload = async (stage: "stored" | "ready"): Promise<string> => {
+  const as = async (query: string, variables: Record<string, unknown>) => {
+    const res = await t.gql(query, {
+      tenant: w.site.slug,
+      variables,
+      headers: { authorization: `Bearer ${await t.token(w.siteAdmin, w.site)}` },
+    });
+    if (res.json?.errors) throw new Error(`admin upload failed: ${res.body}`);
+    return res.json.data;
+  };
+  const { createUpload } = await as(
+    "mutation ($input: CreateUploadInput!) { createUpload(input: $input) { file { id } uploadUrl uploadHeaders { name value } } }",
+    { input: UPLOAD_INPUT },
+  );
+  const stored = await fetch(createUpload.uploadUrl, {
+    method: "PUT",
+    headers: Object.fromEntries(
+      createUpload.uploadHeaders.map((h: { name: string; value: string }) => [h.name, h.value]),
+    ),
+    body: PNG,
+  });
+  if (!stored.ok) throw new Error(`admin upload PUT failed: ${stored.status}`);
+  if (stage === "ready")
+    await as("mutation ($id: ID!) { completeUpload(id: $id) { id } }", { id: createUpload.file.id });
+  return createUpload.file.id;
 };
 
 const cases: MatrixCase[] = [
@@ -302,6 +341,35 @@ const cases: MatrixCase[] = [
     prepare: async () => ({
       query: "mutation ($input: SiteSettingsInput!) { updateSiteSettings(input: $input) { id } }",
       variables: { input: { allowSignup: true } },
+    }),
+  },
+  {
+    // A reservation, not yet a file: file.created is recorded when the upload is completed.
+    mutation: "createUpload",
+    allowed: ADMIN_OR_SCOPED,
+    scopes: ["files.manage"],
+    auditEvents: 0,
+    prepare: async () => ({
+      query: "mutation ($input: CreateUploadInput!) { createUpload(input: $input) { file { id } } }",
+      variables: { input: UPLOAD_INPUT },
+    }),
+  },
+  {
+    mutation: "completeUpload",
+    allowed: ADMIN_OR_SCOPED,
+    scopes: ["files.manage"],
+    prepare: async () => ({
+      query: "mutation ($id: ID!) { completeUpload(id: $id) { status } }",
+      variables: { id: await adminUpload("stored") },
+    }),
+  },
+  {
+    mutation: "deleteFile",
+    allowed: ADMIN_OR_SCOPED,
+    scopes: ["files.manage"],
+    prepare: async () => ({
+      query: "mutation ($id: ID!) { deleteFile(id: $id) }",
+      variables: { id: await adminUpload("ready") },
     }),
   },
 ];
