@@ -29,6 +29,7 @@ const workspaces = [
     "jobs",
     "sdk",
     "storage",
+    "telemetry",
   ].map((n) => `packages/${n}`),
   "apps/gateway",
   ...subgraphs,
