@@ -6,15 +6,19 @@
 // in the machine's load falls on all of them; CPU per request comes from /proc/<pid>/stat of the
 // gateway process (user + system ticks over the measured window), throughput from completed
 // requests. Writes bench/results/telemetry.json; a missed target prints MISS and exits 0.
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import { cpus, loadavg } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { audienceFor, signAccessToken } from "@taruvi/auth";
+import { createPool } from "@taruvi/db";
+import { createLogger } from "@taruvi/logging";
 import { SERVICES } from "@taruvi/registry";
-import { createWorld, httpRequest, startTestStack } from "../../stack/test/helpers";
+import { startStack } from "../../stack/src/index";
+import { httpRequest } from "../../stack/test/helpers";
 import {
   type AppProcess,
   freePort,
@@ -22,6 +26,8 @@ import {
   spawnApp,
   waitUntil,
 } from "../../stack/test/process-helpers";
+import { seedWorld } from "../gateway/seed";
+import { connectAdmin, createBenchDatabase } from "../tenancy/database";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const { values: args } = parseArgs({
@@ -123,19 +129,42 @@ const median = (values: number[]) =>
 const main = async () => {
   const startedAt = new Date().toISOString();
   const secret = (await import("node:crypto")).randomBytes(32).toString("base64url");
-  const t = await startTestStack(
-    {
+  // A throw-away database next to BENCH_DATABASE_URL, seeded as bench:gateway seeds it, and the
+  // subgraphs in this process (untraced): only the gateways are measured.
+  const admin = await connectAdmin();
+  const database = await createBenchDatabase(admin);
+  const pool = createPool({ url: database.url, max: 4, applicationName: "taruvi-bench-telemetry" });
+  const world = await seedWorld(pool);
+  await pool.end();
+  const dataDir = mkdtempSync(join(tmpdir(), "taruvi-bench-telemetry-"));
+  const unlimited = {
+    RATE_LIMIT_ADDRESS_PER_MINUTE: "100000000",
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: "100000000",
+    RATE_LIMIT_PRINCIPAL_PER_MINUTE: "100000000",
+    RATE_LIMIT_TENANT_PER_MINUTE: "100000000",
+  };
+  const stack = await startStack({
+    env: {
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      TOKEN_ISSUER: "taruvi",
+      DOMAIN_VERIFICATION: "off",
       INTERNAL_CONTEXT_SECRET: secret,
-      RATE_LIMIT_ADDRESS_PER_MINUTE: "100000000",
-      RATE_LIMIT_PRINCIPAL_PER_MINUTE: "100000000",
-      RATE_LIMIT_TENANT_PER_MINUTE: "100000000",
+      ...unlimited,
     },
-    { worker: false },
-  );
+    logger: createLogger({ name: "bench-telemetry", level: "silent" }),
+    freePorts: true,
+    worker: false,
+  });
   const sink = await startSink();
   try {
-    const world = await createWorld(t);
-    const token = await t.token(world.owner.id, null);
+    const { token } = await signAccessToken(stack.keyStore, {
+      subject: world.owner.id,
+      sessionId: "bench-telemetry",
+      audience: audienceFor(null),
+      issuer: "taruvi",
+      ttlSeconds: 3600,
+    });
     const gateways: { config: Config; port: number; app: AppProcess }[] = [];
     for (const config of CONFIGS) {
       const port = await freePort();
@@ -145,17 +174,14 @@ const main = async () => {
           NODE_ENV: "test",
           HOST: "127.0.0.1",
           PORT: String(port),
-          DATABASE_URL: t.db.url,
-          DATA_DIR: t.dataDir,
+          DATABASE_URL: database.url,
+          DATA_DIR: dataDir,
           INTERNAL_CONTEXT_SECRET: secret,
           TOKEN_ISSUER: "taruvi",
           LOG_LEVEL: "warn",
           SANDBOX: "false",
-          RATE_LIMIT_ADDRESS_PER_MINUTE: "100000000",
-          RATE_LIMIT_ANONYMOUS_PER_MINUTE: "100000000",
-          RATE_LIMIT_PRINCIPAL_PER_MINUTE: "100000000",
-          RATE_LIMIT_TENANT_PER_MINUTE: "100000000",
-          ...Object.fromEntries(SERVICES.map((s) => [s.urlVariable, t.stack.subgraphUrls[s.name] as string])),
+          ...unlimited,
+          ...Object.fromEntries(SERVICES.map((s) => [s.urlVariable, stack.subgraphUrls[s.name] as string])),
           ...(config.name === "off" ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }),
           ...config.env,
         },
@@ -253,7 +279,9 @@ const main = async () => {
   } finally {
     await killAllApps();
     await sink.close();
-    await t.close();
+    await stack.close();
+    await database.drop();
+    await admin.end();
   }
 };
 
