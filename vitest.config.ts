@@ -30,6 +30,7 @@ const workspaces = [
     "sdk",
     "storage",
     "metrics",
+    "telemetry",
   ].map((n) => `packages/${n}`),
   "apps/gateway",
   ...subgraphs,

@@ -44,10 +44,12 @@ const running = new Set<AppProcess>();
 
 /**
  * A deployable as its own process, from source as `npm start` runs it (`node --import tsx
- * <entry>`, e.g. apps/gateway/src/index.ts), with `env` on top of PATH and HOME only.
+ * <entry>`, e.g. apps/gateway/src/index.ts), with `env` on top of PATH and HOME only, and
+ * `preload` modules imported before it (as the tracing preload is).
  */
-export const spawnApp = (entry: string, env: Record<string, string>): AppProcess => {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], {
+export const spawnApp = (entry: string, env: Record<string, string>, preload: string[] = []): AppProcess => {
+  const imports = ["tsx", ...preload].flatMap((module) => ["--import", module]);
+  const child: ChildProcess = spawn(process.execPath, [...imports, entry], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -48,6 +48,11 @@ export const gatewayEnvShape = {
    * addresses/CIDRs (apps/gateway/src/http.ts). Anything else sees the socket's peer.
    */
   TRUST_PROXY: string("false"),
+  /**
+   * Continue a client's W3C `traceparent` (a trusted proxy or client that traces too). Off: every
+   * request starts a new trace, so a client cannot pick trace ids or force sampling.
+   */
+  TRUST_TRACEPARENT: bool(false),
   /** Requests per minute from one client address, counted before any lookup. */
   RATE_LIMIT_ADDRESS_PER_MINUTE: int(1_200, { min: 1 }),
   /** Refused requests (unknown site, bad credentials) per minute from one address; then 429. */

@@ -63,6 +63,7 @@ export const optionsFromEnv = (
     sandbox: env.SANDBOX === undefined ? !production : env.SANDBOX === "true",
     sandboxTenant: env.SANDBOX_TENANT,
     trustProxy: trustedProxies(env.TRUST_PROXY),
+    trustTraceparent: env.TRUST_TRACEPARENT,
     apolloTelemetry: !env.APOLLO_TELEMETRY_DISABLED,
   };
 };

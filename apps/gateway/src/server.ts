@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -18,6 +19,7 @@ import {
 import { type Logger, requestLogger } from "@taruvi/logging";
 import { type AppMetrics, timeRequest } from "@taruvi/metrics";
 import type { RedisClient as Redis } from "@taruvi/redis";
+import { annotateActiveSpan, registerAppPort, requestAttributes } from "@taruvi/telemetry";
 import type { TenantChangeBus } from "@taruvi/tenancy";
 import { GraphQLError } from "graphql";
 import { createAuthenticator } from "./authenticate";
@@ -31,6 +33,7 @@ import { SANDBOX_AUTHORIZATION_PLACEHOLDER, sandboxLandingPage } from "./sandbox
 import { corsPolicy, securityHeaders } from "./security";
 import { createTenantResolver } from "./tenant";
 import { textArgumentsPlugin } from "./text-input";
+import { untrustTraceparent } from "./tracing";
 
 /** A registered service's name (services/registry.json). */
 export type SubgraphName = string;
@@ -63,6 +66,8 @@ export type GatewayOptions = {
   sandboxTenant: string;
   /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY). */
   trustProxy: TrustedProxies;
+  /** Continue a client's `traceparent` (TRUST_TRACEPARENT); else each request is a new trace. */
+  trustTraceparent?: boolean;
   /** Let Apollo Gateway send its usage data to Apollo (off unless APOLLO_TELEMETRY_DISABLED=false). */
   apolloTelemetry: boolean;
 };
@@ -139,7 +144,8 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
         // Apollo Gateway would otherwise fail an unknown operationName as a server error.
         async requestDidStart() {
           return {
-            async didResolveOperation({ operation, request }) {
+            async didResolveOperation({ operation, operationName, request }) {
+              if (operationName) annotateActiveSpan({ "graphql.operation.name": operationName });
               if (!operation) {
                 throw new GraphQLError(
                   request.operationName
@@ -257,6 +263,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
         ? (body as { query?: unknown } | undefined)?.query
         : url.searchParams.get("query");
     if (typeof query === "string") checkTokens(query);
+    annotateActiveSpan(requestAttributes(tenant, actor));
     const userAgent = req.headers["user-agent"];
     const context: GatewayContext = {
       requestId,
@@ -345,11 +352,16 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
+  if (!options.trustTraceparent) untrustTraceparent(server);
   const drain = drainOf(server);
 
   return {
     server,
-    listen: (port, host) => listen(server, port, host),
+    listen: async (port, host) => {
+      const url = await listen(server, port, host);
+      registerAppPort((server.address() as AddressInfo).port, "gateway");
+      return url;
+    },
     beginDrain: drain.begin,
     close: async () => {
       await drain.close();

@@ -1,7 +1,9 @@
 import type { Logger } from "@taruvi/logging";
 import type { AppMetrics } from "@taruvi/metrics";
+import { inJobSpan } from "@taruvi/telemetry";
+import type PgBoss from "pg-boss";
 import { DEFAULT_EMAIL_RETRY, ensureEmailQueue, JOBS_SCHEMA, type RetryPolicy, startBoss } from "./boss";
-import { EMAIL_QUEUE, openEmail } from "./email";
+import { EMAIL_QUEUE, openEmail, type QueuedEmail } from "./email";
 import { createMailer } from "./mailer";
 import { createSealer } from "./sealing";
 
@@ -60,39 +62,44 @@ export const createEmailWorker = async (options: EmailWorkerOptions): Promise<Em
         [EMAIL_QUEUE, jobId],
       );
 
+  /** One job, inside a span continuing the trace of the request that enqueued it. */
+  const deliver = async (job: PgBoss.JobWithMetadata<QueuedEmail>, data: QueuedEmail) => {
+    try {
+      const email = openEmail(data, sealer);
+      if (!email) {
+        // Sent and erased before a crash lost the completion: sending again would need the body.
+        logger.info({ jobId: job.id }, "email already sent");
+        return;
+      }
+      const sent = await mailer.send(email, job.id);
+      // If this fails the job is retried: the email may go out twice, but no completed job keeps a body.
+      await eraseBody(job.id);
+      // Ids and where it went, never the message: it carries single-use tokens.
+      logger.info({ jobId: job.id, messageId: sent.messageId, path: sent.path }, "email sent");
+      options.metrics?.jobFinished(EMAIL_QUEUE, "completed");
+    } catch (error) {
+      options.metrics?.jobFinished(EMAIL_QUEUE, "failed");
+      const last = job.retryCount >= job.retryLimit;
+      if (last) {
+        await eraseBody(job.id).catch((eraseError: unknown) =>
+          logger.error({ jobId: job.id, err: eraseError }, "the body of a failed email was not erased"),
+        );
+      }
+      logger.warn(
+        { jobId: job.id, err: error },
+        last ? "email not sent; no tries left" : "email not sent; the job will be retried",
+      );
+      throw error;
+    }
+  };
+
   options.metrics?.observeQueue(EMAIL_QUEUE, () => boss.getQueueSize(EMAIL_QUEUE));
-  await boss.work(
+  await boss.work<QueuedEmail>(
     EMAIL_QUEUE,
     { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
     async (jobs) => {
       for (const job of jobs) {
-        try {
-          const email = openEmail(job.data, sealer);
-          if (!email) {
-            // Sent and erased before a crash lost the completion: sending again would need the body.
-            logger.info({ jobId: job.id }, "email already sent");
-            continue;
-          }
-          const sent = await mailer.send(email, job.id);
-          // If this fails the job is retried: the email may go out twice, but no completed job keeps a body.
-          await eraseBody(job.id);
-          // Ids and where it went, never the message: it carries single-use tokens.
-          logger.info({ jobId: job.id, messageId: sent.messageId, path: sent.path }, "email sent");
-          options.metrics?.jobFinished(EMAIL_QUEUE, "completed");
-        } catch (error) {
-          options.metrics?.jobFinished(EMAIL_QUEUE, "failed");
-          const last = job.retryCount >= job.retryLimit;
-          if (last) {
-            await eraseBody(job.id).catch((eraseError: unknown) =>
-              logger.error({ jobId: job.id, err: eraseError }, "the body of a failed email was not erased"),
-            );
-          }
-          logger.warn(
-            { jobId: job.id, err: error },
-            last ? "email not sent; no tries left" : "email not sent; the job will be retried",
-          );
-          throw error;
-        }
+        await inJobSpan("worker", EMAIL_QUEUE, job.data, (data) => deliver(job, data as QueuedEmail));
       }
     },
   );

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
+import { withTraceContext } from "@taruvi/telemetry";
 import { ensureEmailQueue, startBoss } from "./boss";
 import { EMAIL_QUEUE, type EmailJob, sealEmail } from "./email";
 import { createSealer } from "./sealing";
@@ -31,7 +32,8 @@ export const createJobQueue = async (options: JobQueueOptions): Promise<JobQueue
   await ensureEmailQueue(boss);
   return {
     sendEmail: async (email, { db } = {}) => {
-      const data = sealEmail(email, sealer);
+      // The worker continues the trace of the request that asked for the email.
+      const data = withTraceContext(sealEmail(email, sealer));
       const id = await boss.send(
         EMAIL_QUEUE,
         data,

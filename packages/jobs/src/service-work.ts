@@ -2,6 +2,7 @@ import type { SqlExecutor } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
 import type { AppMetrics } from "@taruvi/metrics";
+import { inJobSpan, withTraceContext } from "@taruvi/telemetry";
 import { JOBS_SCHEMA, type Queryable, type RetryPolicy, startBoss } from "./boss";
 import {
   SITE_LIFECYCLE,
@@ -104,7 +105,7 @@ export const startServiceWork = async (options: ServiceWorkOptions): Promise<Ser
       const run = { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit };
       const started = Date.now();
       try {
-        await handle(job.data, run);
+        await inJobSpan(service, queue, job.data, (data) => handle(data, run));
         logger.info({ queue, jobId: job.id, try: run.retryCount + 1, ms: Date.now() - started }, "job done");
         options.metrics?.jobFinished(queue, "completed");
       } catch (error) {
@@ -153,7 +154,7 @@ export const startServiceWork = async (options: ServiceWorkOptions): Promise<Ser
       const queue = `${service}.${name}`;
       const id = await boss.send(
         queue,
-        data,
+        withTraceContext(data),
         db ? { db: { executeSql: (text: string, values: unknown[]) => db.query(text, values) } } : {},
       );
       if (!id) throw new AppError("INTERNAL_SERVER_ERROR", `queue ${queue} refused the job`);

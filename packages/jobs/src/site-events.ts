@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
+import { withTraceContext } from "@taruvi/telemetry";
 import type PgBoss from "pg-boss";
 import { JOBS_SCHEMA, type Queryable, startBoss } from "./boss";
 
@@ -51,7 +52,7 @@ export const publishSiteEvent = async (
   };
   const executor = { executeSql: (text: string, values: unknown[]) => db.query(text, values) };
   for (const { name: queue } of rows as { name: string }[]) {
-    const id = await boss.send(queue, data, { db: executor });
+    const id = await boss.send(queue, withTraceContext(data), { db: executor });
     // pg-boss inserts nothing (and returns null) when the queue is missing.
     if (!id) throw new AppError("INTERNAL_SERVER_ERROR", `queue ${queue} refused ${name}`);
   }

@@ -45,4 +45,13 @@ describe("logging", () => {
     expect(line).toMatchObject({ requestId: "req-1", tenant: "acme", service: "gw", msg: "done" });
     expect(line).not.toHaveProperty("actor");
   });
+
+  it("adds no trace fields when nothing is traced (the preload did not start tracing)", () => {
+    const { lines, destination } = capture();
+    createLogger({ name: "gw", destination }).info("untraced");
+    const line = JSON.parse(lines[0] ?? "{}");
+    expect(line.msg).toBe("untraced");
+    expect(line).not.toHaveProperty("trace_id");
+    expect(line).not.toHaveProperty("span_id");
+  });
 });

@@ -1,3 +1,4 @@
+import { traceFields } from "@taruvi/telemetry";
 import { type Logger, type LoggerOptions, pino } from "pino";
 
 export type { Logger } from "pino";
@@ -47,6 +48,9 @@ export const createLogger = ({
     level,
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     base: { service: name },
+    // trace_id/span_id of the active span: a log line joins its trace. Without tracing there is
+    // no active span, and this is one function call returning {}.
+    mixin: traceFields,
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (pretty && !destination) {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
@@ -20,6 +21,7 @@ import {
 } from "@taruvi/http";
 import { type Logger, requestLogger } from "@taruvi/logging";
 import { type AppMetrics, timeRequest } from "@taruvi/metrics";
+import { inSpan, registerAppPort, requestAttributes } from "@taruvi/telemetry";
 import type { DisconnectableClient, TenantClientCache } from "@taruvi/tenancy";
 import type { DocumentNode } from "graphql";
 import { createAccessResolver } from "./access";
@@ -181,7 +183,17 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
     context.access = createAccessResolver(context, deps.pool);
     context.loaders = options.createLoaders(context);
 
-    await current.run(logger, () => executeGraphQL(apollo, req, res, { url, body, context }));
+    // One span per operation (under the HTTP server span, over its SQL), named for the gateway's
+    // operation and attributed to the site and principal.
+    const operation = (body as { operationName?: unknown } | undefined)?.operationName;
+    await inSpan(
+      `graphql.operation ${name}`,
+      {
+        ...(typeof operation === "string" ? { "graphql.operation.name": operation } : {}),
+        ...requestAttributes(internal.tenant, internal.actor),
+      },
+      () => current.run(logger, () => executeGraphQL(apollo, req, res, { url, body, context })),
+    );
   };
 
   const server = createServer((req, res) => {
@@ -202,7 +214,11 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
 
   return {
     server,
-    listen: (port, host) => listen(server, port, host),
+    listen: async (port, host) => {
+      const url = await listen(server, port, host);
+      registerAppPort((server.address() as AddressInfo).port, name);
+      return url;
+    },
     beginDrain: drain.begin,
     close: async () => {
       await drain.close();

@@ -1,0 +1,120 @@
+// What the apps use; @opentelemetry/api only, so each call is a cheap no-op when the preload
+// did not start tracing (no OTLP endpoint).
+import {
+  type Attributes,
+  context,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+import { APP_CONTEXT_KEY } from "./apps";
+
+export { APP_ATTRIBUTE, registerAppPort } from "./apps";
+
+const tracer = trace.getTracer("@taruvi/telemetry");
+
+/** `trace_id`/`span_id` of the active span for a log line; empty when nothing is traced. */
+export const traceFields = (): { trace_id?: string; span_id?: string } => {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const spanContext = span.spanContext();
+  // An unsampled span still names its trace, so the logs of one request stay joined.
+  return isSpanContextValid(spanContext)
+    ? { trace_id: spanContext.traceId, span_id: spanContext.spanId }
+    : {};
+};
+
+/** Adds attributes (ids, names — never tokens, passwords or variables) to the active span. */
+export const annotateActiveSpan = (attributes: Attributes) => {
+  trace.getActiveSpan()?.setAttributes(attributes);
+};
+
+const finish = (span: Span, error?: unknown) => {
+  if (error !== undefined) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+};
+
+/** Runs `fn` inside a new active span `name`, ended (and marked failed on a throw) when it settles. */
+export const inSpan = async <T>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> =>
+  tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      const result = await fn(span);
+      finish(span);
+      return result;
+    } catch (error) {
+      finish(span, error);
+      throw error;
+    }
+  });
+
+/** The key under which a job's data carries the trace of the request that enqueued it. */
+export const JOB_TRACE_KEY = "_trace";
+
+/** `data` plus the active trace context (W3C `traceparent`), when there is one. */
+export const withTraceContext = <T extends object>(data: T): T => {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ? { ...data, [JOB_TRACE_KEY]: carrier } : data;
+};
+
+/**
+ * Handles a job inside a consumer span `job <queue>` that continues the enqueuing request's
+ * trace, with every span under it attributed to `app`; `fn` gets the data without the carrier.
+ */
+export const inJobSpan = <T>(
+  app: string,
+  queue: string,
+  data: unknown,
+  fn: (data: unknown) => Promise<T>,
+): Promise<T> => {
+  const record = typeof data === "object" && data !== null ? (data as Record<string, unknown>) : undefined;
+  const carrier = record?.[JOB_TRACE_KEY];
+  let payload = data;
+  if (record && carrier !== undefined) {
+    const { [JOB_TRACE_KEY]: _carrier, ...rest } = record;
+    payload = rest;
+  }
+  const parent =
+    typeof carrier === "object" && carrier ? propagation.extract(ROOT_CONTEXT, carrier) : ROOT_CONTEXT;
+  return context.with(parent.setValue(APP_CONTEXT_KEY, app), () =>
+    tracer.startActiveSpan(
+      `job ${queue}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { "messaging.system": "pg-boss", "messaging.destination.name": queue },
+      },
+      async (span) => {
+        try {
+          const result = await fn(payload);
+          finish(span);
+          return result;
+        } catch (error) {
+          finish(span, error);
+          throw error;
+        }
+      },
+    ),
+  );
+};
+
+/**
+ * The span attributes naming a request's site and principal: slugs and ids, never credentials.
+ */
+export const requestAttributes = (
+  site: { slug: string } | null | undefined,
+  principal: { type: string; id: string } | null | undefined,
+): Attributes => ({
+  ...(site ? { "taruvi.site": site.slug } : {}),
+  ...(principal ? { "taruvi.principal.type": principal.type, "taruvi.principal.id": principal.id } : {}),
+});
