@@ -31,6 +31,8 @@ const common = () => ({
   INTERNAL_CONTEXT_SECRET: SECRET,
   LOG_LEVEL: "info",
   DB_POOL_SIZE: "3",
+  // Processes of other test files run beside these: a free port each, not the default 9464.
+  METRICS_PORT: "0",
   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
   OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
   OTEL_BSP_SCHEDULE_DELAY: "100",
