@@ -28,7 +28,10 @@ const EXAMPLES_PER_OUTCOME = 3;
  * load, counted apart). Anything else is an error named by its first GraphQL code, else its HTTP
  * status, else the network failure.
  */
-const classify = (status: number, body: { errors?: { extensions?: { code?: string } }[] } | null): Outcome => {
+const classify = (
+  status: number,
+  body: { errors?: { extensions?: { code?: string } }[] } | null,
+): Outcome => {
   const code = body?.errors?.[0]?.extensions?.code;
   if (status === 429 || code === "RATE_LIMITED") return "rateLimited";
   if (status === 200 && body && !body.errors) return "ok";

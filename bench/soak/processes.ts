@@ -131,9 +131,12 @@ export const startApp = async ({
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited during start-up (${child.signalCode ?? child.exitCode}):\n${app.recentOutput()}`);
+      throw new Error(
+        `${name} exited during start-up (${child.signalCode ?? child.exitCode}):\n${app.recentOutput()}`,
+      );
     }
-    if (Date.now() > deadline) throw new Error(`${name} not ready in ${timeoutMs} ms:\n${app.recentOutput()}`);
+    if (Date.now() > deadline)
+      throw new Error(`${name} not ready in ${timeoutMs} ms:\n${app.recentOutput()}`);
     const ready = healthUrl
       ? await fetch(healthUrl).then(
           (res) => res.ok,

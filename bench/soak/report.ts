@@ -4,7 +4,7 @@ export type MemorySeries = {
   name: string;
   rss: { at: number; bytes: number }[];
   /** From the heap probe; empty for a process that is not Node (Redis). */
-  heap: { at: number; heapUsed: number; heapTotal: number }[];
+  heap: { at: number; heapUsed: number; heapTotal: number; liveHeap: number | null }[];
 };
 
 export type WindowStats = {
@@ -17,13 +17,26 @@ export type WindowStats = {
   errors: number;
   p50Ms: number | null;
   p99Ms: number | null;
-  /** Per process: mean RSS, and the lowest heapUsed sampled (what collections leave: a leak raises it). */
-  memory: Record<string, { rssMb: number | null; rssMaxMb: number | null; heapMb: number | null; heapMeanMb: number | null }>;
+  /**
+   * Per process: RSS (mean, max), the heap in use after major collections (mean; what they could
+   * not free, so a leak raises it; null without one in the window), heapUsed (mean) and the number
+   * of major collections seen.
+   */
+  memory: Record<
+    string,
+    {
+      rssMb: number | null;
+      rssMaxMb: number | null;
+      liveHeapMb: number | null;
+      heapUsedMb: number | null;
+      majorGcs: number;
+    }
+  >;
 };
 
 export type Flatness = {
   process: string;
-  metric: "rssMb" | "heapMb";
+  metric: "rssMb" | "liveHeapMb";
   second: number;
   last: number;
   ratio: number;
@@ -38,9 +51,12 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 
 /** Nearest-rank percentile of an ascending list. */
 const percentile = (sorted: number[], p: number): number | null =>
-  sorted.length === 0 ? null : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null);
+  sorted.length === 0
+    ? null
+    : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null);
 
-const mean = (values: number[]) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
+const mean = (values: number[]) =>
+  values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
 
 export const windowStats = ({
   samples,
@@ -75,16 +91,19 @@ export const windowStats = ({
       memory: Object.fromEntries(
         memory.map((series) => {
           const rss = series.rss.filter((s) => s.at >= from && s.at < to).map((s) => s.bytes);
-          const heap = series.heap.filter((s) => s.at >= from && s.at < to).map((s) => s.heapUsed);
+          const heap = series.heap.filter((s) => s.at >= from && s.at < to);
+          const live = heap.flatMap((s) => (s.liveHeap === null ? [] : [s.liveHeap]));
           const rssMean = mean(rss);
-          const heapMean = mean(heap);
+          const liveMean = mean(live);
+          const usedMean = mean(heap.map((s) => s.heapUsed));
           return [
             series.name,
             {
               rssMb: rssMean === null ? null : mb(rssMean),
               rssMaxMb: rss.length ? mb(Math.max(...rss)) : null,
-              heapMb: heap.length ? mb(Math.min(...heap)) : null,
-              heapMeanMb: heapMean === null ? null : mb(heapMean),
+              liveHeapMb: liveMean === null ? null : mb(liveMean),
+              heapUsedMb: usedMean === null ? null : mb(usedMean),
+              majorGcs: live.length,
             },
           ];
         }),
@@ -94,7 +113,7 @@ export const windowStats = ({
 
 /**
  * The issue's criterion: once caches are warm, the last window's memory is within 10 % of the
- * second's, per process, for RSS (mean) and heap (floor). Only growth fails: memory given back is
+ * second's, per process, for RSS and the heap left after major collections (means). Only growth fails: memory given back is
  * not a leak. Needs at least three windows (the first is the warm-up).
  */
 export const flatness = (windows: WindowStats[]): Flatness[] => {
@@ -102,7 +121,7 @@ export const flatness = (windows: WindowStats[]): Flatness[] => {
   const second = windows[1] as WindowStats;
   const last = windows[windows.length - 1] as WindowStats;
   return Object.keys(second.memory).flatMap((name) =>
-    (["rssMb", "heapMb"] as const).flatMap((metric) => {
+    (["rssMb", "liveHeapMb"] as const).flatMap((metric) => {
       const a = second.memory[name]?.[metric];
       const b = last.memory[name]?.[metric];
       if (a == null || b == null || a === 0) return [];
@@ -138,7 +157,11 @@ const table = (header: string[], rows: (string | number | null)[][]): string => 
   const cells = [header, ...rows.map((row) => row.map((cell) => (cell === null ? "–" : String(cell))))];
   const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
   const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  return [line(cells[0] as string[]), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)].join("\n");
+  return [
+    line(cells[0] as string[]),
+    line(widths.map((w) => "-".repeat(w))),
+    ...cells.slice(1).map(line),
+  ].join("\n");
 };
 
 const windowLabel = (w: WindowStats) => `${w.fromSeconds}–${w.toSeconds} s`;
@@ -146,17 +169,25 @@ const windowLabel = (w: WindowStats) => `${w.fromSeconds}–${w.toSeconds} s`;
 export const formatLatencyTable = (windows: WindowStats[]) =>
   table(
     ["window", "requests", "req/s", "p50 ms", "p99 ms", "429s", "errors"],
-    windows.map((w) => [windowLabel(w), w.requests, w.requestsPerSecond, w.p50Ms, w.p99Ms, w.rateLimited, w.errors]),
+    windows.map((w) => [
+      windowLabel(w),
+      w.requests,
+      w.requestsPerSecond,
+      w.p50Ms,
+      w.p99Ms,
+      w.rateLimited,
+      w.errors,
+    ]),
   );
 
 export const formatMemoryTable = (windows: WindowStats[], names: string[]) =>
   table(
-    ["window", ...names.map((name) => `${name} RSS / heap MB`)],
+    ["window", ...names.map((name) => `${name} RSS / live heap MB`)],
     windows.map((w) => [
       windowLabel(w),
       ...names.map((name) => {
         const m = w.memory[name];
-        return m?.rssMb == null ? null : `${m.rssMb} / ${m.heapMb ?? "–"}`;
+        return m?.rssMb == null ? null : `${m.rssMb} / ${m.liveHeapMb ?? "–"}`;
       }),
     ]),
   );
@@ -173,5 +204,12 @@ export const formatOperationTable = (ops: ReturnType<typeof operationStats>) =>
 export const formatFlatnessTable = (checks: Flatness[]) =>
   table(
     ["process", "metric", "second window", "last window", "last ÷ second", `≤ ${FLATNESS_LIMIT}`],
-    checks.map((c) => [c.process, c.metric === "rssMb" ? "RSS MB" : "heap MB", c.second, c.last, c.ratio, c.pass ? "pass" : "FAIL"]),
+    checks.map((c) => [
+      c.process,
+      c.metric === "rssMb" ? "RSS MB" : "live heap MB",
+      c.second,
+      c.last,
+      c.ratio,
+      c.pass ? "pass" : "FAIL",
+    ]),
   );

@@ -39,10 +39,14 @@ const { values: args } = parseArgs({
   options: {
     minutes: { type: "string", default: process.env.SOAK_MINUTES ?? "10" },
     "window-seconds": { type: "string", default: "60" },
-    concurrency: { type: "string", default: process.env.SOAK_CONCURRENCY ?? "4" },
-    sites: { type: "string", default: "4" },
-    "max-site-creations": { type: "string", default: "10" },
+    concurrency: { type: "string", default: "4" },
+    // More sites than a subgraph's tenant client cache holds (TENANT_CLIENT_CACHE_SIZE, 32): the
+    // caches fill in the first window and then evict, as in a deployment with many sites.
+    sites: { type: "string", default: "36" },
+    /** Default: one per minute of the run. */
+    "max-site-creations": { type: "string" },
     compiled: { type: "boolean", default: false },
+    "gc-seconds": { type: "string", default: "10" },
     out: { type: "string", default: join(root, "bench/results/soak.json") },
     "no-write": { type: "boolean", default: false },
   },
@@ -60,14 +64,19 @@ const config = {
   windowSeconds: positive("window-seconds", args["window-seconds"]),
   concurrency: positive("concurrency", args.concurrency, { integer: true }),
   seedSites: positive("sites", args.sites, { integer: true }),
-  maxSiteCreations: Number(args["max-site-creations"]),
+  maxSiteCreations: args["max-site-creations"]
+    ? positive("max-site-creations", args["max-site-creations"], { integer: true })
+    : Math.max(1, Math.round(Number(args.minutes))),
   compiled: args.compiled,
+  gcSeconds: args["gc-seconds"] === "0" ? 0 : positive("gc-seconds", args["gc-seconds"]),
 };
 const durationMs = config.minutes * 60_000;
 const windowMs = config.windowSeconds * 1_000;
 const windows = Math.max(1, Math.floor(durationMs / windowMs));
 const adminUrl =
-  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** Clean-up steps, last registered first, run once: at the end, on failure or on Ctrl-C. */
 const cleanups: { name: string; run: () => unknown }[] = [];
@@ -112,7 +121,9 @@ const main = async (): Promise<boolean> => {
   const redis = await startOwnRedis();
   cleanups.push({ name: "stop redis-server", run: () => redis.stop() });
   const redisPid = Number(
-    /process_id:(\d+)/.exec(execFileSync("redis-cli", ["-u", redis.url, "info", "server"], { encoding: "utf8" }))?.[1],
+    /process_id:(\d+)/.exec(
+      execFileSync("redis-cli", ["-u", redis.url, "info", "server"], { encoding: "utf8" }),
+    )?.[1],
   );
   const dataDir = mkdtempSync(join(tmpdir(), "taruvi-soak-"));
   cleanups.push({ name: "remove data dir", run: () => rmSync(dataDir, { recursive: true, force: true }) });
@@ -127,8 +138,13 @@ const main = async (): Promise<boolean> => {
   cli("migrate");
   cli("superuser", "create", "--email", SUPERUSER_EMAIL, "--password", PASSWORD);
 
-  const ports: Record<string, number> = { gateway: await freePort() };
-  for (const { name } of SERVICES) ports[name] = await freePort();
+  // The OS may hand the same free port out twice in a row: each app gets a different one.
+  const ports: Record<string, number> = {};
+  for (const name of ["gateway", ...SERVICES.map((s) => s.name)]) {
+    let port = await freePort();
+    while (Object.values(ports).includes(port)) port = await freePort();
+    ports[name] = port;
+  }
   const signingKey = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" });
   // Rate limits stay on (every request still goes through the Redis limiter) but so high that
   // four virtual users on one address and two principals never reach them.
@@ -146,6 +162,7 @@ const main = async (): Promise<boolean> => {
     EMAIL_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     // The worker insists on a mail server in production; the workload sends no email.
     SMTP_URL: "smtp://127.0.0.1:2525",
+    SOAK_GC_SECONDS: String(config.gcSeconds),
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: unlimited,
     RATE_LIMIT_PRINCIPAL_PER_MINUTE: unlimited,
     RATE_LIMIT_TENANT_PER_MINUTE: unlimited,
@@ -159,9 +176,12 @@ const main = async (): Promise<boolean> => {
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` before --compiled`);
     return entry;
   };
-  const execArgv = config.compiled
-    ? ["--enable-source-maps", "--import", probe]
-    : ["--import", "tsx", "--import", probe];
+  const execArgv = [
+    ...(config.compiled ? ["--enable-source-maps"] : ["--import", "tsx"]),
+    ...(config.gcSeconds > 0 ? ["--expose-gc"] : []),
+    "--import",
+    probe,
+  ];
   const apps: AppProcess[] = [];
   cleanups.push({
     name: "stop the stack",
@@ -176,7 +196,9 @@ const main = async (): Promise<boolean> => {
       heapFile: join(dataDir, `${name}.heap.jsonl`),
       // The worker has no port: it is up when it logs "worker running" (an info line).
       env: ports[name] ? { ...env, PORT: String(ports[name]) } : { ...env, LOG_LEVEL: "info" },
-      ...(ports[name] ? { healthUrl: `http://127.0.0.1:${ports[name]}/healthz` } : { readyLine: "worker running" }),
+      ...(ports[name]
+        ? { healthUrl: `http://127.0.0.1:${ports[name]}/healthz` }
+        : { readyLine: "worker running" }),
       register: (app) => apps.push(app),
     });
   console.log(
@@ -228,7 +250,7 @@ const main = async (): Promise<boolean> => {
         ? readFileSync(app.heapFile, "utf8")
             .split("\n")
             .filter((line) => line !== "")
-            .map((line) => JSON.parse(line) as { at: number; heapUsed: number; heapTotal: number })
+            .map((line) => JSON.parse(line) as MemorySeries["heap"][number])
         : []),
     );
   }
@@ -242,11 +264,17 @@ const main = async (): Promise<boolean> => {
   const errors = recorder.samples.filter((s) => s.outcome !== "ok" && s.outcome !== "rateLimited").length;
   const sitesCreated = world.sites.length - config.seedSites;
   const leaks = checks.filter((c) => !c.pass);
-  const pass = errors === 0 && leaks.length === 0;
+  // An app that died during the run (or did not stop cleanly) makes every other number suspect.
+  const unclean = Object.entries(exitCodes).filter(([, code]) => code !== 0);
+  const pass = errors === 0 && leaks.length === 0 && unclean.length === 0;
 
   const names = series.map((s) => s.name);
-  console.log(`\nlatency and errors per window (${config.windowSeconds} s):\n${formatLatencyTable(perWindow)}`);
-  console.log(`\nmemory per process per window (RSS mean / heapUsed floor):\n${formatMemoryTable(perWindow, names)}`);
+  console.log(
+    `\nlatency and errors per window (${config.windowSeconds} s):\n${formatLatencyTable(perWindow)}`,
+  );
+  console.log(
+    `\nmemory per process per window (RSS mean / heap after major GCs, mean):\n${formatMemoryTable(perWindow, names)}`,
+  );
   console.log(`\nper operation:\n${formatOperationTable(operations)}`);
   console.log(`\nsites created during the run: ${sitesCreated} of at most ${config.maxSiteCreations}`);
   console.log(
@@ -256,7 +284,9 @@ const main = async (): Promise<boolean> => {
   );
   for (const app of apps) {
     if (app.logErrors.count + app.logWarnings.count === 0) continue;
-    console.log(`\n${app.name} logged ${app.logErrors.count} errors and ${app.logWarnings.count} warnings, e.g.:`);
+    console.log(
+      `\n${app.name} logged ${app.logErrors.count} errors and ${app.logWarnings.count} warnings, e.g.:`,
+    );
     for (const line of [...app.logErrors.samples, ...app.logWarnings.samples]) console.log(`  ${line}`);
   }
   for (const [key, examples] of recorder.examples) {
@@ -267,14 +297,20 @@ const main = async (): Promise<boolean> => {
   console.log(
     pass
       ? "\nsoak: pass"
-      : `\nsoak: FAIL (${errors} errors other than rate limits, ${leaks.length} memory checks above the limit)`,
+      : `\nsoak: FAIL (${errors} errors other than rate limits, ${leaks.length} memory checks above the limit, ` +
+          `${unclean.length} apps not exiting 0)`,
   );
 
   if (!args["no-write"]) {
     const report = {
       at: new Date(startedAt).toISOString(),
       node: process.version,
-      machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtStart: loadAtStart, loadavgAtEnd: loadavg() },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model,
+        loadavgAtStart: loadAtStart,
+        loadavgAtEnd: loadavg(),
+      },
       config,
       pass,
       requests: recorder.samples.length,
@@ -283,8 +319,12 @@ const main = async (): Promise<boolean> => {
       windows: perWindow,
       flatness: checks,
       operations,
-      errorExamples: Object.fromEntries([...recorder.examples].filter(([key]) => !key.endsWith(" rateLimited"))),
-      logs: Object.fromEntries(apps.map((app) => [app.name, { errors: app.logErrors, warnings: app.logWarnings }])),
+      errorExamples: Object.fromEntries(
+        [...recorder.examples].filter(([key]) => !key.endsWith(" rateLimited")),
+      ),
+      logs: Object.fromEntries(
+        apps.map((app) => [app.name, { errors: app.logErrors, warnings: app.logWarnings }]),
+      ),
       exitCodes,
     };
     writeFileSync(resolve(args.out), `${JSON.stringify(report, null, 2)}\n`);
