@@ -75,5 +75,7 @@ export const request = async <T>(gatewayUrl: string, recorder: Recorder, call: C
     if (list.length < EXAMPLES_PER_OUTCOME) list.push(detail);
     recorder.examples.set(key, list);
   }
+  // Back off as a client would: a gateway that is gone must not become a busy loop of refusals.
+  if (outcome.startsWith("NETWORK_")) await new Promise((resolve) => setTimeout(resolve, 100));
   return data;
 };

@@ -30,6 +30,7 @@ import {
   operationStats,
   windowStats,
 } from "./report";
+import { runScheduledJobsOnce } from "./scheduled-jobs";
 import { PASSWORD, runSiteCreator, runVirtualUser, SUPERUSER_EMAIL, setUpWorld } from "./workload";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -224,6 +225,7 @@ const main = async (): Promise<boolean> => {
 
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}/graphql`;
   const world = await setUpWorld(gatewayUrl, createRecorder(), config.seedSites);
+  await runScheduledJobsOnce(databaseUrl);
   const recorder = createRecorder();
   world.recorder = recorder;
   console.log(`stack up, ${world.sites.length} sites; load for ${config.minutes} min`);
