@@ -13,7 +13,6 @@ export type AppProcess = {
   /** Warn-level lines and anything on stderr that is not a log line (Node warnings, stray prints). */
   logWarnings: { count: number; samples: string[] };
   recentOutput: () => string;
-  exitCode: () => number | null;
   /** SIGTERM, SIGKILL after `graceMs`; resolves with the exit code (null: killed by a signal). */
   stop: (graceMs?: number) => Promise<number | null>;
 };
@@ -112,7 +111,6 @@ export const startApp = async ({
     logErrors,
     logWarnings,
     recentOutput: () => recent.join("\n"),
-    exitCode: () => child.exitCode,
     stop: (graceMs = 15_000) => {
       stopping ??= (async () => {
         if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
