@@ -275,7 +275,7 @@ const main = async (): Promise<boolean> => {
     `\nlatency and errors per window (${config.windowSeconds} s):\n${formatLatencyTable(perWindow)}`,
   );
   console.log(
-    `\nmemory per process per window (RSS mean / heap after major GCs, mean):\n${formatMemoryTable(perWindow, names)}`,
+    `\nmemory per process per window, means (RSS (young generation) / live heap after full collections):\n${formatMemoryTable(perWindow, names)}`,
   );
   console.log(`\nper operation:\n${formatOperationTable(operations)}`);
   console.log(`\nsites created during the run: ${sitesCreated} of at most ${config.maxSiteCreations}`);
