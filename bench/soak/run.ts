@@ -5,8 +5,9 @@
  * gateway, NODE_ENV=production) over a throw-away database and a Redis server of its own, drives a
  * mixed workload through the gateway for the given time and reports, per window, p50/p99, 429s,
  * errors and each process's RSS (from /proc) and heap (from a preloaded probe, heap-probe.mjs).
- * Exits 1 when a request failed with anything but a rate limit, or when a process's memory grew
- * by more than 10 % from the second window to the last. bench/README.md describes it.
+ * Exits 1 when a request failed with anything but a rate limit, when an app did not exit 0 on
+ * SIGTERM, or when a process's memory (live heap; RSS less V8's young generation) grew by more
+ * than 10 % from the second window to the last. bench/README.md describes it.
  */
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
