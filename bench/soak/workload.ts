@@ -186,7 +186,7 @@ export const runVirtualUser = async (world: World, index: number, until: number)
     const inSite = { tenant: site.slug, token: own.accessToken };
     switch (op) {
       case "refreshSession":
-        // Alternates between the two scopes; a failed refresh keeps the old pair (signed in again later).
+        // Alternates between the two scopes; a failed refresh drops the pair: the next turn signs in.
         if (refreshes++ % 2 === 0) own = (await refresh(world, own, site.slug)) ?? null;
         else platform = (await refresh(world, platform)) ?? null;
         break;
