@@ -28,6 +28,7 @@ const workspaces = [
     "registry",
     "jobs",
     "sdk",
+    "storage",
   ].map((n) => `packages/${n}`),
   "apps/gateway",
   ...subgraphs,

@@ -48,14 +48,16 @@ for (const scope of ["platform", "tenant"]) {
   generate(scope, join("prisma", scope, "schema.prisma"));
 }
 
-// Product services: only registered ones, only under services/ (the registry validates names
-// and dirs when the platform loads it; here a malformed entry is skipped, never followed).
+// Product services: only registered ones, under apps/ or services/, never the core four (the
+// registry validates names and dirs when the platform loads it; here a malformed entry is
+// skipped, never followed).
+const CORE = new Set(["identity", "organizations", "sites", "audit"]);
 const registryPath = join(root, "services", "registry.json");
 const registered = existsSync(registryPath)
   ? (JSON.parse(readFileSync(registryPath, "utf8")).services ?? [])
   : [];
 for (const { name, dir } of registered) {
-  if (typeof dir !== "string" || !/^services\/[a-z][a-z0-9-]*$/.test(dir)) continue;
+  if (CORE.has(name) || typeof dir !== "string" || !/^(apps|services)\/[a-z][a-z0-9-]*$/.test(dir)) continue;
   const schema = join(dir, "prisma", "schema.prisma");
   if (existsSync(join(root, schema))) generate(`${name} service`, schema);
 }

@@ -103,6 +103,11 @@ const productionEnv = {
   EMAIL_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
   // The worker insists on a mail server in production; nothing is sent in this run.
   SMTP_URL: "smtp://127.0.0.1:2525",
+  // Files refuses local storage in production; no object is stored in this run (presigning is local).
+  FILES_STORAGE: "s3",
+  FILES_S3_BUCKET: "taruvi-runtime-bench",
+  FILES_S3_ENDPOINT: "http://127.0.0.1:9",
+  FILES_S3_FORCE_PATH_STYLE: "true",
   ...Object.fromEntries(
     registered.map(({ name }) => [
       `SUBGRAPH_${name.toUpperCase()}_URL`,

@@ -90,6 +90,11 @@ export type TestStackOptions = {
   worker?: boolean;
   /** Service definitions started beside the registered ones (defined in the test). */
   extraServices?: readonly AnyService[];
+  /**
+   * The admin URL of a PostgreSQL of the test's own (`startOwnPostgres`: fault tests stop it);
+   * the stack's database is made and migrated there. Default: the shared test server.
+   */
+  postgresUrl?: string;
 };
 
 /**
@@ -101,7 +106,10 @@ export const startTestStack = async (
   env: Record<string, string> = {},
   options: TestStackOptions = {},
 ): Promise<TestStack> => {
-  const db = await createTestDatabase({ poolSize: 4 });
+  const db = await createTestDatabase({
+    poolSize: 4,
+    ...(options.postgresUrl ? { server: options.postgresUrl } : {}),
+  });
   const dataDir = mkdtempSync(join(tmpdir(), "taruvi-stack-"));
   const stack = await launch(db, dataDir, env, options);
   return testStackOf(stack, db, dataDir, options.redisUrl, async () => {

@@ -1,5 +1,7 @@
 import { Writable } from "node:stream";
 import { type OwnRedis, startOwnRedis } from "@taruvi/testing";
+import { Redis } from "ioredis";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createSiteWithAdmin,
@@ -291,6 +293,57 @@ describe("a Redis outage (the test's own redis-server, killed and restarted)", (
       expect(said("redis available again")).toBeLessThanOrEqual(2);
       expect(said("redis unavailable")).toBeLessThanOrEqual(2);
       expect(ioredisComplaints()).toBe(0);
+    });
+  });
+
+  describe("a sign-out accepted by a replica that stops before Redis returns", () => {
+    let sessionId: string;
+    let signedOut: Awaited<ReturnType<typeof signedIn>>;
+    const pendingKeys = async () =>
+      (await one.db.pool.query("SELECT key FROM platform.pending_revocations")).rows.map((row) => row.key);
+
+    beforeAll(async () => {
+      signedOut = await signedIn(one, site.admin, site.site.slug);
+      sessionId = String(decodeJwt(signedOut.accessToken).sid);
+      await redis.stop();
+      // The replica signs the session out, then goes away (a rolling restart) while Redis is down.
+      const replica = await startPeerStack(one, env);
+      try {
+        const res = await replica.gql(SIGN_OUT, { tenant: site.site.slug, token: signedOut.accessToken });
+        expect(res.json).toEqual({ data: { signOut: true } });
+      } finally {
+        await replica.close();
+      }
+    });
+
+    it("waits in PostgreSQL (platform.pending_revocations), not in the stopped process", async () => {
+      expect(await pendingKeys()).toEqual([`session:${sessionId}`]);
+    });
+
+    it("is published by another replica when Redis returns, and leaves the outbox", async () => {
+      await redis.start();
+      const check = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      try {
+        await check.connect();
+        const published = await eventually(
+          async () => (await check.exists(`taruvi:revoked:session:${sessionId}`)) === 1,
+          5_000,
+        );
+        expect(published).toBe(true);
+      } finally {
+        check.disconnect();
+      }
+      expect(await eventually(async () => (await pendingKeys()).length === 0, 5_000)).toBe(true);
+    });
+
+    it("a gateway started afterwards refuses the session's access token", async () => {
+      const later = await startPeerStack(one, env);
+      try {
+        const res = await later.gql(ME, { tenant: site.site.slug, token: signedOut.accessToken });
+        expect(res.status).toBe(401);
+      } finally {
+        await later.close();
+      }
     });
   });
 });

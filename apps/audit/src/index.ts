@@ -4,4 +4,5 @@ import { loadServiceEnv } from "@taruvi/subgraph-kit";
 import { start } from "./lib";
 import { audit } from "./service";
 
-stopOnSignals(await start(loadServiceEnv(audit)));
+const env = loadServiceEnv(audit);
+stopOnSignals(await start(env), env);

@@ -3,4 +3,5 @@ import { stopOnSignals } from "@taruvi/runtime";
 import { loadGatewayEnv } from "./env";
 import { start } from "./start";
 
-stopOnSignals(await start(loadGatewayEnv()));
+const env = loadGatewayEnv();
+stopOnSignals(await start(env), env);

@@ -6,8 +6,8 @@ import { internalContextKey, type KeyStore, type RevocationList } from "@taruvi/
 import type { Pool } from "@taruvi/db";
 import { isAppError, isDependencyUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "@taruvi/errors";
 import {
-  closeServer,
   createFormatError,
+  drainOf,
   executeGraphQL,
   HttpError,
   listen,
@@ -66,6 +66,9 @@ export type GatewayOptions = {
 export type Gateway = {
   server: Server;
   listen: (port: number, host?: string) => Promise<string>;
+  /** The stop announced: /readyz answers 503 "draining", every response closes its connection. */
+  beginDrain: () => void;
+  /** Stops accepting, answers the requests in flight, then stops Apollo and the tenant cache. */
   close: () => Promise<void>;
 };
 
@@ -269,6 +272,10 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
           sendJson(res, 200, { status: "ok" });
           return;
         case "/readyz": {
+          if (drain.draining) {
+            sendJson(res, 503, { status: "draining" });
+            return;
+          }
           const { ready, degraded, checks } = await readiness();
           const status = degraded ? "degraded" : ready ? "ready" : "not ready";
           sendJson(res, ready ? 200 : 503, { status, checks });
@@ -321,12 +328,14 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
 
   const server = createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
+  const drain = drainOf(server);
 
   return {
     server,
     listen: (port, host) => listen(server, port, host),
+    beginDrain: drain.begin,
     close: async () => {
-      await closeServer(server);
+      await drain.close();
       tenants.close();
       await apollo.stop();
     },

@@ -33,6 +33,7 @@ export const start = async (
   return {
     url,
     logger,
+    beginDrain: gateway.beginDrain,
     close: async () => {
       await gateway.close();
       await revocations.close();

@@ -4,4 +4,5 @@ import { loadServiceEnv } from "@taruvi/subgraph-kit";
 import { start } from "./lib";
 import { identity } from "./service";
 
-stopOnSignals(await start(loadServiceEnv(identity)));
+const env = loadServiceEnv(identity);
+stopOnSignals(await start(env), env);

@@ -58,14 +58,15 @@ const hourlyLimiter = (redis: RedisClient | null, keyPrefix: string, points: num
 /** Identity's collaborators from its environment; `close` releases what they hold. */
 export const createIdentityServices = async (
   env: IdentityEnv,
-  { databaseUrl, logger }: Pick<SharedResources, "databaseUrl" | "logger">,
+  { databaseUrl, pool, logger }: Pick<SharedResources, "databaseUrl" | "pool" | "logger">,
 ): Promise<IdentityServices & { close: () => Promise<void> }> => {
   const keyStore = await loadKeyStore({
     signingKeys: env.SIGNING_KEYS,
     dataDir: env.DATA_DIR,
     production: env.NODE_ENV === "production",
   });
-  const revocations = createRevocationList({ redisUrl: env.REDIS_URL, logger });
+  // A sign-out while Redis is away waits in platform.pending_revocations, not in this process only.
+  const revocations = createRevocationList({ redisUrl: env.REDIS_URL, logger, outbox: pool });
   await revocations.ready;
   const jobs = await createJobQueue({ databaseUrl, encryptionKey: env.EMAIL_ENCRYPTION_KEY });
   const connection = env.REDIS_URL ? connectRedis(env.REDIS_URL, { name: "taruvi-identity", logger }) : null;

@@ -4,4 +4,5 @@ import { loadServiceEnv } from "@taruvi/subgraph-kit";
 import { start } from "./lib";
 import { organizations } from "./service";
 
-stopOnSignals(await start(loadServiceEnv(organizations)));
+const env = loadServiceEnv(organizations);
+stopOnSignals(await start(env), env);

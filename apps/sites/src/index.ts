@@ -4,4 +4,5 @@ import { loadServiceEnv } from "@taruvi/subgraph-kit";
 import { start } from "./lib";
 import { sites } from "./service";
 
-stopOnSignals(await start(loadServiceEnv(sites)));
+const env = loadServiceEnv(sites);
+stopOnSignals(await start(env), env);

@@ -11,11 +11,12 @@ import {
 import { DEV_EMAIL_ENCRYPTION_KEY, emailKeyProblems } from "@taruvi/jobs";
 
 // The worker serves no HTTP and signs no subgraph context: every deployable variable but HOST,
-// PORT and INTERNAL_CONTEXT_SECRET.
+// PORT, INTERNAL_CONTEXT_SECRET and SHUTDOWN_DELAY_MS (no traffic to turn away first).
 const {
   HOST: _host,
   PORT: _port,
   INTERNAL_CONTEXT_SECRET: _secret,
+  SHUTDOWN_DELAY_MS: _delay,
   ...deployable
 } = deployableEnvShape({ port: 0, poolSize: 2 });
 
@@ -32,6 +33,11 @@ export const workerEnvShape = {
   /** Retries of a failed send, the first after EMAIL_RETRY_DELAY_SECONDS, then doubling. */
   EMAIL_RETRY_LIMIT: int(5, { min: 0, max: 50 }),
   EMAIL_RETRY_DELAY_SECONDS: int(15, { min: 1, max: 3600 }),
+  /**
+   * The whole stop on SIGTERM: longer than the other deployables' because the job in hand gets
+   * pg-boss's 30 s to finish before it is failed and retried (worker.yaml allows 40 s).
+   */
+  SHUTDOWN_TIMEOUT_MS: int(35_000, { min: 1_000, max: 600_000 }),
   /** How often an idle worker looks for jobs (pg-boss allows 0.5 s at least). */
   JOB_POLLING_INTERVAL_SECONDS: number(2, { min: 0.5, max: 60 }),
   /** Days a deleted site stays restorable; the hourly `sites.purge` job drops it after that. */

@@ -4,4 +4,5 @@ import { stopOnSignals } from "@taruvi/runtime";
 import { loadWorkerEnv } from "./env";
 import { start } from "./start";
 
-stopOnSignals(await start(loadWorkerEnv()));
+const env = loadWorkerEnv();
+stopOnSignals(await start(env), env);

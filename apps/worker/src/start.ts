@@ -64,8 +64,9 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
     mailDir,
     scheduled,
     close: async () => {
-      await email.close();
-      await scheduled.close();
+      // Both stop fetching at once and wait for the job in hand (up to pg-boss's 30 s; then it
+      // is failed and retried): side by side, so the stop stays within SHUTDOWN_TIMEOUT_MS.
+      await Promise.all([email.close(), scheduled.close()]);
       await siteEvents.close();
       await platform.$disconnect();
       await own?.close();

@@ -5,31 +5,29 @@ import {
   MeDocument,
   OrganizationsDocument,
   type OrganizationsQuery,
+  type TaruviClient,
 } from "@taruvi/sdk";
+import { showFiles } from "./files";
+import { element, hideError, showError } from "./page";
 
-// Platform scope: sign in with an account, then list its organizations and their sites.
-const client = createTaruviClient({
+// Sign in on the platform to list your organizations and their sites, or in a site (its slug)
+// to upload and download its files.
+const platform = createTaruviClient({
   url: import.meta.env.VITE_TARUVI_URL || "http://localhost:4000/graphql",
   storage: localStorageTokenStorage({ prefix: "taruvi-example" }),
 });
 
-const element = <T extends HTMLElement>(id: string): T => {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`#${id} is missing`);
-  return found as T;
-};
+/** The site signed in to (its slug; null: the platform), kept across reloads beside its tokens. */
+const SITE_KEY = "taruvi-example:site";
+const chosenSite = () => localStorage.getItem(SITE_KEY);
+/** Tokens are bound to one scope: a site's client sends X-Tenant and keeps its own. */
+const clientFor = (site: string | null): TaruviClient => (site ? platform.withTenant(site) : platform);
+
 const form = element<HTMLFormElement>("sign-in");
 const account = element("account");
 const who = element("who");
+const platformView = element("platform");
 const list = element("organizations");
-const errorBox = element("error");
-
-const showError = (error: unknown) => {
-  errorBox.textContent = isTaruviError(error)
-    ? `${error.code}: ${error.message}`
-    : `Something went wrong: ${String(error)}`;
-  errorBox.hidden = false;
-};
 
 const renderOrganizations = (organizations: OrganizationsQuery["organizations"]) => {
   list.replaceChildren();
@@ -58,24 +56,34 @@ const renderOrganizations = (organizations: OrganizationsQuery["organizations"])
   }
 };
 
-/** Shows the account and its organizations when signed in, else the sign-in form. */
+/** Shows the signed-in user and their scope's view (organizations or files), else the sign-in form. */
 const refresh = async () => {
-  errorBox.hidden = true;
+  hideError();
+  const site = chosenSite();
+  const client = clientFor(site);
   const { me } = await client.request(MeDocument);
   form.hidden = me !== null;
   account.hidden = me === null;
-  if (!me) return;
-  who.textContent = `${me.name} <${me.email}>`;
+  platformView.hidden = me === null || site !== null;
+  if (!me) return showFiles(null);
+  who.textContent = `${me.name} <${me.email}>${site ? ` on ${site}` : ""}`;
+  if (site) return showFiles(client);
+  await showFiles(null);
   renderOrganizations((await client.request(OrganizationsDocument)).organizations);
 };
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const data = new FormData(form);
+  const site = String(data.get("site") ?? "").trim() || null;
   const button = form.querySelector("button");
   if (button) button.disabled = true;
-  client
+  clientFor(site)
     .signIn({ email: String(data.get("email")), password: String(data.get("password")) })
+    .then(() => {
+      if (site) localStorage.setItem(SITE_KEY, site);
+      else localStorage.removeItem(SITE_KEY);
+    })
     .then(refresh)
     .catch(showError)
     .finally(() => {
@@ -84,9 +92,10 @@ form.addEventListener("submit", (event) => {
 });
 
 element("sign-out").addEventListener("click", () => {
-  client
+  clientFor(chosenSite())
     .signOut()
     .catch(() => {})
+    .then(() => localStorage.removeItem(SITE_KEY))
     .then(refresh)
     .catch(showError);
 });

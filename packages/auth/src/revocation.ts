@@ -21,6 +21,11 @@ export type RevocationList = {
   close: () => Promise<void>;
 };
 
+/** Where revocations made while Redis is away wait (a pg Pool fits): platform.pending_revocations. */
+export type RevocationOutbox = {
+  query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
+};
+
 const CHANNEL = "taruvi:revocations";
 const PREFIX = "taruvi:revoked:";
 
@@ -50,15 +55,19 @@ const processLocal = createLocal();
  *
  * While Redis is away, lookups keep answering from memory; a revocation made meanwhile (its
  * session row is already revoked in PostgreSQL by the caller) is applied here at once and kept
- * until Redis is back, then stored and published. On every reconnection the list re-reads
- * Redis, so revocations other processes published during the outage are not missed.
+ * until Redis is back, then stored and published: in the `outbox` table when one is given (it
+ * survives a restart of this process, and any process holding the outbox publishes it), in
+ * memory otherwise. On every reconnection the list re-reads Redis, so revocations other
+ * processes published during the outage are not missed.
  */
 export const createRevocationList = ({
   redisUrl,
   logger,
+  outbox,
 }: {
   redisUrl?: string | undefined;
   logger?: RedisLogger | undefined;
+  outbox?: RevocationOutbox | undefined;
 }): RevocationList => {
   if (!redisUrl) {
     return {
@@ -80,8 +89,23 @@ export const createRevocationList = ({
     const at = message.lastIndexOf("@");
     local.add(message.slice(0, at), Number(message.slice(at + 1)));
   });
-  /** Revocations made while Redis was away: key → expiry (ms since the epoch). */
+  /** Revocations made while Redis was away (no outbox, or the outbox failed too): key → expiry (ms). */
   const pending = new Map<string, number>();
+  const hold = async (key: string, expiresAt: number) => {
+    if (outbox) {
+      try {
+        await outbox.query(
+          `INSERT INTO platform.pending_revocations (key, expires_at) VALUES ($1, $2)
+           ON CONFLICT (key) DO UPDATE SET expires_at = GREATEST(pending_revocations.expires_at, EXCLUDED.expires_at)`,
+          [key, new Date(expiresAt)],
+        );
+        return;
+      } catch (error) {
+        logger?.warn({ err: error }, "revocation kept in memory only: its outbox is unavailable");
+      }
+    }
+    pending.set(key, Math.max(expiresAt, pending.get(key) ?? 0));
+  };
 
   const store = async (key: string, expiresAt: number) => {
     const ttlMs = expiresAt - Date.now();
@@ -111,6 +135,17 @@ export const createRevocationList = ({
     for (const [key, expiresAt] of pending) {
       await store(key, expiresAt);
       pending.delete(key);
+    }
+    if (!outbox) return;
+    await outbox.query("DELETE FROM platform.pending_revocations WHERE expires_at <= now()");
+    const { rows } = await outbox.query("SELECT key, expires_at FROM platform.pending_revocations");
+    for (const row of rows as { key: string; expires_at: Date }[]) {
+      await store(row.key, row.expires_at.getTime());
+      // A later revocation of the same key (a longer expiry) stays for the next flush.
+      await outbox.query("DELETE FROM platform.pending_revocations WHERE key = $1 AND expires_at <= $2", [
+        row.key,
+        row.expires_at,
+      ]);
     }
   };
 
@@ -149,15 +184,12 @@ export const createRevocationList = ({
       const key = `${kind}:${id}`;
       const expiresAt = Date.now() + ttlSeconds * 1000;
       local.add(key, expiresAt);
-      if (!commands.isUp()) {
-        pending.set(key, Math.max(expiresAt, pending.get(key) ?? 0));
-        return;
-      }
+      if (!commands.isUp()) return hold(key, expiresAt);
       try {
         await store(key, expiresAt);
       } catch {
         // Went down meanwhile: published on reconnection.
-        pending.set(key, Math.max(expiresAt, pending.get(key) ?? 0));
+        await hold(key, expiresAt);
       }
     },
     isRevoked: (kind, id) => local.has(`${kind}:${id}`),

@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startServiceWork } from "@taruvi/jobs";
+import { createLogger } from "@taruvi/logging";
 import { createSite, defaultMigrationsDirs, loadMigrations, type ProvisionedSite } from "@taruvi/migrator";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -114,12 +116,58 @@ describe("taruvi with a product service registered", () => {
   });
 
   it("service remove --drop-tables drops the tables in every site and unregisters it; idempotent", async () => {
+    // The service ran once: its site-events queue subscribed to two events, a scheduled job, one waiting.
+    const work = await startServiceWork({
+      service: "widgets",
+      pool: db.pool,
+      logger: createLogger({ name: "widgets", level: "silent" }),
+      siteEvents: {
+        events: ["created", "suspended"],
+        retry: { limit: 1, delaySeconds: 1, backoff: false },
+        handle: async () => undefined,
+      },
+      queues: [
+        {
+          name: "reindex",
+          cron: "0 3 * * *",
+          retry: { limit: 1, delaySeconds: 1, backoff: false },
+          handle: async () => undefined,
+        },
+      ],
+      pollingIntervalSeconds: 60,
+    });
+    await work.send("reindex", { full: true });
+    await work.close();
+    const jobsState = async () =>
+      (
+        await db.pool.query<{ what: string; name: string }>(
+          `SELECT 'queue' AS what, name FROM pgboss.queue WHERE name LIKE 'widgets.%'
+           UNION ALL SELECT 'subscription', event || ' -> ' || name FROM pgboss.subscription WHERE name LIKE 'widgets.%'
+           UNION ALL SELECT 'schedule', name FROM pgboss.schedule WHERE name LIKE 'widgets.%'
+           UNION ALL SELECT 'job', name FROM pgboss.job WHERE name LIKE 'widgets.%'
+           ORDER BY 1, 2`,
+        )
+      ).rows;
+    expect(await jobsState()).toEqual([
+      { what: "job", name: "widgets.reindex" },
+      { what: "queue", name: "widgets.reindex" },
+      { what: "queue", name: "widgets.site-events" },
+      { what: "schedule", name: "widgets.reindex" },
+      { what: "subscription", name: "site.created -> widgets.site-events" },
+      { what: "subscription", name: "site.suspended -> widgets.site-events" },
+    ]);
+
     const removed = await taruvi(["service", "remove", "widgets", "--drop-tables"]);
     expect(removed).toMatchObject({ code: 0, stderr: "" });
     expect(removed.stdout).toContain(
       "service widgets: dropped widgets, widget_tags from 2 site schemas, 0 failed",
     );
+    expect(removed.stdout).toContain(
+      "service widgets: deleted job queues widgets.reindex, widgets.site-events",
+    );
     expect(removed.stdout).toContain("removed from services/registry.json");
+    // No site change is enqueued for it any more, and nothing of it waits or runs on a schedule.
+    expect(await jobsState()).toEqual([]);
     for (const site of sites) {
       const tables = await tablesOf(site.schemaName);
       expect(tables).not.toContain("widgets");
@@ -141,6 +189,7 @@ describe("taruvi with a product service registered", () => {
 
     const again = await taruvi(["service", "remove", "widgets", "--drop-tables"]);
     expect(again.code).toBe(0);
+    expect(again.stdout).toContain("service widgets: deleted no job queues");
     expect(again.stdout).toContain("service widgets: not in services/registry.json");
     expect((await taruvi(["status"])).code).toBe(0);
   });

@@ -120,6 +120,18 @@ export const poolTimeoutsEnvShape = {
 };
 
 /**
+ * How a deployable stops on SIGTERM (packages/runtime `stopOnSignals`). SHUTDOWN_DELAY_MS: how
+ * long it keeps serving after announcing the stop (/readyz 503 "draining"), so load balancers
+ * take it out of rotation before it stops accepting. SHUTDOWN_TIMEOUT_MS: the whole stop, from
+ * the signal (delay, in-flight requests, pools); past it the process logs and exits 1. Kubernetes
+ * allows terminationGracePeriodSeconds (30 s) for preStop (5 s) plus this.
+ */
+export const shutdownEnvShape = {
+  SHUTDOWN_DELAY_MS: int(1_000, { min: 0, max: 60_000 }),
+  SHUTDOWN_TIMEOUT_MS: int(20_000, { min: 1_000, max: 600_000 }),
+};
+
+/**
  * The variables every deployable reads (the gateway, each subgraph, the worker): its address,
  * the database, Redis, logging and the secret the gateway signs subgraph contexts with.
  */
@@ -137,6 +149,7 @@ export const deployableEnvShape = ({ port, poolSize }: { port: number; poolSize:
   /** Shared by every replica (caches, limits, the tenant-change bus); memory (one process) when unset. */
   REDIS_URL: optionalString(),
   INTERNAL_CONTEXT_SECRET: string(DEV_INTERNAL_CONTEXT_SECRET),
+  ...shutdownEnvShape,
 });
 
 /** Production refuses development defaults: the public context secret, the embedded database. */

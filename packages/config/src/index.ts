@@ -13,6 +13,7 @@ export {
   parseEnv,
   poolTimeoutsEnvShape,
   productionBaseProblems,
+  shutdownEnvShape,
   string,
   url,
 } from "./env";

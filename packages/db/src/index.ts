@@ -9,6 +9,6 @@ export type { Pool, PoolOptions, PoolStats } from "./pool";
 export { createPool, poolStats } from "./pool";
 export type { ResolvedDatabase } from "./resolve";
 export { resolveDatabase } from "./resolve";
-export type { SqlExecutor } from "./sql";
+export type { PrismaRawSql, SqlExecutor } from "./sql";
 export { prismaSqlExecutor } from "./sql";
 export { inTransaction } from "./tx";

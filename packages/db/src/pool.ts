@@ -21,6 +21,10 @@ export type PoolOptions = {
    */
   statementTimeoutMillis?: number;
   applicationName?: string;
+  /**
+   * An idle connection failed (the server stopped or restarted). Called once per outage, for the
+   * first of them, not once per connection: again only after a new connection was opened.
+   */
   onError?: (error: Error) => void;
 };
 
@@ -53,7 +57,15 @@ export const createPool = ({
     application_name: applicationName,
   });
   // An idle client's connection dropping (server restart) must not crash the process.
-  pool.on("error", (error) => onError?.(error));
+  let reported = false;
+  pool.on("error", (error) => {
+    if (reported) return;
+    reported = true;
+    onError?.(error);
+  });
+  pool.on("connect", () => {
+    reported = false;
+  });
   return pool;
 };
 

@@ -7,7 +7,7 @@
 export type SqlExecutor = { query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }> };
 
 /** What a Prisma client or interactive transaction (`$transaction(async (tx) => …)`), of either schema, offers for raw SQL. */
-type PrismaRawSql = {
+export type PrismaRawSql = {
   $queryRawUnsafe: (query: string, ...values: unknown[]) => Promise<unknown>;
 };
 

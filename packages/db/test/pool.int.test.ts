@@ -77,3 +77,30 @@ describe("the pool's timeouts", () => {
     }
   });
 });
+
+describe("idle connections that fail", () => {
+  it("are reported once per outage, not once per connection", async () => {
+    const errors: Error[] = [];
+    const pool = createPool({ url: db.url, max: 3, onError: (error) => errors.push(error) });
+    /** Three idle connections, then the server ends all three. */
+    const dropAll = async () => {
+      const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+      const pids = await Promise.all(
+        clients.map(async (client) => (await client.query("SELECT pg_backend_pid() AS pid")).rows[0]?.pid),
+      );
+      const ended = clients.map((client) => new Promise((resolve) => client.once("end", resolve)));
+      for (const client of clients) client.release();
+      await db.pool.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", [pids]);
+      await Promise.all(ended);
+    };
+    try {
+      await dropAll();
+      expect(errors).toHaveLength(1);
+      // New connections were opened since: the next outage is reported again.
+      await dropAll();
+      expect(errors).toHaveLength(2);
+    } finally {
+      await pool.end();
+    }
+  });
+});

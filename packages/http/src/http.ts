@@ -98,10 +98,3 @@ export const listen = (server: Server, port: number, host = "127.0.0.1"): Promis
       resolve(`http://${host}:${(server.address() as AddressInfo).port}/graphql`),
     );
   });
-
-/** Stops accepting, drops idle keep-alive connections, and waits for in-flight requests. */
-export const closeServer = (server: Server): Promise<void> =>
-  new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });

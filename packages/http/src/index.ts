@@ -1,6 +1,7 @@
+export type { Drain } from "./drain";
+export { drainOf } from "./drain";
 export { createFormatError } from "./format-error";
 export {
-  closeServer,
   executeGraphQL,
   HttpError,
   listen,

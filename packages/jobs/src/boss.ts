@@ -1,3 +1,5 @@
+import { createPool } from "@taruvi/db";
+import { isDependencyUnavailable } from "@taruvi/errors";
 import type { Logger } from "@taruvi/logging";
 import PgBoss from "pg-boss";
 import { EMAIL_QUEUE } from "./email";
@@ -30,31 +32,74 @@ export type BossOptions = {
   applicationName: string;
 };
 
-const queryRows = async (pool: Queryable, text: string, values: unknown[]) => {
-  const { rows } = await pool.query(text, values);
-  return { rows: rows as Record<string, unknown>[] };
+/**
+ * pg-boss's SQL through `pool`, noting when the database goes away and when it answers again.
+ * pg-boss recovers by itself (each worker polls again, a new connection replaces a broken one);
+ * without this, every poll of every queue would log an error for as long as the database is down.
+ */
+const outageAwareSql = (pool: Queryable, logger: Logger | undefined, applicationName: string) => {
+  let down = false;
+  return {
+    /** True while the last statement failed because the database was unavailable. */
+    isDown: () => down,
+    executeSql: async (text: string, values: unknown[]) => {
+      try {
+        const { rows } = await pool.query(text, values);
+        if (down) {
+          down = false;
+          logger?.info({ applicationName }, "job queue: database available again");
+        }
+        return { rows: rows as Record<string, unknown>[] };
+      } catch (error) {
+        if (!down && isDependencyUnavailable(error)) {
+          down = true;
+          logger?.warn({ err: error, applicationName }, "job queue: database unavailable; retrying");
+        }
+        throw error;
+      }
+    },
+  };
 };
 
-/** A started pg-boss: its schema installed or migrated (under pg-boss's own advisory lock). */
+/**
+ * A started pg-boss: its schema installed or migrated (under pg-boss's own advisory lock). Its
+ * SQL goes through `options.pool`, or a pool of its own (ended when the boss stops) whose
+ * connections give up opening after the pool's connect timeout, so a poll against a stopped or
+ * hung server fails and is tried again rather than waiting forever for a connection. Statements
+ * have no time limit there: maintenance may run long on big queues.
+ */
 export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
+  if (!options.pool && !options.databaseUrl)
+    throw new Error("startBoss: a pool or a databaseUrl is required");
+  const own = options.pool
+    ? null
+    : createPool({
+        url: options.databaseUrl as string,
+        max: options.poolSize ?? 2,
+        applicationName: options.applicationName,
+        // A connection dropping while idle is logged by the next statement that fails.
+        onError: () => undefined,
+      });
+  const sql = outageAwareSql(own ?? (options.pool as Queryable), options.logger, options.applicationName);
   const boss = new PgBoss({
-    ...(options.pool
-      ? {
-          db: {
-            executeSql: (text: string, values: unknown[]) =>
-              queryRows(options.pool as Queryable, text, values),
-          },
-        }
-      : { connectionString: options.databaseUrl }),
+    db: { executeSql: sql.executeSql },
     schema: options.schema ?? JOBS_SCHEMA,
-    max: options.poolSize ?? 2,
-    application_name: options.applicationName,
     migrate: true,
     supervise: options.supervise ?? false,
     schedule: options.schedule ?? false,
   });
-  boss.on("error", (error) => options.logger?.error({ err: error }, "job queue error"));
-  await boss.start();
+  boss.on("error", (error) => {
+    // An outage is logged once, when it starts (above); the failed polls that follow are not.
+    if (isDependencyUnavailable(error) && sql.isDown()) return;
+    options.logger?.error({ err: error }, "job queue error");
+  });
+  if (own) boss.once("stopped", () => void own.end().catch(() => undefined));
+  try {
+    await boss.start();
+  } catch (error) {
+    await own?.end().catch(() => undefined);
+    throw error;
+  }
   return boss;
 };
 

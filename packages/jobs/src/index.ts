@@ -1,5 +1,5 @@
 export type { Queryable, RetryPolicy } from "./boss";
-export { DEFAULT_EMAIL_RETRY, JOBS_SCHEMA } from "./boss";
+export { DEFAULT_EMAIL_RETRY, JOBS_SCHEMA, startBoss } from "./boss";
 export type { EmailJob, QueuedEmail } from "./email";
 export { EMAIL_QUEUE } from "./email";
 export type { EmailWorker, EmailWorkerOptions } from "./email-worker";
@@ -17,7 +17,7 @@ export {
   parseEmailKeys,
 } from "./sealing";
 export type { JobRun, ServiceQueue, ServiceWork, ServiceWorkOptions } from "./service-work";
-export { startServiceWork } from "./service-work";
+export { removeServiceWork, startServiceWork } from "./service-work";
 export type { SiteEvent, SiteEventPublisher, SiteLifecycle } from "./site-events";
 export {
   createSiteEventPublisher,

@@ -45,7 +45,10 @@ export type ServiceWorkOptions = {
 export type ServiceWork = {
   /** Enqueues a job on one of the service's own queues; with `db`, inside that transaction. Its id. */
   send: (name: string, data?: Record<string, unknown>, options?: { db?: SqlExecutor }) => Promise<string>;
-  /** Stops polling, waits for running handlers (up to 30 s); the pool stays open (it is the process's). */
+  /**
+   * Stops polling, waits for running handlers up to 10 s, then fails the unfinished ones so they
+   * are retried (well inside a subgraph's SHUTDOWN_TIMEOUT_MS); the pool stays open (it is the process's).
+   */
   close: () => Promise<void>;
 };
 
@@ -56,6 +59,9 @@ const queueOptions = (name: string, retry: RetryPolicy, expireInSeconds: number)
   retryBackoff: retry.backoff,
   expireInSeconds,
 });
+
+/** How long a stopping service waits for its running hooks and jobs before handing them back. */
+const SERVICE_WORK_STOP_MS = 10_000;
 
 /**
  * Runs a service's own background work in its own process through pg-boss: its site-events
@@ -147,6 +153,39 @@ export const startServiceWork = async (options: ServiceWorkOptions): Promise<Ser
       if (!id) throw new AppError("INTERNAL_SERVER_ERROR", `queue ${queue} refused the job`);
       return id;
     },
-    close: () => boss.stop({ graceful: true, timeout: 30_000, close: false }),
+    close: () => boss.stop({ graceful: true, timeout: SERVICE_WORK_STOP_MS, close: false }),
   };
+};
+
+/**
+ * Removes what `startServiceWork` made for a service that is gone (`taruvi service remove`): its
+ * site-event subscriptions, and its queues (`<service>.site-events`, `<service>.<job>`) with their
+ * schedules and waiting jobs, so no site change is enqueued for it again. Idempotent; returns the
+ * queues it deleted.
+ */
+export const removeServiceWork = async (
+  pool: Queryable,
+  service: string,
+  schema: string = JOBS_SCHEMA,
+): Promise<string[]> => {
+  const boss = await startBoss({ pool, schema, applicationName: "taruvi-cli" });
+  try {
+    for (const event of SITE_LIFECYCLE)
+      await boss.unsubscribe(siteEventName(event), siteEventsQueue(service));
+    const queues = (await boss.getQueues())
+      .map((queue) => queue.name)
+      .filter((name) => name.startsWith(`${service}.`))
+      .sort();
+    for (const queue of queues) {
+      await boss.unschedule(queue);
+      // pg-boss 10 deletes the queue row before dropping its partition, which the partition's
+      // jobs still reference: its jobs go first (every state; archived ones too).
+      await pool.query(`DELETE FROM ${schema}.job WHERE name = $1`, [queue]);
+      await pool.query(`DELETE FROM ${schema}.archive WHERE name = $1`, [queue]);
+      await boss.deleteQueue(queue);
+    }
+    return queues;
+  } finally {
+    await boss.stop({ graceful: false, close: false });
+  }
 };

@@ -3,6 +3,7 @@ export type { ServiceEntry } from "./registry";
 export {
   CORE_ENTITIES,
   CORE_MIGRATIONS,
+  CORE_SERVICE_NAMES,
   parseRegistry,
   RESERVED_SERVICE_NAMES,
   ROOT,

@@ -84,9 +84,17 @@ describe("deployment files follow the registry", () => {
       APP: "demo",
       PORT: "4100",
       DB_POOL_SIZE: "10",
+      SHUTDOWN_TIMEOUT_MS: "20000",
       DATABASE_URL: "secret:DATABASE_URL",
       INTERNAL_CONTEXT_SECRET: "secret:INTERNAL_CONTEXT_SECRET",
     });
+    // A stopping pod leaves the Service at once (/readyz 503 "draining"), and preStop plus the
+    // app's own bounded stop end before Kubernetes would SIGKILL it.
+    expect(container.readinessProbe.httpGet.path).toBe("/readyz");
+    const preStopSeconds = Number(container.lifecycle.preStop.exec.command[1]);
+    expect(preStopSeconds + Number(env.SHUTDOWN_TIMEOUT_MS) / 1000).toBeLessThan(
+      deployment.spec.template.spec.terminationGracePeriodSeconds,
+    );
     // The label the NetworkPolicy selects: reachable from gateway pods only.
     expect(deployment.spec.template.metadata.labels["app.kubernetes.io/component"]).toBe("subgraph");
     expect(service).toMatchObject({

@@ -32,7 +32,20 @@ describe("the service registry", () => {
     });
   });
 
+  it("accepts the platform's own product service under apps/ (files): not core, its migrations its own", () => {
+    const services = parseRegistry({
+      services: [...core, { name: "files", dir: "apps/files", port: 4101 }],
+    });
+    expect(services.at(-1)).toMatchObject({
+      name: "files",
+      core: false,
+      migrationsDir: "apps/files/prisma/migrations",
+    });
+  });
+
   it.each([
+    ["a core service outside apps/", { name: "sites", dir: "services/sites", port: 4101 }, /apps\/sites/],
+    ["a reserved name under apps/", { name: "users", dir: "apps/users", port: 4101 }, /"users" is reserved/],
     [
       "a name taken twice",
       { name: "identity", dir: "services/identity2", port: 4101 },

@@ -34,16 +34,27 @@ export const RESERVED_SERVICE_NAMES = new Set([
 
 export const SERVICE_NAME = /^[a-z][a-z0-9]{1,29}$/;
 
+/** The four built-in subgraphs: their tenant tables are the core model (prisma/tenant). */
+export const CORE_SERVICE_NAMES: ReadonlySet<string> = new Set([
+  "identity",
+  "organizations",
+  "sites",
+  "audit",
+]);
+
 const entry = z.object({
   name: z.string().regex(SERVICE_NAME, "lower-case letters and digits, starting with a letter, 2–30 long"),
-  /** The service's folder, relative to the root (apps/<name> for the core, services/<name> for products). */
+  /**
+   * The service's folder, relative to the root: apps/<name> for the core and the platform's own
+   * product services (files), services/<name> for a team's.
+   */
   dir: z.string().regex(/^(apps|services)\/[a-z][a-z0-9-]*$/, "apps/<name> or services/<name>"),
   /** Its default port when run alone and under `npm start`. */
   port: z.number().int().min(1024).max(65535),
 });
 
 export type ServiceEntry = z.infer<typeof entry> & {
-  /** One of the four built-in subgraphs (apps/); products live under services/. */
+  /** One of the four built-in subgraphs (CORE_SERVICE_NAMES); every other is a product service. */
   core: boolean;
   /** Its tenant migrations folder when it has a tenant data model (`<dir>/prisma/migrations`). */
   migrationsDir: string | null;
@@ -68,12 +79,19 @@ const file = z.object({ services: z.array(entry).min(1) }).superRefine((value, c
         });
       seen.set(key, service.name);
     }
-    const core = service.dir.startsWith("apps/");
+    const core = CORE_SERVICE_NAMES.has(service.name);
     if (!core && RESERVED_SERVICE_NAMES.has(service.name)) {
       ctx.addIssue({
         code: "custom",
         path: ["services", index, "name"],
         message: `"${service.name}" is reserved`,
+      });
+    }
+    if (core && service.dir !== `apps/${service.name}`) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", index, "dir"],
+        message: `the core service ${service.name} lives in apps/${service.name}`,
       });
     }
   }
@@ -90,9 +108,9 @@ export const parseRegistry = (value: unknown, root = ROOT): ServiceEntry[] => {
     const migrations = `${service.dir}/prisma/migrations`;
     return {
       ...service,
-      core: service.dir.startsWith("apps/"),
+      core: CORE_SERVICE_NAMES.has(service.name),
       migrationsDir:
-        !service.dir.startsWith("apps/") && existsSync(`${root}${migrations}`) ? migrations : null,
+        !CORE_SERVICE_NAMES.has(service.name) && existsSync(`${root}${migrations}`) ? migrations : null,
       urlVariable: `SUBGRAPH_${service.name.toUpperCase()}_URL`,
     };
   });

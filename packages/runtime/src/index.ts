@@ -1,4 +1,4 @@
 export type { ResourceEnv, SharedResources } from "./resources";
 export { openResources } from "./resources";
-export type { Running } from "./signals";
+export type { Running, ShutdownTimes } from "./signals";
 export { stopOnSignals } from "./signals";

@@ -7,7 +7,7 @@
  * a secret (password, hash, token, secret, key) is recorded as `{ changed: true }`, never its
  * value, wherever it appears.
  */
-import { prismaSqlExecutor, type SqlExecutor } from "@taruvi/db";
+import { type PrismaRawSql, prismaSqlExecutor, type SqlExecutor } from "@taruvi/db";
 import { quoteSchema } from "@taruvi/tenancy";
 import type { RequestContext } from "./context";
 
@@ -133,13 +133,18 @@ export const recordAudit = async (
 type SiteTx = Parameters<Parameters<RequestContext["db"]["$transaction"]>[0]>[0];
 type PlatformTx = Parameters<Parameters<RequestContext["platform"]["$transaction"]>[0]>[0];
 
+/** A site's `db` as auditedSiteChange uses it: the core client, or a service's own (its `tenantModel`). */
+type TransactionalClient<Tx> = {
+  $transaction: <R>(change: (tx: Tx) => Promise<R>) => Promise<R>;
+};
+
 /**
  * Runs a site change and its audit event in one transaction of the site's schema. `change`
  * returns the result and the event to record (null: nothing changed, nothing recorded).
  */
-export const auditedSiteChange = <T>(
-  ctx: AuditSource & Pick<RequestContext, "db">,
-  change: (tx: SiteTx) => Promise<{ result: T; audit: AuditRecord | null }>,
+export const auditedSiteChange = <T, Tx extends PrismaRawSql = SiteTx>(
+  ctx: AuditSource & { db: TransactionalClient<Tx> },
+  change: (tx: Tx) => Promise<{ result: T; audit: AuditRecord | null }>,
 ): Promise<T> =>
   ctx.db.$transaction(async (tx) => {
     const { result, audit } = await change(tx);

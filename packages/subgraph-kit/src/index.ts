@@ -28,7 +28,7 @@ export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";
 export type { ServicePlanLimits } from "./plans";
 export { assertWithinPlan, PLAN_NAMES, planLimit } from "./plans";
-export type { Subgraph, SubgraphDeps, SubgraphOptions } from "./server";
+export type { HttpRoutes, Subgraph, SubgraphDeps, SubgraphOptions } from "./server";
 export { createSubgraph } from "./server";
 export type {
   EnvOf,

@@ -8,8 +8,8 @@ import { INTERNAL_CONTEXT_HEADER, verifyInternalContext } from "@taruvi/auth";
 import type { PlatformClient, Pool, TenantClient } from "@taruvi/db";
 import { AppError, isAppError } from "@taruvi/errors";
 import {
-  closeServer,
   createFormatError,
+  drainOf,
   executeGraphQL,
   HttpError,
   listen,
@@ -38,6 +38,9 @@ export type SubgraphDeps<Db = TenantClient> = {
   healthCheck?: () => Promise<void>;
 };
 
+/** A service's own HTTP routes: answers a request it serves and resolves true, else false. */
+export type HttpRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
 export type SubgraphOptions<Loaders, Services = undefined, Db = TenantClient> = {
   name: string;
   typeDefs: DocumentNode;
@@ -55,11 +58,16 @@ export type SubgraphOptions<Loaders, Services = undefined, Db = TenantClient> = 
   deps: SubgraphDeps<Db>;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Served before /graphql, without the gateway's context: they authenticate requests themselves. */
+  routes?: HttpRoutes;
 };
 
 export type Subgraph = {
   server: Server;
   listen: (port: number, host?: string) => Promise<string>;
+  /** The stop announced: /readyz answers 503 "draining", every response closes its connection. */
+  beginDrain: () => void;
+  /** Stops accepting, answers the requests in flight, then stops Apollo. */
   close: () => Promise<void>;
 };
 
@@ -84,7 +92,7 @@ const NO_SITE_DB = new Proxy(
 /**
  * An Apollo subgraph on node:http: verifies the gateway's signed context before anything runs
  * (HTTP 401 otherwise), builds one typed RequestContext per request, masks unknown errors,
- * serves /healthz, and closes gracefully.
+ * serves /healthz and /readyz, and drains before it closes.
  */
 export const createSubgraph = async <Loaders, Services = undefined, Db = TenantClient>(
   options: SubgraphOptions<Loaders, Services, Db>,
@@ -107,7 +115,14 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://subgraph");
-    if (url.pathname === "/healthz") {
+    // /healthz: alive and its database answers (liveness, and the gateway's /readyz). /readyz
+    // (the load balancer's probe) also turns 503 the moment a stop is announced, while the
+    // process still answers: a draining replica leaves the Service, not every gateway's readiness.
+    if (url.pathname === "/healthz" || url.pathname === "/readyz") {
+      if (url.pathname === "/readyz" && drain.draining) {
+        sendJson(res, 503, { status: "draining", service: name });
+        return;
+      }
       try {
         await deps.healthCheck?.();
         sendJson(res, 200, { status: "ok", service: name });
@@ -116,6 +131,7 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
       }
       return;
     }
+    if (url.pathname !== "/graphql" && url.pathname !== "/" && (await options.routes?.(req, res))) return;
     if (url.pathname !== "/graphql" && url.pathname !== "/") {
       sendError(res, 404, "NOT_FOUND", "no such route");
       return;
@@ -175,12 +191,14 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
     });
   });
   server.keepAliveTimeout = 65_000;
+  const drain = drainOf(server);
 
   return {
     server,
     listen: (port, host) => listen(server, port, host),
+    beginDrain: drain.begin,
     close: async () => {
-      await closeServer(server);
+      await drain.close();
       await apollo.stop();
     },
   };

@@ -17,7 +17,7 @@ import {
   startHooksAndJobs,
 } from "./hooks";
 import { assertPlanLimits, type ServicePlanLimits } from "./plans";
-import { createSubgraph, type Subgraph } from "./server";
+import { createSubgraph, type HttpRoutes, type Subgraph } from "./server";
 import type { SubgraphRules } from "./shield";
 
 /** The variables every subgraph reads, before its own (`ServiceDefinition.env`). */
@@ -41,6 +41,11 @@ export type ServiceResources<Db = TenantClient> = SharedResources & {
   tenants: TenantClientCache<Db & DisconnectableClient>;
   /** Enqueues one of the service's own `jobs` (with `db`, in that transaction); refused for an undeclared name. */
   jobs: ServiceJobs;
+  /**
+   * Where the service listens (its origin, `http://127.0.0.1:4101`), known once it listens: for URLs of its
+   * own `routes` it hands out. Throws if called before.
+   */
+  url: () => string;
 };
 
 /**
@@ -90,6 +95,12 @@ export type ServiceDefinition<
   envProblems?: (env: ServiceEnv<Shape>) => string[];
   /** Long-lived collaborators on every request's context as `services`; their `close`, if any, at shutdown. */
   services?: (env: ServiceEnv<Shape>, resources: ServiceResources<Db>) => Promise<Services> | Services;
+  /**
+   * HTTP routes of its own beside /graphql and /healthz (e.g. files' local storage), reached
+   * directly by clients, not through the gateway: no signed context, so each route authenticates
+   * its requests itself (signed URLs). Answers and resolves true for a request it serves.
+   */
+  routes?: (services: Services) => HttpRoutes;
   /**
    * What it does when a site is created, suspended, resumed, deleted, restored or purged. Each
    * committed change is delivered to its own process through pg-boss (queue
@@ -229,11 +240,16 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
       return work.send(name, data, options);
     },
   };
+  let listening: string | null = null;
+  const url = () => {
+    if (!listening) throw new Error(`service ${definition.name} is not listening yet`);
+    return new URL(listening).origin;
+  };
   let services: Services;
   try {
     services = (
       definition.services
-        ? await definition.services(env, { ...resources, logger, tenants: deps.tenants, jobs })
+        ? await definition.services(env, { ...resources, logger, tenants: deps.tenants, jobs, url })
         : undefined
     ) as Services;
   } catch (error) {
@@ -252,14 +268,16 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     createLoaders: definition.createLoaders,
     services: services as Services,
     deps: deps as never,
+    ...(definition.routes ? { routes: definition.routes(services) } : {}),
   });
-  const url = await subgraph.listen(env.PORT, env.HOST);
-  logger.info({ url }, `${definition.name} subgraph listening`);
+  listening = await subgraph.listen(env.PORT, env.HOST);
+  logger.info({ url: listening }, `${definition.name} subgraph listening`);
   return {
     name: definition.name,
-    url,
+    url: listening,
     subgraph,
     logger,
+    beginDrain: subgraph.beginDrain,
     close: async () => {
       await subgraph.close();
       // Running hooks and jobs finish (or are failed, to be retried) before what they use closes.

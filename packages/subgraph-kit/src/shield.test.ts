@@ -80,6 +80,27 @@ describe("applyShield", () => {
     expect((result.errors?.[0]?.originalError as AppError | undefined)?.code).toBe("UNAUTHENTICATED");
   });
 
+  it("fails a field with the error its rule throws (a database down), not FORBIDDEN", async () => {
+    const down = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    const schema = applyShield(buildSubgraphSchema({ typeDefs, resolvers }), {
+      Query: {
+        items: chain(
+          signedIn,
+          rule("lookup")(() => {
+            throw down;
+          }),
+        ),
+      },
+    });
+    const result = await graphql({
+      schema,
+      source: "{ items(count: 1) { id } }",
+      contextValue: { user: "u" },
+    });
+    expect(result.errors?.[0]?.originalError).toBe(down);
+    expect(result.data).toBeNull();
+  });
+
   it("keeps _service open", async () => {
     const result = await run("{ _service { sdl } }", {});
     expect(result.errors).toBeUndefined();

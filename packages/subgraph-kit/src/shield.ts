@@ -35,7 +35,11 @@ const isRule = (value: unknown): value is ShieldRule =>
 const denied = () => new AppError("FORBIDDEN", "not allowed");
 
 const options = {
-  debug: false,
+  // A rule that throws (its permission lookup found the database down) fails the field with that
+  // error, which formatError makes SERVICE_UNAVAILABLE; graphql-shield would otherwise read the
+  // throw as `false` and answer FORBIDDEN, telling a client it lacks a permission it holds.
+  // `debug` changes nothing else in graphql-shield.
+  debug: true,
   allowExternalErrors: true,
   fallbackRule: deny,
   fallbackError: denied,

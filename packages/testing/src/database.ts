@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createPlatformClient, createPool, type PlatformClient, type Pool } from "@taruvi/db";
+import { defaultMigrationsDirs, loadMigrations, migratePlatform } from "@taruvi/migrator";
 import pg from "pg";
 import { inject } from "vitest";
 
@@ -22,8 +23,9 @@ declare module "vitest" {
   }
 }
 
-export const databaseUrl = (database: string): string => {
-  const url = new URL(adminUrl());
+/** `database` on the test server (or on `server`, given by its admin URL). */
+export const databaseUrl = (database: string, server = adminUrl()): string => {
+  const url = new URL(server);
   url.pathname = `/${database}`;
   return url.toString();
 };
@@ -36,8 +38,8 @@ export type TestDatabase = {
   drop: () => Promise<void>;
 };
 
-const admin = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
-  const client = new pg.Client({ connectionString: adminUrl() });
+const admin = async <T>(server: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
+  const client = new pg.Client({ connectionString: server });
   await client.connect();
   try {
     return await work(client);
@@ -46,18 +48,30 @@ const admin = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => 
   }
 };
 
-/**
- * A fresh database cloned from the migrated template (`empty`: with no schema at all, for tests
- * of the migrations themselves); `drop` removes it.
- */
-export const createTestDatabase = async ({ poolSize = 8, empty = false } = {}): Promise<TestDatabase> => {
+export type TestDatabaseOptions = {
+  poolSize?: number;
+  /** With no schema at all, for tests of the migrations themselves. */
+  empty?: boolean;
+  /**
+   * Another server's admin URL (a fault test's own PostgreSQL, `startOwnPostgres`): the database
+   * is made there and the platform migrated into it, as there is no template on that server.
+   */
+  server?: string;
+};
+
+/** A fresh database cloned from the migrated template; `drop` removes it. */
+export const createTestDatabase = async ({
+  poolSize = 8,
+  empty = false,
+  server,
+}: TestDatabaseOptions = {}): Promise<TestDatabase> => {
   const run = inject("taruviTestRun");
   const name = `${runPrefix(run)}_${randomBytes(5).toString("hex")}`;
-  await admin((client) =>
-    client.query(`CREATE DATABASE ${name}${empty ? "" : ` TEMPLATE ${templateDatabase(run)}`}`),
-  );
-  const url = databaseUrl(name);
+  const template = empty || server ? "" : ` TEMPLATE ${templateDatabase(run)}`;
+  await admin(server ?? adminUrl(), (client) => client.query(`CREATE DATABASE ${name}${template}`));
+  const url = databaseUrl(name, server);
   const pool = createPool({ url, max: poolSize, applicationName: "taruvi-test" });
+  if (server && !empty) await migratePlatform(pool, loadMigrations(defaultMigrationsDirs.platform));
   const platform = createPlatformClient(pool);
   return {
     name,
@@ -67,7 +81,9 @@ export const createTestDatabase = async ({ poolSize = 8, empty = false } = {}): 
     drop: async () => {
       await platform.$disconnect();
       await pool.end();
-      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await admin(server ?? adminUrl(), (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      );
     },
   };
 };

@@ -1,16 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, Socket } from "node:net";
-
-/** A free TCP port on 127.0.0.1 (the OS picks; closed again before it is used). */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
+import { Socket } from "node:net";
+import { freePort } from "./free-port";
 
 const answers = (port: number): Promise<boolean> =>
   new Promise((resolve) => {

@@ -54,11 +54,11 @@ const NOT_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const NOT_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-export const parseDisplayName = (value: unknown, field = "name"): string => {
+export const parseDisplayName = (value: unknown, field = "name", max = 100): string => {
   if (typeof value !== "string") throw badUserInput(field, "is required");
   const name = value.trim().normalize("NFC");
   if (name.length === 0) throw badUserInput(field, "must not be empty");
-  if (name.length > 100) throw badUserInput(field, "must be at most 100 characters long");
+  if (name.length > max) throw badUserInput(field, `must be at most ${max} characters long`);
   if (NOT_IN_NAMES.test(name)) {
     throw badUserInput(field, "must not contain control characters or bidirectional overrides");
   }

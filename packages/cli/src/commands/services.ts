@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, badUserInput } from "@taruvi/errors";
+import { removeServiceWork } from "@taruvi/jobs";
 import { CORE_SERVICE, loadMigrations, removeServiceTables, tablesOfSet } from "@taruvi/migrator";
 import { RESERVED_SERVICE_NAMES, SERVICE_NAME } from "@taruvi/registry";
 import { loadServices, registryPath, registryRoot, withContext } from "../context";
@@ -35,7 +36,8 @@ const unregister = (name: string): boolean => {
 /**
  * `taruvi service remove <name> --drop-tables`: drops the tables the service's migrations create
  * from every site schema (each in its own transaction under the migrator's lock), its ledger,
- * version and catalog rows, then its registry entry. Refuses core names and, without
+ * version and catalog rows, its job queues and site-event subscriptions (pg-boss), then its
+ * registry entry. Refuses core names and, without
  * --drop-tables, explains what it would drop. Idempotent. Stop deploying the service first:
  * a migrator still listing it would create its tables again.
  */
@@ -76,6 +78,10 @@ export const removeServiceCommand = async (
     print(
       `service ${name}: dropped ${tables.length === 0 ? "no tables" : tables.join(", ")} ` +
         `from ${report.sites} site schema${report.sites === 1 ? "" : "s"}, ${report.failed.length} failed`,
+    );
+    const queues = await removeServiceWork(pool, name);
+    print(
+      `service ${name}: deleted ${queues.length === 0 ? "no job queues" : `job queues ${queues.join(", ")}`}`,
     );
     for (const failure of report.failed)
       print(`  FAILED ${failure.slug} (${failure.schema}): ${failure.error}`);

@@ -446,6 +446,51 @@ export type SendPasswordResetMutationVariables = Exact<{
 
 export type SendPasswordResetMutation = { sendPasswordReset: boolean };
 
+export type FileFieldsFragment = { id: string, name: string, contentType: string, size: number, sha256: string, status: Types.FileStatus, createdAt: string, createdBy: { id: string } | null };
+
+export type FilesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: Types.FileFilter | null | undefined;
+}>;
+
+
+export type FilesQuery = { files: { edges: Array<{ cursor: string, node: { id: string, name: string, contentType: string, size: number, sha256: string, status: Types.FileStatus, createdAt: string, createdBy: { id: string } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type FileQueryVariables = Exact<{
+  id: string | number;
+  expiresIn?: number | null | undefined;
+}>;
+
+
+export type FileQuery = { file: { downloadUrl: string | null, id: string, name: string, contentType: string, size: number, sha256: string, status: Types.FileStatus, createdAt: string, createdBy: { id: string } | null } | null };
+
+export type SiteStorageQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SiteStorageQuery = { currentSite: { id: string, storage: { used: number, quota: number | null, maxFileSize: number | null } | null } | null };
+
+export type CreateUploadMutationVariables = Exact<{
+  input: Types.CreateUploadInput;
+}>;
+
+
+export type CreateUploadMutation = { createUpload: { uploadUrl: string, expiresAt: string, file: { id: string, name: string, contentType: string, size: number, sha256: string, status: Types.FileStatus, createdAt: string, createdBy: { id: string } | null }, uploadHeaders: Array<{ name: string, value: string }> } };
+
+export type CompleteUploadMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CompleteUploadMutation = { completeUpload: { id: string, name: string, contentType: string, size: number, sha256: string, status: Types.FileStatus, createdAt: string, createdBy: { id: string } | null } };
+
+export type DeleteFileMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteFileMutation = { deleteFile: boolean };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -661,6 +706,20 @@ export const SiteFieldsFragmentDoc = new TypedDocumentString(`
   expiresAt
   graceUntil
 }`, {"fragmentName":"SiteFields"}) as unknown as TypedDocumentString<SiteFieldsFragment, unknown>;
+export const FileFieldsFragmentDoc = new TypedDocumentString(`
+    fragment FileFields on File {
+  id
+  name
+  contentType
+  size
+  sha256
+  status
+  createdAt
+  createdBy {
+    id
+  }
+}
+    `, {"fragmentName":"FileFields"}) as unknown as TypedDocumentString<FileFieldsFragment, unknown>;
 export const ApiKeysDocument = new TypedDocumentString(`
     query ApiKeys {
   apiKeys {
@@ -1981,3 +2040,110 @@ export const SendPasswordResetDocument = new TypedDocumentString(`
   sendPasswordReset(userId: $userId)
 }
     `) as unknown as TypedDocumentString<SendPasswordResetMutation, SendPasswordResetMutationVariables>;
+export const FilesDocument = new TypedDocumentString(`
+    query Files($first: Int, $after: String, $filter: FileFilter) {
+  files(first: $first, after: $after, filter: $filter) {
+    edges {
+      cursor
+      node {
+        ...FileFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment FileFields on File {
+  id
+  name
+  contentType
+  size
+  sha256
+  status
+  createdAt
+  createdBy {
+    id
+  }
+}`) as unknown as TypedDocumentString<FilesQuery, FilesQueryVariables>;
+export const FileDocument = new TypedDocumentString(`
+    query File($id: ID!, $expiresIn: Int) {
+  file(id: $id) {
+    ...FileFields
+    downloadUrl(expiresIn: $expiresIn)
+  }
+}
+    fragment FileFields on File {
+  id
+  name
+  contentType
+  size
+  sha256
+  status
+  createdAt
+  createdBy {
+    id
+  }
+}`) as unknown as TypedDocumentString<FileQuery, FileQueryVariables>;
+export const SiteStorageDocument = new TypedDocumentString(`
+    query SiteStorage {
+  currentSite {
+    id
+    storage {
+      used
+      quota
+      maxFileSize
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SiteStorageQuery, SiteStorageQueryVariables>;
+export const CreateUploadDocument = new TypedDocumentString(`
+    mutation CreateUpload($input: CreateUploadInput!) {
+  createUpload(input: $input) {
+    file {
+      ...FileFields
+    }
+    uploadUrl
+    uploadHeaders {
+      name
+      value
+    }
+    expiresAt
+  }
+}
+    fragment FileFields on File {
+  id
+  name
+  contentType
+  size
+  sha256
+  status
+  createdAt
+  createdBy {
+    id
+  }
+}`) as unknown as TypedDocumentString<CreateUploadMutation, CreateUploadMutationVariables>;
+export const CompleteUploadDocument = new TypedDocumentString(`
+    mutation CompleteUpload($id: ID!) {
+  completeUpload(id: $id) {
+    ...FileFields
+  }
+}
+    fragment FileFields on File {
+  id
+  name
+  contentType
+  size
+  sha256
+  status
+  createdAt
+  createdBy {
+    id
+  }
+}`) as unknown as TypedDocumentString<CompleteUploadMutation, CompleteUploadMutationVariables>;
+export const DeleteFileDocument = new TypedDocumentString(`
+    mutation DeleteFile($id: ID!) {
+  deleteFile(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteFileMutation, DeleteFileMutationVariables>;

@@ -124,6 +124,10 @@ export type Query = {
    * On the platform (accounts only): all events for a superuser; otherwise the events of organizations where the caller may manage_organization (owners and grantees), their sites' platform events included, and the platform events of sites where the caller was granted admin_site. Everything else is filtered out, so a plain member gets an empty list, not an error.
    */
   auditEvents: AuditEventConnection;
+  /** The site's files, newest first (files.view). */
+  files: FileConnection;
+  /** One file of the site; null when there is none with this id (files.view). */
+  file?: Maybe<File>;
   /** The signed-in user of this scope; null when signed out. */
   me?: Maybe<User>;
   /** A user of this scope by id: yourself, or with users.view (model-wide or on that user) in a site; superusers on the platform. Null when unknown here. */
@@ -159,6 +163,18 @@ export type QueryAuditEventsArgs = {
   filter?: InputMaybe<AuditEventFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryFilesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<FileFilter>;
+};
+
+
+export type QueryFileArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -201,126 +217,165 @@ export type QuerySiteArgs = {
   slug: Scalars['String']['input'];
 };
 
-/** A user in a list, with its cursor. */
-export type UserEdge = {
-  /** Opaque position of this user in the list. */
-  cursor: Scalars['String']['output'];
-  /** The user. */
-  node: User;
+/**
+ * A file of the site (the files service). Its bytes live in object storage and never pass through
+ * the gateway: `createUpload` hands out a presigned URL to PUT them to, `completeUpload` checks what
+ * arrived, `downloadUrl` hands out a presigned (or CDN-signed) URL to GET them from.
+ */
+export type File = {
+  /** Immutable id. */
+  id: Scalars['ID']['output'];
+  /** The name it downloads under. */
+  name: Scalars['String']['output'];
+  /** Its media type (`image/png`), declared at createUpload and checked against the bytes. */
+  contentType: Scalars['String']['output'];
+  /** Its size in bytes. */
+  size: Scalars['Float']['output'];
+  /** Hex SHA-256 of its bytes (checked at completeUpload). */
+  sha256: Scalars['String']['output'];
+  /** PENDING until completeUpload has checked the stored bytes, then READY. */
+  status: FileStatus;
+  /** When the upload was created (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** The user who created it; null when an API key did, or the user is gone. */
+  createdBy?: Maybe<User>;
+  /**
+   * A URL to GET its bytes, valid for `expiresIn` seconds (1 to 604800, seven days: the longest a
+   * presigned URL lives); null until it is READY. Active content (HTML, SVG, scripts, …) downloads as
+   * an attachment.
+   */
+  downloadUrl?: Maybe<Scalars['String']['output']>;
 };
 
-/** A page of users, oldest first. */
-export type UserConnection = {
-  /** The users of this page. */
-  edges: Array<UserEdge>;
+
+/**
+ * A file of the site (the files service). Its bytes live in object storage and never pass through
+ * the gateway: `createUpload` hands out a presigned URL to PUT them to, `completeUpload` checks what
+ * arrived, `downloadUrl` hands out a presigned (or CDN-signed) URL to GET them from.
+ */
+export type FileDownloadUrlArgs = {
+  expiresIn?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Where a file is in its life. */
+export type FileStatus =
+  /** Created by createUpload; its bytes are not checked yet. */
+  | 'PENDING'
+  /** Checked by completeUpload: downloadable. */
+  | 'READY';
+
+/** A header the upload request must carry, exactly as given. */
+export type UploadHeader = {
+  /** Header name. */
+  name: Scalars['String']['output'];
+  /** Header value. */
+  value: Scalars['String']['output'];
+};
+
+/** What createUpload answers: the new PENDING file and where to PUT its bytes. */
+export type FileUpload = {
+  /** The file, PENDING until completeUpload. */
+  file: File;
+  /** PUT the bytes here, before expiresAt, with uploadHeaders. */
+  uploadUrl: Scalars['String']['output'];
+  /** Headers the PUT must carry (its signature covers them). */
+  uploadHeaders: Array<UploadHeader>;
+  /** When uploadUrl stops working (ISO 8601); an upload not completed by then is discarded. */
+  expiresAt: Scalars['String']['output'];
+};
+
+/** A site: the files service adds its storage. */
+export type Site = {
+  /** Immutable id. */
+  id: Scalars['ID']['output'];
+  /** The site's storage in use and its plan's quota (files.view); null unless it is the site the request addresses. */
+  storage?: Maybe<SiteStorage>;
+  /** Lower-case DNS label: the site answers at <slug>.<base domain>. */
+  slug: Scalars['String']['output'];
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** Lifecycle state. */
+  status: SiteStatus;
+  /** The organization that owns the site; null when the caller may not see it (a grantee of the site who is not a member) or while the organizations service is unreachable. */
+  organization?: Maybe<Organization>;
+  /** Custom domains of the site, PENDING claims included, primary first. */
+  domains: Array<Domain>;
+  /** The custom domain marked primary; null while the site has no VERIFIED one. */
+  primaryDomain?: Maybe<Domain>;
+  /** The host the site always answers at: <slug>.<base domain>. */
+  defaultHostname: Scalars['String']['output'];
+  /** Site-wide settings. */
+  settings: SiteSettings;
+  /** When the site was created (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** When the site was last suspended (ISO 8601); null if it never was or was resumed since. */
+  suspendedAt?: Maybe<Scalars['String']['output']>;
+  /** When the site was deleted (ISO 8601); null unless DELETED. */
+  deletedAt?: Maybe<Scalars['String']['output']>;
+  /** Until when a DELETED site can be restored (ISO 8601); after that its schema is dropped. */
+  restorableUntil?: Maybe<Scalars['String']['output']>;
+};
+
+/** A site's file storage. */
+export type SiteStorage = {
+  /** Bytes in use: every file's size, uploads not yet completed included. */
+  used: Scalars['Float']['output'];
+  /** Bytes the site's plan allows; null: unlimited. */
+  quota?: Maybe<Scalars['Float']['output']>;
+  /** Largest file the plan allows, in bytes; null: unlimited. */
+  maxFileSize?: Maybe<Scalars['Float']['output']>;
+};
+
+/** A file in a list, with its cursor. */
+export type FileEdge = {
+  /** Opaque position of this file in the list. */
+  cursor: Scalars['String']['output'];
+  /** The file. */
+  node: File;
+};
+
+/** A page of files, newest first. */
+export type FileConnection = {
+  /** The files of this page. */
+  edges: Array<FileEdge>;
   /** Where this page ends. */
   pageInfo: PageInfo;
 };
 
-/** Narrows a user list. */
-export type UserFilter = {
-  /** Part of the email or name, case-insensitive. */
-  search?: InputMaybe<Scalars['String']['input']>;
-  /** Only active (true) or deactivated (false) users. */
-  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+/** Which files to list. */
+export type FileFilter = {
+  /** Only files in this state. */
+  status?: InputMaybe<FileStatus>;
+  /** Only this media type (`image/png`) or family (`image/*`). */
+  contentType?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Tokens of a new or refreshed session. */
-export type AuthPayload = {
-  /** JWT for the Authorization header (Bearer); valid for expiresIn seconds, in this scope only. */
-  accessToken: Scalars['String']['output'];
-  /** Opaque, single-use: trade it for a new pair with refreshSession before it expires. */
-  refreshToken: Scalars['String']['output'];
-  /** Seconds until the access token expires. */
-  expiresIn: Scalars['Int']['output'];
-  /** The signed-in user. */
-  user: User;
-};
-
-/** A new account (platform) or site user (site, when the site allows sign-up). */
-export type SignUpInput = {
-  /** Unique in this scope; stored lower-case. */
-  email: Scalars['String']['input'];
-  /** At least 10 characters; not your email or name. */
-  password: Scalars['String']['input'];
-  /** Display name. */
+/** A file to upload: what its bytes will be. The upload must match it exactly. */
+export type CreateUploadInput = {
+  /** The name it downloads under: 1 to 255 characters, no path separators or control characters. */
   name: Scalars['String']['input'];
-};
-
-/** Credentials of an existing user of this scope. */
-export type SignInInput = {
-  /** Email of a user of this scope (any case). */
-  email: Scalars['String']['input'];
-  /** The user's password. */
-  password: Scalars['String']['input'];
-};
-
-/** A site user created by a holder of users.manage. */
-export type CreateUserInput = {
-  /** Unique in this site; stored lower-case. */
-  email: Scalars['String']['input'];
-  /** At least 10 characters; not the email or name. */
-  password: Scalars['String']['input'];
-  /** Display name. */
-  name: Scalars['String']['input'];
-  /** Make the user a site administrator (site administrators only). */
-  isAdmin?: InputMaybe<Scalars['Boolean']['input']>;
-};
-
-/** Changes to a site user; omitted fields stay as they are. */
-export type UpdateUserInput = {
-  /** New display name. */
-  name?: InputMaybe<Scalars['String']['input']>;
-  /** New email, unique in this site, unverified until confirmed; ends every session of the user. Someone else's only if you hold everything they hold; your own only with changeMyEmail. */
-  email?: InputMaybe<Scalars['String']['input']>;
-  /**
-   * No longer accepted: change your own password with changeMyPassword, send someone else a reset link with sendPasswordReset.
-   * @deprecated Refused with BAD_USER_INPUT. Use changeMyPassword (yourself) or sendPasswordReset (someone else).
-   */
-  password?: InputMaybe<Scalars['String']['input']>;
-  /** Grant or remove site administration (site administrators only; not on yourself). */
-  isAdmin?: InputMaybe<Scalars['Boolean']['input']>;
-};
-
-/** A site API key. The key itself is shown once, when created. */
-export type ApiKey = {
-  /** Immutable id. */
-  id: Scalars['ID']['output'];
-  /** What the key is for. */
-  name: Scalars['String']['output'];
-  /** Public start of the key, to recognise it. */
-  prefix: Scalars['String']['output'];
-  /** Permissions the key carries. */
-  scopes: Array<Scalars['String']['output']>;
-  /** When it stops working (ISO 8601); null: never. */
-  expiresAt?: Maybe<Scalars['String']['output']>;
-  /** When it was revoked (ISO 8601). */
-  revokedAt?: Maybe<Scalars['String']['output']>;
-  /** Last time it was used (ISO 8601). */
-  lastUsedAt?: Maybe<Scalars['String']['output']>;
-  /** When it was created (ISO 8601). */
-  createdAt: Scalars['String']['output'];
-};
-
-/** A new API key and, once only, its secret. */
-export type CreatedApiKey = {
-  /** Send as `Authorization: ApiKey <key>`. It cannot be shown again. */
-  key: Scalars['String']['output'];
-  /** The key's record. */
-  apiKey: ApiKey;
-};
-
-/** A new API key. */
-export type CreateApiKeyInput = {
-  /** What the key is for. */
-  name: Scalars['String']['input'];
-  /** Site permissions the key carries, e.g. users.view; each must be one you hold. */
-  scopes: Array<Scalars['String']['input']>;
-  /** Expiry: an ISO 8601 date-time with a time zone (e.g. 2027-01-31T00:00:00Z), in the future and at most 9999-12-31T23:59:59.999Z; null: never. */
-  expiresAt?: InputMaybe<Scalars['String']['input']>;
+  /** Its media type, `type/subtype` (e.g. image/png); checked against the bytes. */
+  contentType: Scalars['String']['input'];
+  /** Its size in bytes; at most the plan's largest file, within the site's storage quota. */
+  size: Scalars['Float']['input'];
+  /** Hex SHA-256 of the bytes (64 digits). */
+  sha256: Scalars['String']['input'];
 };
 
 export type Mutation = {
+  /**
+   * Starts an upload (files.manage): reserves its size in the site's quota (CONFLICT on `plan` when
+   * it does not fit, or the file is larger than the plan allows) and returns a presigned PUT URL.
+   */
+  createUpload: FileUpload;
+  /**
+   * Finishes an upload (files.manage): checks the stored bytes (size, SHA-256, media type sniffed
+   * from the bytes) and marks the file READY, recorded as file.created; a mismatch is
+   * BAD_USER_INPUT naming the field, and the upload is deleted. READY already: returned as it is.
+   */
+  completeUpload: File;
+  /** Deletes a file and its bytes (files.manage); NOT_FOUND when the site has none with this id. Recorded as file.deleted. */
+  deleteFile: Scalars['Boolean']['output'];
   /** Create an account (platform) or a site user (only when the site allows sign-up) and sign in. */
   signUp: AuthPayload;
   /** Sign in with email and password. Wrong email or password: the same UNAUTHENTICATED error. */
@@ -409,6 +464,21 @@ export type Mutation = {
   createSiteUser: SiteUser;
   /** Site scope: changes the addressed site's settings (settings.manage: site admins, users or groups granted it, API keys with the scope). Recorded in the site's own audit trail. */
   updateSiteSettings: Site;
+};
+
+
+export type MutationCreateUploadArgs = {
+  input: CreateUploadInput;
+};
+
+
+export type MutationCompleteUploadArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteFileArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -636,6 +706,125 @@ export type MutationCreateSiteUserArgs = {
 
 export type MutationUpdateSiteSettingsArgs = {
   input: SiteSettingsInput;
+};
+
+/** A user in a list, with its cursor. */
+export type UserEdge = {
+  /** Opaque position of this user in the list. */
+  cursor: Scalars['String']['output'];
+  /** The user. */
+  node: User;
+};
+
+/** A page of users, oldest first. */
+export type UserConnection = {
+  /** The users of this page. */
+  edges: Array<UserEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** Narrows a user list. */
+export type UserFilter = {
+  /** Part of the email or name, case-insensitive. */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** Only active (true) or deactivated (false) users. */
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Tokens of a new or refreshed session. */
+export type AuthPayload = {
+  /** JWT for the Authorization header (Bearer); valid for expiresIn seconds, in this scope only. */
+  accessToken: Scalars['String']['output'];
+  /** Opaque, single-use: trade it for a new pair with refreshSession before it expires. */
+  refreshToken: Scalars['String']['output'];
+  /** Seconds until the access token expires. */
+  expiresIn: Scalars['Int']['output'];
+  /** The signed-in user. */
+  user: User;
+};
+
+/** A new account (platform) or site user (site, when the site allows sign-up). */
+export type SignUpInput = {
+  /** Unique in this scope; stored lower-case. */
+  email: Scalars['String']['input'];
+  /** At least 10 characters; not your email or name. */
+  password: Scalars['String']['input'];
+  /** Display name. */
+  name: Scalars['String']['input'];
+};
+
+/** Credentials of an existing user of this scope. */
+export type SignInInput = {
+  /** Email of a user of this scope (any case). */
+  email: Scalars['String']['input'];
+  /** The user's password. */
+  password: Scalars['String']['input'];
+};
+
+/** A site user created by a holder of users.manage. */
+export type CreateUserInput = {
+  /** Unique in this site; stored lower-case. */
+  email: Scalars['String']['input'];
+  /** At least 10 characters; not the email or name. */
+  password: Scalars['String']['input'];
+  /** Display name. */
+  name: Scalars['String']['input'];
+  /** Make the user a site administrator (site administrators only). */
+  isAdmin?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Changes to a site user; omitted fields stay as they are. */
+export type UpdateUserInput = {
+  /** New display name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** New email, unique in this site, unverified until confirmed; ends every session of the user. Someone else's only if you hold everything they hold; your own only with changeMyEmail. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * No longer accepted: change your own password with changeMyPassword, send someone else a reset link with sendPasswordReset.
+   * @deprecated Refused with BAD_USER_INPUT. Use changeMyPassword (yourself) or sendPasswordReset (someone else).
+   */
+  password?: InputMaybe<Scalars['String']['input']>;
+  /** Grant or remove site administration (site administrators only; not on yourself). */
+  isAdmin?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** A site API key. The key itself is shown once, when created. */
+export type ApiKey = {
+  /** Immutable id. */
+  id: Scalars['ID']['output'];
+  /** What the key is for. */
+  name: Scalars['String']['output'];
+  /** Public start of the key, to recognise it. */
+  prefix: Scalars['String']['output'];
+  /** Permissions the key carries. */
+  scopes: Array<Scalars['String']['output']>;
+  /** When it stops working (ISO 8601); null: never. */
+  expiresAt?: Maybe<Scalars['String']['output']>;
+  /** When it was revoked (ISO 8601). */
+  revokedAt?: Maybe<Scalars['String']['output']>;
+  /** Last time it was used (ISO 8601). */
+  lastUsedAt?: Maybe<Scalars['String']['output']>;
+  /** When it was created (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+};
+
+/** A new API key and, once only, its secret. */
+export type CreatedApiKey = {
+  /** Send as `Authorization: ApiKey <key>`. It cannot be shown again. */
+  key: Scalars['String']['output'];
+  /** The key's record. */
+  apiKey: ApiKey;
+};
+
+/** A new API key. */
+export type CreateApiKeyInput = {
+  /** What the key is for. */
+  name: Scalars['String']['input'];
+  /** Site permissions the key carries, e.g. users.view; each must be one you hold. */
+  scopes: Array<Scalars['String']['input']>;
+  /** Expiry: an ISO 8601 date-time with a time zone (e.g. 2027-01-31T00:00:00Z), in the future and at most 9999-12-31T23:59:59.999Z; null: never. */
+  expiresAt?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A named set of site users; what the group is granted, its members hold. */
@@ -882,36 +1071,6 @@ export type SiteStatus =
   | 'SUSPENDED'
   /** Unreachable; data kept until the retention period ends. */
   | 'DELETED';
-
-/** A site (tenant): an app of an organization, with its own users and data. */
-export type Site = {
-  /** Immutable id. */
-  id: Scalars['ID']['output'];
-  /** Lower-case DNS label: the site answers at <slug>.<base domain>. */
-  slug: Scalars['String']['output'];
-  /** Display name. */
-  name: Scalars['String']['output'];
-  /** Lifecycle state. */
-  status: SiteStatus;
-  /** The organization that owns the site; null when the caller may not see it (a grantee of the site who is not a member) or while the organizations service is unreachable. */
-  organization?: Maybe<Organization>;
-  /** Custom domains of the site, PENDING claims included, primary first. */
-  domains: Array<Domain>;
-  /** The custom domain marked primary; null while the site has no VERIFIED one. */
-  primaryDomain?: Maybe<Domain>;
-  /** The host the site always answers at: <slug>.<base domain>. */
-  defaultHostname: Scalars['String']['output'];
-  /** Site-wide settings. */
-  settings: SiteSettings;
-  /** When the site was created (ISO 8601). */
-  createdAt: Scalars['String']['output'];
-  /** When the site was last suspended (ISO 8601); null if it never was or was resumed since. */
-  suspendedAt?: Maybe<Scalars['String']['output']>;
-  /** When the site was deleted (ISO 8601); null unless DELETED. */
-  deletedAt?: Maybe<Scalars['String']['output']>;
-  /** Until when a DELETED site can be restored (ISO 8601); after that its schema is dropped. */
-  restorableUntil?: Maybe<Scalars['String']['output']>;
-};
 
 /** Settings of a site. */
 export type SiteSettings = {

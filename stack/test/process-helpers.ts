@@ -1,0 +1,88 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A free TCP port on 127.0.0.1 (the OS picks; closed again before it is used). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
+    });
+  });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it resolves true; past `timeoutMs` throws naming `what`. */
+export const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+};
+
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+export type AppProcess = {
+  pid: number;
+  /** Resolves when the process has exited. */
+  exited: Promise<Exit>;
+  /** Whether it is still running. */
+  alive: () => boolean;
+  /** Sends `signal` and waits for the exit (SIGKILL after `timeoutMs`, then throws). */
+  stop: (signal: NodeJS.Signals, timeoutMs?: number) => Promise<Exit>;
+  /** Its recent output (stdout and stderr), for failure messages. */
+  output: () => string;
+};
+
+const running = new Set<AppProcess>();
+
+/**
+ * A deployable as its own process, from source as `npm start` runs it (`node --import tsx
+ * <entry>`, e.g. apps/gateway/src/index.ts), with `env` on top of PATH and HOME only.
+ */
+export const spawnApp = (entry: string, env: Record<string, string>): AppProcess => {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-8_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<Exit>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  const app: AppProcess = {
+    pid: child.pid ?? -1,
+    exited,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    output: () => log,
+    stop: async (signal, timeoutMs = 30_000) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const late = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      const exit = await exited;
+      clearTimeout(late);
+      if (exit.signal === "SIGKILL" && signal !== "SIGKILL") {
+        throw new Error(`${entry} did not exit within ${timeoutMs} ms of ${signal}:\n${log}`);
+      }
+      return exit;
+    },
+  };
+  running.add(app);
+  void exited.then(() => running.delete(app));
+  return app;
+};
+
+/** Kills every process `spawnApp` started that is still running (afterAll, even after a failure). */
+export const killAllApps = async () => {
+  await Promise.all([...running].map((app) => app.stop("SIGKILL")));
+};
