@@ -164,6 +164,11 @@ const main = async (): Promise<boolean> => {
     EMAIL_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     // The worker insists on a mail server in production; the workload sends no email.
     SMTP_URL: "smtp://127.0.0.1:2525",
+    // Files refuses local storage in production; the workload stores no object (presigning is local).
+    FILES_STORAGE: "s3",
+    FILES_S3_BUCKET: "taruvi-soak",
+    FILES_S3_ENDPOINT: "http://127.0.0.1:9",
+    FILES_S3_FORCE_PATH_STYLE: "true",
     SOAK_GC_SECONDS: String(config.gcSeconds),
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: unlimited,
     RATE_LIMIT_PRINCIPAL_PER_MINUTE: unlimited,

@@ -24,6 +24,8 @@ const Q = {
   currentSite: "{ currentSite { id slug name status } }",
   users: "{ users(first: 20) { edges { node { id email name isActive } } } }",
   auditEvents: "{ auditEvents(first: 10) { edges { node { id action entityType occurredAt } } } }",
+  files:
+    "{ files(first: 10) { edges { node { id name size status } } } currentSite { id storage { used quota } } }",
   organization:
     "query($s: String!) { organization(slug: $s) { slug members { role user { email } } sites { slug status } } }",
   createGroup: "mutation($n: String!) { createGroup(input: { name: $n }) { id name } }",
@@ -150,6 +152,7 @@ const MIX = [
   ["currentSite", 14],
   ["users", 14],
   ["auditEvents", 10],
+  ["files", 6],
   ["organization", 10],
   ["createGroup", 9],
   ["updateUser", 9],
@@ -194,6 +197,7 @@ export const runVirtualUser = async (world: World, index: number, until: number)
       case "currentSite":
       case "users":
       case "auditEvents":
+      case "files":
         await call(world, { op, query: Q[op], ...inSite });
         break;
       case "organization":
