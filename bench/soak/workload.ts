@@ -76,7 +76,8 @@ const refresh = async (world: World, session: Session, tenant?: string): Promise
 
 /**
  * Creates a site as the superuser and proves it usable as a client would: its first admin signs
- * in, reads it back ACTIVE and reads its audit trail. Resolves with the site, or null (the failure is recorded).
+ * in, reads it back ACTIVE and reads its audit trail and files. Resolves with the site, or null
+ * (the failure is recorded).
  */
 const createSite = async (world: World, platform: Session, slug: string): Promise<SiteRef | null> => {
   const adminEmail = `admin@${slug}.example.test`;
@@ -99,14 +100,10 @@ const createSite = async (world: World, platform: Session, slug: string): Promis
     world.recorder.samples.push({ at: Date.now(), op: "createSite", ms: 0, outcome: "SITE_NOT_ACTIVE" });
     return null;
   }
-  // Its audit trail too: every subgraph has now served the site (its tenant client is cached).
-  const trail = await call(world, {
-    op: "auditEvents",
-    query: Q.auditEvents,
-    tenant: slug,
-    token: admin.accessToken,
-  });
-  if (!trail) return null;
+  // Its audit trail and files too: every subgraph has now served the site (its tenant client is cached).
+  for (const op of ["auditEvents", "files"] as const) {
+    if (!(await call(world, { op, query: Q[op], tenant: slug, token: admin.accessToken }))) return null;
+  }
   return { id: created.createSite.id, slug, adminEmail };
 };
 
