@@ -72,7 +72,7 @@ export const request = async <T>(gatewayUrl: string, recorder: Recorder, call: C
   if (outcome !== "ok") {
     const key = `${call.op} ${outcome}`;
     const list = recorder.examples.get(key) ?? [];
-    if (list.length < EXAMPLES_PER_OUTCOME) list.push(detail);
+    if (list.length < EXAMPLES_PER_OUTCOME) list.push(`after ${Math.round(ms)} ms, ${detail}`);
     recorder.examples.set(key, list);
   }
   // Back off as a client would: a gateway that is gone must not become a busy loop of refusals.
