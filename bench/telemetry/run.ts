@@ -49,13 +49,15 @@ const QUERY = "query BenchOrganizations { organizations { slug sites { slug } } 
 const CLOCK_TICKS = 100;
 
 type Config = { name: string; env: Record<string, string> };
+// Tracing alone: metrics are off in every configuration (three gateways would also share 9464).
+const NO_METRICS = { METRICS_PORT: "off" };
 const CONFIGS: Config[] = [
-  { name: "off", env: {} },
+  { name: "off", env: { ...NO_METRICS } },
   {
     name: "traces 10 %",
-    env: { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" },
+    env: { ...NO_METRICS, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" },
   },
-  { name: "traces 100 %", env: { OTEL_TRACES_SAMPLER: "parentbased_always_on" } },
+  { name: "traces 100 %", env: { ...NO_METRICS, OTEL_TRACES_SAMPLER: "parentbased_always_on" } },
 ];
 
 /** user + system CPU time of a process so far, in milliseconds (fields 14 and 15 of /proc/<pid>/stat). */
