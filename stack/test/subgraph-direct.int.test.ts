@@ -169,6 +169,17 @@ describe("a subgraph reached directly", () => {
     expect(res.body).not.toContain("Alice");
   });
 
+  it("answers a context signed as the gateway signs, arriving a few seconds late, with 503 and Retry-After", async () => {
+    // The gateway signs 5 s lives; 8 s after signing means a stalled platform, not an unknown caller.
+    const late = await craft(contextOfAlice(), { audience: "identity", iat: now() - 8, exp: now() - 3 });
+    const res = await direct(t.stack.subgraphUrls.identity, USER, late, { id: world.userA });
+    expect(res.status).toBe(503);
+    expect(res.headers["retry-after"]).toBe("1");
+    expect(res.json?.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
+    expect(res.json).not.toHaveProperty("data");
+    expect(res.body).not.toContain("Alice");
+  });
+
   it("refuses a still-unexpired context issued more than 10 s ago (a replayed long-lived one)", async () => {
     const old = await craft(contextOfAlice(), { audience: "identity", iat: now() - 12, exp: now() + 3600 });
     expectRefused(await direct(t.stack.subgraphUrls.identity, USER, old, { id: world.userA }));

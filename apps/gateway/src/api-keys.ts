@@ -40,6 +40,9 @@ export const createApiKeyVerifier = ({
   revocations: RevocationList;
 }): ApiKeyVerifier => {
   const cache = new LRUCache<string, Actor>({ max: 10_000, ttlAutopurge: false });
+  // Entries expire per entry (each set's ttl) but would stay until the cache is full: swept once
+  // a minute instead of a timer per entry (ttlAutopurge), so memory follows the live tokens.
+  setInterval(() => cache.purgeStale(), 60_000).unref();
   // Keys that matched nothing: asked again within a minute, they cost no query. (A new key has
   // another hash, so this never hides a key created since.)
   const unknown = new LRUCache<string, true>({ max: 50_000, ttl: 60_000 });

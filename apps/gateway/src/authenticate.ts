@@ -60,6 +60,9 @@ export const createAuthenticator = ({
   onFailure?: (reason: AuthFailureReason) => void;
 }): Authenticator => {
   const cache = new LRUCache<string, Actor>({ max: 50_000, ttlAutopurge: false });
+  // Entries expire per entry (each set's ttl) but would stay until the cache is full: swept once
+  // a minute instead of a timer per entry (ttlAutopurge), so memory follows the live tokens.
+  setInterval(() => cache.purgeStale(), 60_000).unref();
   const apiKeys = createApiKeyVerifier({ pool, revocations });
   /**
    * While Redis is away the list may miss a family revoked by another process: the session rows

@@ -67,13 +67,39 @@ describe("internal context", () => {
     });
   });
 
-  it("lives 5 s by default", async () => {
+  it("lives 5 s by default: later it is refused as late (SERVICE_UNAVAILABLE, retry), then as a replay", async () => {
+    vi.useFakeTimers({ now: Date.now() });
+    try {
+      const token = await signInternalContext(key, context, { audience: "sites", body: BODY });
+      vi.advanceTimersByTime(4_000);
+      await expect(verifyInternalContext(key, token, { audience: "sites", body: BODY })).resolves.toEqual(
+        context,
+      );
+      vi.advanceTimersByTime(4_000);
+      await expect(
+        verifyInternalContext(key, token, { audience: "sites", body: BODY }),
+      ).rejects.toMatchObject({
+        code: "SERVICE_UNAVAILABLE",
+        retryAfterSeconds: 1,
+      });
+      vi.advanceTimersByTime(24_000);
+      await expect(
+        verifyInternalContext(key, token, { audience: "sites", body: BODY }),
+      ).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a late context replayed with another body is still UNAUTHENTICATED", async () => {
     vi.useFakeTimers({ now: Date.now() });
     try {
       const token = await signInternalContext(key, context, { audience: "sites", body: BODY });
       vi.advanceTimersByTime(8_000);
       await expect(
-        verifyInternalContext(key, token, { audience: "sites", body: BODY }),
+        verifyInternalContext(key, token, { audience: "sites", body: "{}" }),
       ).rejects.toMatchObject({
         code: "UNAUTHENTICATED",
       });
@@ -91,6 +117,12 @@ describe("internal context", () => {
         ttlSeconds: 10,
       });
       vi.advanceTimersByTime(16_000);
+      await expect(
+        verifyInternalContext(key, token, { audience: "sites", body: BODY }),
+      ).rejects.toMatchObject({
+        code: "SERVICE_UNAVAILABLE",
+      });
+      vi.advanceTimersByTime(15_000);
       await expect(
         verifyInternalContext(key, token, { audience: "sites", body: BODY }),
       ).rejects.toMatchObject({

@@ -40,6 +40,8 @@ export const INTERNAL_CONTEXT_TTL_SECONDS = 5;
 const MAX_TTL_SECONDS = 10;
 /** Clock skew allowed between the gateway and a subgraph. */
 const SKEW_SECONDS = 2;
+/** How late past its life a context the gateway signed is still taken for lateness, not replay. */
+const LATE_SECONDS = 20;
 
 /** SHA-256 of the exact request body (POST) or query string (GET) a context is signed for. */
 export const requestDigest = (body: string): string => createHash("sha256").update(body).digest("base64url");
@@ -112,7 +114,8 @@ const decode = <T>(part: string): T => JSON.parse(Buffer.from(part, "base64url")
  * Verifies a context signed for `audience` and for exactly `body` (the raw request body, or the
  * query string of a GET): HS256 only, constant-time signature check, issuer, audience, body
  * digest, expiry and age (≤ 10 s). Missing, forged, expired, addressed to another subgraph or
- * replayed with another body: UNAUTHENTICATED.
+ * replayed with another body: UNAUTHENTICATED. One the gateway signed that arrives up to 20 s too
+ * late: SERVICE_UNAVAILABLE (the platform is stalled; the client should retry).
  */
 export const verifyInternalContext = async (
   key: Uint8Array,
@@ -142,11 +145,33 @@ export const verifyInternalContext = async (
   if (claims.aud !== audience) throw unauthenticated("claim aud invalid");
   if (typeof claims.exp !== "number" || typeof claims.iat !== "number")
     throw unauthenticated("no exp or iat");
-  if (claims.exp <= now - SKEW_SECONDS) throw unauthenticated("expired");
-  if (claims.iat > now + SKEW_SECONDS || now - claims.iat > MAX_TTL_SECONDS) throw unauthenticated("too old");
   if (typeof claims.rid !== "string") throw unauthenticated("no request id");
   if (typeof claims.bdh !== "string" || claims.bdh !== requestDigest(body)) {
     throw unauthenticated("signed for another request body");
+  }
+  if (claims.iat > now + SKEW_SECONDS) throw unauthenticated("from the future");
+  const expired = claims.exp <= now - SKEW_SECONDS;
+  if (expired || now - claims.iat > MAX_TTL_SECONDS) {
+    // A context our gateway signed (it never signs one for longer than MAX_TTL_SECONDS) that
+    // arrives a little late means the platform is stalled (a busy event loop, a long queue), not
+    // that the caller is unknown: answered as a retryable 503, so clients retry instead of signing
+    // their user out. Later than that, or with a longer life, it is a replay: UNAUTHENTICATED.
+    const lifeSigned = claims.exp - claims.iat;
+    if (
+      lifeSigned > 0 &&
+      lifeSigned <= MAX_TTL_SECONDS &&
+      now - claims.iat <= MAX_TTL_SECONDS + LATE_SECONDS
+    ) {
+      throw new AppError(
+        "SERVICE_UNAVAILABLE",
+        `internal context arrived ${now - claims.iat} s after it was signed`,
+        {
+          userMessage: "The service is busy; try again",
+          retryAfterSeconds: 1,
+        },
+      );
+    }
+    throw unauthenticated(expired ? "expired" : "too old");
   }
   return {
     requestId: claims.rid,

@@ -155,6 +155,11 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
       });
     } catch (error) {
       deps.logger.warn({ reason: (error as Error).message, path: url.pathname }, "request refused");
+      if (isAppError(error) && error.code === "SERVICE_UNAVAILABLE") {
+        res.setHeader("retry-after", String(error.retryAfterSeconds ?? 1));
+        sendError(res, 503, error.code, error.userMessage);
+        return;
+      }
       sendError(res, 401, "UNAUTHENTICATED", isAppError(error) ? error.userMessage : "unauthenticated");
       return;
     }
