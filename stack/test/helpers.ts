@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { request } from "node:http";
+import { type Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
@@ -28,17 +28,21 @@ export type HttpResult = {
   json: any;
 };
 
-/** A raw HTTP request (node:http, so Host and malformed bodies are sent exactly as given). */
+/**
+ * A raw HTTP request (node:http, so Host and malformed bodies are sent exactly as given); with
+ * `agent`, on that agent's connections (keep-alive clients).
+ */
 export const httpRequest = (
   url: string,
   {
     method = "POST",
     headers = {},
     body,
-  }: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+    agent,
+  }: { method?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: Agent } = {},
 ): Promise<HttpResult> =>
   new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) => {
+    const req = request(url, { method, headers, ...(agent ? { agent } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => {

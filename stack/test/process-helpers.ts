@@ -1,19 +1,25 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-/** A free TCP port on 127.0.0.1 (the OS picks; closed again before it is used). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
+export { freePort } from "@taruvi/testing";
+
+/**
+ * What every app process of a test needs against the test stack `t`: its database and data, the
+ * stack's context secret, small pools, and a free metrics port (other test files' processes run
+ * beside them).
+ */
+export const appEnv = (t: { db: { url: string }; dataDir: string }, secret: string) => ({
+  NODE_ENV: "test",
+  HOST: "127.0.0.1",
+  DATABASE_URL: t.db.url,
+  DATA_DIR: t.dataDir,
+  INTERNAL_CONTEXT_SECRET: secret,
+  LOG_LEVEL: "info",
+  DB_POOL_SIZE: "3",
+  METRICS_PORT: "0",
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

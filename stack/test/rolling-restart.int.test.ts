@@ -20,7 +20,15 @@ import {
   startTestStack,
   type TestStack,
 } from "./helpers";
-import { type AppProcess, type Exit, freePort, killAllApps, spawnApp, waitUntil } from "./process-helpers";
+import {
+  type AppProcess,
+  appEnv,
+  type Exit,
+  freePort,
+  killAllApps,
+  spawnApp,
+  waitUntil,
+} from "./process-helpers";
 import { type RoundRobinProxy, startRoundRobinProxy } from "./round-robin-proxy";
 
 const SECRET = randomBytes(32).toString("base64url");
@@ -41,18 +49,7 @@ const gateways: AppProcess[] = [];
 let proxy: RoundRobinProxy | undefined;
 let smtp: HeldSmtp | undefined;
 
-const common = () => ({
-  NODE_ENV: "test",
-  HOST: "127.0.0.1",
-  DATABASE_URL: t.db.url,
-  DATA_DIR: t.dataDir,
-  INTERNAL_CONTEXT_SECRET: SECRET,
-  LOG_LEVEL: "info",
-  DB_POOL_SIZE: "3",
-  JOB_POLLING_INTERVAL_SECONDS: "0.5",
-  // Several gateways on one host: each its own free metrics port.
-  METRICS_PORT: "0",
-});
+const common = () => ({ ...appEnv(t, SECRET), JOB_POLLING_INTERVAL_SECONDS: "0.5" });
 
 const startSites = () =>
   spawnApp("apps/sites/src/index.ts", {
@@ -94,35 +91,14 @@ const gqlAt = (
   query: string,
   options: { token: string; tenant?: string; variables?: unknown; agent?: Agent },
 ) =>
-  new Promise<HttpResult>((resolve, reject) => {
-    const body = JSON.stringify({ query, variables: options.variables });
-    const req = request(
-      `${base}/graphql`,
-      {
-        method: "POST",
-        agent: options.agent,
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${options.token}`,
-          ...(options.tenant ? { "x-tenant": options.tenant } : {}),
-        },
-      },
-      (res) => {
-        let text = "";
-        res.on("data", (chunk: Buffer) => {
-          text += chunk.toString();
-        });
-        res.on("end", () => {
-          let json: unknown = null;
-          try {
-            json = JSON.parse(text);
-          } catch {}
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
+  httpRequest(`${base}/graphql`, {
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${options.token}`,
+      ...(options.tenant ? { "x-tenant": options.tenant } : {}),
+    },
+    body: JSON.stringify({ query, variables: options.variables }),
+    ...(options.agent ? { agent: options.agent } : {}),
   });
 
 const isWhole = (res: HttpResult) =>

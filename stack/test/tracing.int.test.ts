@@ -10,7 +10,7 @@ import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HttpResult, httpRequest, startTestStack, strongPassword, type TestStack } from "./helpers";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver";
-import { type AppProcess, freePort, killAllApps, spawnApp, waitUntil } from "./process-helpers";
+import { type AppProcess, appEnv, freePort, killAllApps, spawnApp, waitUntil } from "./process-helpers";
 
 const SECRET = randomBytes(32).toString("base64url");
 const PRELOAD = "./packages/telemetry/src/register.ts";
@@ -24,15 +24,7 @@ let trustingGateway: AppProcess;
 const ports = { organizations: 0, gateway: 0, trusting: 0 };
 
 const common = () => ({
-  NODE_ENV: "test",
-  HOST: "127.0.0.1",
-  DATABASE_URL: t.db.url,
-  DATA_DIR: t.dataDir,
-  INTERNAL_CONTEXT_SECRET: SECRET,
-  LOG_LEVEL: "info",
-  DB_POOL_SIZE: "3",
-  // Processes of other test files run beside these: a free port each, not the default 9464.
-  METRICS_PORT: "0",
+  ...appEnv(t, SECRET),
   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
   OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
   OTEL_BSP_SCHEDULE_DELAY: "100",

@@ -1,6 +1,7 @@
 export type { TestDatabase, TestDatabaseOptions } from "./database";
 export { adminUrl, createTestDatabase, templateDatabase } from "./database";
 export { createTestAccount, createTestOrganization, randomSlug } from "./factories";
+export { freePort } from "./free-port";
 export type { ReceivedEmail } from "./mail";
 export { parseEmail, readEmails, waitForEmail } from "./mail";
 export type { OwnPostgres } from "./postgres-server";
