@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -19,7 +18,7 @@ import {
 import { type Logger, requestLogger } from "@taruvi/logging";
 import { type AppMetrics, timeRequest } from "@taruvi/metrics";
 import type { RedisClient as Redis } from "@taruvi/redis";
-import { annotateActiveSpan, registerAppPort, requestAttributes } from "@taruvi/telemetry";
+import { annotateActiveSpan, requestAttributes, traceServerRequest } from "@taruvi/telemetry";
 import type { TenantChangeBus } from "@taruvi/tenancy";
 import { GraphQLError } from "graphql";
 import { createAuthenticator } from "./authenticate";
@@ -33,7 +32,6 @@ import { SANDBOX_AUTHORIZATION_PLACEHOLDER, sandboxLandingPage } from "./sandbox
 import { corsPolicy, securityHeaders } from "./security";
 import { createTenantResolver } from "./tenant";
 import { textArgumentsPlugin } from "./text-input";
-import { untrustTraceparent } from "./tracing";
 
 /** A registered service's name (services/registry.json). */
 export type SubgraphName = string;
@@ -347,20 +345,19 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     }
   };
 
+  const continueTrace = options.trustTraceparent ?? false;
   const server = createServer((req, res) => {
     timeRequest(metrics, GATEWAY_ROUTES, req, res);
-    void handle(req, res);
+    const route = req.url?.startsWith("/graphql") ? "/graphql" : undefined;
+    traceServerRequest(req, res, { app: "gateway", continueTrace, route }, () => void handle(req, res));
   });
   server.keepAliveTimeout = 65_000;
-  if (!options.trustTraceparent) untrustTraceparent(server);
   const drain = drainOf(server);
 
   return {
     server,
     listen: async (port, host) => {
-      const url = await listen(server, port, host);
-      registerAppPort((server.address() as AddressInfo).port, "gateway");
-      return url;
+      return listen(server, port, host);
     },
     beginDrain: drain.begin,
     close: async () => {
