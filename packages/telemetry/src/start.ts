@@ -20,6 +20,7 @@ import {
 } from "@opentelemetry/sdk-trace";
 import { APP_ATTRIBUTE, appOfContext } from "./apps";
 import type { TraceConfig } from "./config";
+import { skipUnsampledChildren } from "./unsampled";
 
 const samplerOf = ({ name, ratio }: TraceConfig["sampler"]): Sampler => {
   const root = name.endsWith("always_on")
@@ -79,9 +80,13 @@ export const startTracing = (config: TraceConfig) => {
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(provider);
+  // Under a parent-based sampler (the default) a child of an unsampled span is never sampled.
+  const tracerProvider = config.sampler.name.startsWith("parentbased_")
+    ? skipUnsampledChildren(provider)
+    : provider;
+  trace.setGlobalTracerProvider(tracerProvider);
   registerInstrumentations({
-    tracerProvider: provider,
+    tracerProvider,
     instrumentations: [new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true })],
   });
   return provider;
