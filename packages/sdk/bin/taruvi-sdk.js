@@ -4,6 +4,7 @@
 // `client.request(MyQueryDocument, variables)` is typed. It needs `@graphql-codegen/cli` (which
 // brings the client preset) and `graphql` in the project: `npm install -D @graphql-codegen/cli graphql`.
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -82,6 +83,8 @@ const main = async (argv) => {
     return 1;
   }
   const context = new codegen.CodegenContext({
+    // Watch mode watches the configuration's file too; there is none, the project's manifest stands in.
+    filepath: join(process.cwd(), "package.json"),
     config: codegenConfig({
       documents: values.documents ?? ["src/**/*.{ts,tsx,graphql}"],
       output: values.output ?? "src/gql/",
