@@ -328,7 +328,7 @@ describe("an outside project on the packed SDK", () => {
       "const sdk = require('@taruvi/sdk'); console.log(typeof sdk.createTaruviClient, sdk.ERROR_CODES.length > 10)",
     ]);
     expect(cjs.trim()).toBe("function true");
-  }, 120_000);
+  }, 240_000);
 
   it("generates against a development gateway's /schema.graphql, and regenerates in watch mode", async () => {
     const schemaUrl = t.stack.gatewayUrl.replace(/\/graphql$/, "/schema.graphql");
@@ -342,10 +342,12 @@ describe("an outside project on the packed SDK", () => {
     await sh(scratch.dir, "npx", ["taruvi-sdk", "generate", "--schema", schemaUrl, "--check"]);
 
     // Watch: a new document is typed without running the command again.
-    const watcher = execFile("npx", ["taruvi-sdk", "generate", "--watch"], {
+    // The bin itself (what npx runs), so that stopping it stops the watcher.
+    const watcher = execFile(join(scratch.dir, "node_modules/.bin/taruvi-sdk"), ["generate", "--watch"], {
       cwd: scratch.dir,
       env: cleanEnv(),
     });
+    const exited = new Promise((resolve) => watcher.on("exit", resolve));
     let output = "";
     watcher.stdout?.on("data", (chunk) => {
       output += chunk;
@@ -355,7 +357,7 @@ describe("an outside project on the packed SDK", () => {
     });
     try {
       const graphqlFile = join(scratch.dir, "src/gql/graphql.ts");
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 90_000;
       writeFileSync(
         join(scratch.dir, "src/me.ts"),
         'import { graphql } from "./gql/index.js";\n\nexport const WhoAmIDocument = graphql(`\n  query WhoAmI {\n    me {\n      email\n    }\n  }\n`);\n',
@@ -369,10 +371,13 @@ describe("an outside project on the packed SDK", () => {
       }
     } finally {
       watcher.kill("SIGINT");
+      const stuck = setTimeout(() => watcher.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(stuck);
       rmSync(join(scratch.dir, "src/me.ts"), { force: true });
     }
     await sh(scratch.dir, "npx", ["taruvi-sdk", "generate"]);
-  }, 120_000);
+  }, 240_000);
 
   it("builds with Vite within the size budget and signs in and lists organizations in Chromium", async () => {
     await sh(scratch.dir, "npx", ["vite", "build", "--logLevel", "warn"]);
@@ -400,5 +405,5 @@ describe("an outside project on the packed SDK", () => {
     } finally {
       await context.close();
     }
-  }, 120_000);
+  }, 240_000);
 });
