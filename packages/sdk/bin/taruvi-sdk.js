@@ -22,7 +22,7 @@ Generates typed documents for your operations (graphql(\`...\`) calls in .ts/.ts
 `;
 
 /** The codegen configuration `generate` runs (what a codegen.ts of your own would hold: README). */
-const codegenConfig = ({ documents, output, schema, watch = false }) => {
+const codegenConfig = ({ documents, output, schema, watch = false, preset = "client" }) => {
   const dir = output.endsWith("/") ? output : `${output}/`;
   return {
     schema,
@@ -33,7 +33,7 @@ const codegenConfig = ({ documents, output, schema, watch = false }) => {
     watch,
     generates: {
       [dir]: {
-        preset: "client",
+        preset,
         config: {
           // Documents as strings (TypedDocumentString): the client sends them as they are, so
           // neither graphql-js nor a printer lands in the browser bundle.
@@ -50,18 +50,25 @@ const codegenConfig = ({ documents, output, schema, watch = false }) => {
 };
 
 const main = async (argv) => {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      documents: { type: "string", multiple: true },
-      output: { type: "string" },
-      schema: { type: "string" },
-      watch: { type: "boolean" },
-      check: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        documents: { type: "string", multiple: true },
+        output: { type: "string" },
+        schema: { type: "string" },
+        watch: { type: "boolean" },
+        check: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`taruvi-sdk: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   // `taruvi-sdk generate` and `taruvi-sdk sdk generate` both work.
   const command = positionals.filter((word) => word !== "sdk");
   if (values.help || command.length !== 1 || command[0] !== "generate") {
@@ -82,6 +89,12 @@ const main = async (argv) => {
     );
     return 1;
   }
+  // The client preset as a module when it can be found from here (it comes with the CLI): codegen
+  // would otherwise look the name "client" up from the working directory only.
+  let preset = "client";
+  try {
+    preset = (await import("@graphql-codegen/client-preset")).preset;
+  } catch {}
   const context = new codegen.CodegenContext({
     // Watch mode watches the configuration's file too; there is none, the project's manifest stands in.
     filepath: join(process.cwd(), "package.json"),
@@ -90,6 +103,7 @@ const main = async (argv) => {
       output: values.output ?? "src/gql/",
       schema,
       watch: values.watch ?? false,
+      preset,
     }),
   });
   if (values.check) context.enableCheckMode();
