@@ -30,6 +30,11 @@ export type BossOptions = {
   schedule?: boolean;
   logger?: Logger;
   applicationName: string;
+  /**
+   * Install or upgrade pg-boss's schema (DDL). Only `installJobQueue` (the migrate job, under the
+   * owner role) does; every app starts with false and refuses a missing or older schema.
+   */
+  migrate?: boolean;
 };
 
 /**
@@ -84,7 +89,7 @@ export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
   const boss = new PgBoss({
     db: { executeSql: sql.executeSql },
     schema: options.schema ?? JOBS_SCHEMA,
-    migrate: true,
+    migrate: options.migrate ?? false,
     supervise: options.supervise ?? false,
     schedule: options.schedule ?? false,
   });
@@ -98,9 +103,29 @@ export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
     await boss.start();
   } catch (error) {
     await own?.end().catch(() => undefined);
+    if (error instanceof Error && /pg-boss (is not installed|database requires migrations)/.test(error.message)) {
+      throw new Error(
+        `the job queue's schema "${options.schema ?? JOBS_SCHEMA}" is missing or out of date (${error.message}): run \`taruvi migrate\``,
+        { cause: error },
+      );
+    }
     throw error;
   }
   return boss;
+};
+
+/**
+ * Installs or upgrades pg-boss's schema on `pool` (the migrate job's, under the owner role:
+ * docs/decisions/0022-database-roles.md). Then `create_queue` runs with its owner's rights
+ * (SECURITY DEFINER, a fixed search_path): a queue is a partition table pg-boss creates, and the
+ * application role, which may not create tables, still creates its queues at start. Idempotent.
+ */
+export const installJobQueue = async (pool: Queryable, schema: string = JOBS_SCHEMA): Promise<void> => {
+  const boss = await startBoss({ pool, schema, migrate: true, applicationName: "taruvi-migrate" });
+  await boss.stop({ graceful: false, wait: true });
+  await pool.query(
+    `ALTER FUNCTION "${schema}".create_queue(text, json) SECURITY DEFINER SET search_path = pg_catalog, pg_temp`,
+  );
 };
 
 /**

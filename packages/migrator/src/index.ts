@@ -19,6 +19,8 @@ export type {
 export { MigrationRefusedError, migratePlatform, migrateSites } from "./migrator";
 export type { CreateSiteInput, CreateSiteOptions, ProvisionedSite, SeedSite } from "./provision";
 export { assertSiteQuota, createSite, provisionSite, ServiceMigrationError } from "./provision";
+export type { DatabaseRole, DatabaseRolesOptions, DatabaseRolesReport } from "./roles";
+export { APPEND_ONLY_TABLE, applyDatabaseRoles } from "./roles";
 export type { RemovedService, RemoveServiceOptions } from "./remove-service";
 export { removeServiceTables } from "./remove-service";
 export type { MigrationStatus, ServiceStatus, SiteSchemaStatus } from "./status";
