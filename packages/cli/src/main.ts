@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
-import { dbRoles, type DbRolesOptions } from "./commands/db";
+import { type DbRolesOptions, dbRoles } from "./commands/db";
 import { listKeys, retireKey, rotateKeys } from "./commands/keys";
 import { migrate } from "./commands/migrate";
 import { newService } from "./commands/new-service";

@@ -63,13 +63,32 @@ describe("taruvi db roles", () => {
       [roles.app.name, roles.owner.name],
     );
     expect(rows).toEqual([
-      { rolname: roles.app.name, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolbypassrls: false },
-      { rolname: roles.owner.name, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolbypassrls: false },
+      {
+        rolname: roles.app.name,
+        rolsuper: false,
+        rolcreatedb: false,
+        rolcreaterole: false,
+        rolbypassrls: false,
+      },
+      {
+        rolname: roles.owner.name,
+        rolsuper: false,
+        rolcreatedb: false,
+        rolcreaterole: false,
+        rolbypassrls: false,
+      },
     ]);
   });
 
   it("refuses a superuser as either role, and a role without a password, naming the flag", async () => {
-    const superuser = await taruvi(["db", "roles", "--app", "postgres", "--app-password", "long-enough-password"]);
+    const superuser = await taruvi([
+      "db",
+      "roles",
+      "--app",
+      "postgres",
+      "--app-password",
+      "long-enough-password",
+    ]);
     expect(superuser.code).toBe(1);
     expect(superuser.stderr).toContain("postgres is a superuser");
     const noPassword = await taruvi(["db", "roles"], { DATABASE_URL: "postgres://someone@127.0.0.1/x" });
@@ -83,9 +102,13 @@ describe("taruvi db roles", () => {
     expect(migrated.stdout).toContain("jobs: schema pgboss up to date");
 
     const email = `${randomSlug("root")}@example.test`;
-    expect((await taruvi(["superuser", "create", "--email", email, "--password", "Owner-pass-12345"])).code).toBe(0);
+    expect(
+      (await taruvi(["superuser", "create", "--email", email, "--password", "Owner-pass-12345"])).code,
+    ).toBe(0);
     const org = randomSlug("org");
-    expect((await taruvi(["orgs", "create", "--slug", org, "--name", "Org", "--owner-email", email])).code).toBe(0);
+    expect(
+      (await taruvi(["orgs", "create", "--slug", org, "--name", "Org", "--owner-email", email])).code,
+    ).toBe(0);
     const slug = randomSlug("site");
     const created = await taruvi([
       "sites",
@@ -110,7 +133,9 @@ describe("taruvi db roles", () => {
       [site.schema],
     );
     expect(owners.rows).toEqual([{ owner: roles.owner.name, tables: expect.any(Number) }]);
-    const files = await db.pool.query("SELECT to_regclass($1) IS NOT NULL AS present", [`"${site.schema}".files`]);
+    const files = await db.pool.query("SELECT to_regclass($1) IS NOT NULL AS present", [
+      `"${site.schema}".files`,
+    ]);
     expect(files.rows[0]).toEqual({ present: true });
   });
 
@@ -128,7 +153,9 @@ describe("taruvi db roles", () => {
     );
     expect(rows[0]).toEqual({ s: true, i: true, u: false, d: false, t: false });
     // The job queue: its tables are usable, its schema is not the app's to change.
-    expect((await app.query("SELECT count(*)::int >= 0 AS ok FROM pgboss.queue")).rows[0]).toEqual({ ok: true });
+    expect((await app.query("SELECT count(*)::int >= 0 AS ok FROM pgboss.queue")).rows[0]).toEqual({
+      ok: true,
+    });
   });
 
   it("the application role cannot disable audit triggers, change or remove events, drop or create schemas", async () => {
@@ -144,7 +171,10 @@ describe("taruvi db roles", () => {
         `DELETE FROM ${table}`,
         `TRUNCATE ${table}`,
       ]) {
-        expect(await refusal(statement)).toEqual({ code: "42501", message: `permission denied for table ${name}` });
+        expect(await refusal(statement)).toEqual({
+          code: "42501",
+          message: `permission denied for table ${name}`,
+        });
       }
     }
     expect(await refusal(`DROP SCHEMA "${site.schema}" CASCADE`)).toEqual({
@@ -160,8 +190,12 @@ describe("taruvi db roles", () => {
       expect(await refusal(`CREATE TABLE ${schema}.intruder (id int)`)).toMatchObject({ code: "42501" });
     }
     expect(await refusal(`DROP TABLE "${site.schema}".users`)).toMatchObject({ code: "42501" });
-    expect(await refusal(`ALTER TABLE "${site.schema}".users ADD COLUMN x int`)).toMatchObject({ code: "42501" });
-    expect(await refusal(`CREATE ROLE ${randomSlug("r").replace("-", "_")}`)).toMatchObject({ code: "42501" });
+    expect(await refusal(`ALTER TABLE "${site.schema}".users ADD COLUMN x int`)).toMatchObject({
+      code: "42501",
+    });
+    expect(await refusal(`CREATE ROLE ${randomSlug("r").replace("-", "_")}`)).toMatchObject({
+      code: "42501",
+    });
   });
 
   it("the owner purges a deleted site: its schema is dropped", async () => {

@@ -103,7 +103,10 @@ export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
     await boss.start();
   } catch (error) {
     await own?.end().catch(() => undefined);
-    if (error instanceof Error && /pg-boss (is not installed|database requires migrations)/.test(error.message)) {
+    if (
+      error instanceof Error &&
+      /pg-boss (is not installed|database requires migrations)/.test(error.message)
+    ) {
       throw new Error(
         `the job queue's schema "${options.schema ?? JOBS_SCHEMA}" is missing or out of date (${error.message}): run \`taruvi migrate\``,
         { cause: error },

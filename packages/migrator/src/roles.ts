@@ -51,7 +51,9 @@ const ensureRole = async (client: PoolClient, role: DatabaseRole): Promise<boole
     throw badUserInput("role", `${role.name} is a superuser: choose roles of their own for Taruvi`);
   }
   const verb = existing ? "ALTER" : "CREATE";
-  await client.query(`${verb} ROLE ${ident(role.name)} WITH ${LIMITED} PASSWORD ${client.escapeLiteral(role.password)}`);
+  await client.query(
+    `${verb} ROLE ${ident(role.name)} WITH ${LIMITED} PASSWORD ${client.escapeLiteral(role.password)}`,
+  );
   return !existing;
 };
 
@@ -131,7 +133,10 @@ const restrictAppendOnly = async (client: PoolClient, table: string) => {
  *
  * One transaction, idempotent: a second run changes only the passwords.
  */
-export const applyDatabaseRoles = async (admin: Pool, options: DatabaseRolesOptions): Promise<DatabaseRolesReport> => {
+export const applyDatabaseRoles = async (
+  admin: Pool,
+  options: DatabaseRolesOptions,
+): Promise<DatabaseRolesReport> => {
   const owner = parseRole(options.owner, "owner");
   const app = parseRole(options.app, "app");
   if (owner.name === app.name) throw badUserInput("app", "must differ from the owner role");

@@ -1,5 +1,5 @@
-import { applyDatabaseRoles, type DatabaseRole } from "@taruvi/migrator";
 import { badUserInput } from "@taruvi/errors";
+import { applyDatabaseRoles, type DatabaseRole } from "@taruvi/migrator";
 import { withContext } from "../context";
 import { env } from "../env";
 import { print } from "../output";
@@ -20,7 +20,8 @@ const roleOf = (
     password: password ?? (parsed ? decodeURIComponent(parsed.password) : ""),
   };
   if (!role.name) throw badUserInput(field, `give the role's name, or set ${variable}`);
-  if (!role.password) throw badUserInput(`${field}Password`, `give the role's password, or set it in ${variable}`);
+  if (!role.password)
+    throw badUserInput(`${field}Password`, `give the role's password, or set it in ${variable}`);
   return role;
 };
 
@@ -31,7 +32,13 @@ const roleOf = (
  * DATABASE_URL (application): the URLs the apps will connect with. Idempotent.
  */
 export const dbRoles = async (options: DbRolesOptions): Promise<number> => {
-  const owner = roleOf("owner", options.owner, options.ownerPassword, env.MIGRATION_DATABASE_URL, "MIGRATION_DATABASE_URL");
+  const owner = roleOf(
+    "owner",
+    options.owner,
+    options.ownerPassword,
+    env.MIGRATION_DATABASE_URL,
+    "MIGRATION_DATABASE_URL",
+  );
   const app = roleOf("app", options.app, options.appPassword, env.DATABASE_URL, "DATABASE_URL");
   return withContext(
     async ({ pool }) => {
