@@ -1,9 +1,9 @@
 import { hashPassword } from "@taruvi/auth";
 import { createPlatformClient, type Pool } from "@taruvi/db";
-import { installJobQueue } from "@taruvi/jobs";
 import {
   createSite,
   defaultMigrationsDirs,
+  installJobQueue,
   loadMigrations,
   loadTenantSets,
   migratePlatform,

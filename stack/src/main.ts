@@ -2,10 +2,10 @@
 // four subgraphs, the gateway and the job worker in this process. Ctrl-C stops everything.
 import { bool, int, loadEnv, optionalString, string } from "@taruvi/config";
 import { createPlatformClient, createPool, resolveDatabase } from "@taruvi/db";
-import { installJobQueue } from "@taruvi/jobs";
 import { createLogger } from "@taruvi/logging";
 import {
   defaultMigrationsDirs,
+  installJobQueue,
   loadMigrations,
   loadTenantSets,
   migratePlatform,

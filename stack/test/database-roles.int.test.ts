@@ -1,8 +1,13 @@
 import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
 import { createPool } from "@taruvi/db";
-import { installJobQueue } from "@taruvi/jobs";
-import { applyDatabaseRoles, defaultMigrationsDirs, loadMigrations, migratePlatform } from "@taruvi/migrator";
+import {
+  applyDatabaseRoles,
+  defaultMigrationsDirs,
+  installJobQueue,
+  loadMigrations,
+  migratePlatform,
+} from "@taruvi/migrator";
 import { createTestRoles, randomSlug, type TestRoles, waitForEmail } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTrail } from "./audit-helpers";

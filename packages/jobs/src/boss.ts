@@ -31,8 +31,9 @@ export type BossOptions = {
   logger?: Logger;
   applicationName: string;
   /**
-   * Install or upgrade pg-boss's schema (DDL). Only `installJobQueue` (the migrate job, under the
-   * owner role) does; every app starts with false and refuses a missing or older schema.
+   * Install or upgrade pg-boss's schema (DDL). Only the migrate step does (`installJobQueue` in
+   * @taruvi/migrator, as the owner role); every app starts with false and refuses a missing or
+   * older schema.
    */
   migrate?: boolean;
 };
@@ -115,20 +116,6 @@ export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
     throw error;
   }
   return boss;
-};
-
-/**
- * Installs or upgrades pg-boss's schema on `pool` (the migrate job's, under the owner role:
- * docs/decisions/0022-database-roles.md). Then `create_queue` runs with its owner's rights
- * (SECURITY DEFINER, a fixed search_path): a queue is a partition table pg-boss creates, and the
- * application role, which may not create tables, still creates its queues at start. Idempotent.
- */
-export const installJobQueue = async (pool: Queryable, schema: string = JOBS_SCHEMA): Promise<void> => {
-  const boss = await startBoss({ pool, schema, migrate: true, applicationName: "taruvi-migrate" });
-  await boss.stop({ graceful: false, wait: true });
-  await pool.query(
-    `ALTER FUNCTION "${schema}".create_queue(text, json) SECURITY DEFINER SET search_path = pg_catalog, pg_temp`,
-  );
 };
 
 /**

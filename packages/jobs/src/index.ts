@@ -1,5 +1,5 @@
 export type { Queryable, RetryPolicy } from "./boss";
-export { DEFAULT_EMAIL_RETRY, installJobQueue, JOBS_SCHEMA, startBoss } from "./boss";
+export { DEFAULT_EMAIL_RETRY, JOBS_SCHEMA, startBoss } from "./boss";
 export type { EmailJob, QueuedEmail } from "./email";
 export { EMAIL_QUEUE } from "./email";
 export type { EmailWorker, EmailWorkerOptions } from "./email-worker";

@@ -6,9 +6,10 @@
  */
 
 import { createPool } from "@taruvi/db";
+import { installJobQueue } from "@taruvi/migrator";
 import { type OwnPostgres, startOwnPostgres } from "@taruvi/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { installJobQueue, startBoss } from "../src/boss";
+import { startBoss } from "../src/boss";
 
 let server: OwnPostgres;
 const unhandled: unknown[] = [];

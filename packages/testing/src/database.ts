@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createPlatformClient, createPool, type PlatformClient, type Pool } from "@taruvi/db";
-import { installJobQueue } from "@taruvi/jobs";
-import { defaultMigrationsDirs, loadMigrations, migratePlatform } from "@taruvi/migrator";
+import { defaultMigrationsDirs, installJobQueue, loadMigrations, migratePlatform } from "@taruvi/migrator";
 import pg from "pg";
 import { inject } from "vitest";
 

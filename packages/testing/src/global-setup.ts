@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createPool } from "@taruvi/db";
-import { installJobQueue } from "@taruvi/jobs";
-import { defaultMigrationsDirs, loadMigrations, migratePlatform } from "@taruvi/migrator";
+import { defaultMigrationsDirs, installJobQueue, loadMigrations, migratePlatform } from "@taruvi/migrator";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { adminUrl, databaseUrl, runPrefix, templateDatabase } from "./database";

@@ -1,5 +1,4 @@
-import { installJobQueue, JOBS_SCHEMA } from "@taruvi/jobs";
-import { migratePlatform, migrateSites } from "@taruvi/migrator";
+import { installJobQueue, JOB_QUEUE_SCHEMA, migratePlatform, migrateSites } from "@taruvi/migrator";
 import { withContext } from "../context";
 import { env } from "../env";
 import { print } from "../output";
@@ -18,7 +17,7 @@ export const migrate = async ({ concurrency }: { concurrency: number }): Promise
           : `platform: applied ${platform.applied.join(", ")}`,
       );
       await installJobQueue(pool);
-      print(`jobs: schema ${JOBS_SCHEMA} up to date`);
+      print(`jobs: schema ${JOB_QUEUE_SCHEMA} up to date`);
       const started = performance.now();
       const report = await migrateSites(pool, { sets: tenantSets, concurrency });
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
