@@ -1,4 +1,8 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createPool, type Pool } from "@taruvi/db";
+import { defaultMigrationsDirs } from "@taruvi/migrator";
 import {
   createTestDatabase,
   createTestRoles,
@@ -195,6 +199,32 @@ describe("taruvi db roles", () => {
     });
     expect(await refusal(`CREATE ROLE ${randomSlug("r").replace("-", "_")}`)).toMatchObject({
       code: "42501",
+    });
+  });
+
+  it("a later migration, applied by the owner, gives the application role its data at once (default privileges)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "taruvi-roles-"));
+    try {
+      cpSync(defaultMigrationsDirs.tenant, dir, { recursive: true });
+      mkdirSync(join(dir, "29990101000000_roles_probe"));
+      writeFileSync(
+        join(dir, "29990101000000_roles_probe", "migration.sql"),
+        'CREATE TABLE "roles_probe" ("id" SERIAL PRIMARY KEY, "note" TEXT NOT NULL);\n',
+      );
+      const migrated = await taruvi(["migrate"], { TENANT_MIGRATIONS_DIR: dir });
+      expect(migrated).toMatchObject({ code: 0, stderr: "" });
+      expect(migrated.stdout).toContain("core: head 29990101000000_roles_probe, 1 migrated, 0 failed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const probe = `"${site.schema}".roles_probe`;
+    await app.query(`INSERT INTO ${probe} (note) VALUES ('written by the application role')`);
+    expect((await app.query(`SELECT note FROM ${probe}`)).rows).toEqual([
+      { note: "written by the application role" },
+    ]);
+    expect(await refusal(`DROP TABLE ${probe}`)).toEqual({
+      code: "42501",
+      message: "must be owner of table roles_probe",
     });
   });
 
