@@ -84,17 +84,30 @@ describe("taruvi db roles", () => {
     ]);
   });
 
-  it("refuses a superuser as either role, and a role without a password, naming the flag", async () => {
-    const superuser = await taruvi([
-      "db",
-      "roles",
-      "--app",
-      "postgres",
-      "--app-password",
-      "long-enough-password",
-    ]);
-    expect(superuser.code).toBe(1);
-    expect(superuser.stderr).toContain("postgres is a superuser");
+  it("refuses the administrator itself, any superuser, and a role without a password, naming the flag", async () => {
+    const password = ["--app-password", "long-enough-password"];
+    const admin = decodeURIComponent(new URL(db.url).username);
+    const self = await taruvi(["db", "roles", "--app", admin, ...password]);
+    expect(self.code).toBe(1);
+    expect(self.stderr).toContain(`${admin} is the role running this command`);
+    const superuser = `${roles.app.name}_su`;
+    await db.pool.query(`CREATE ROLE "${superuser}" SUPERUSER`);
+    try {
+      const refused = await taruvi([
+        "db",
+        "roles",
+        "--owner",
+        superuser,
+        "--owner-password",
+        "long-enough-password",
+      ]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`${superuser} is a superuser`);
+      const still = await db.pool.query("SELECT rolsuper FROM pg_roles WHERE rolname = $1", [superuser]);
+      expect(still.rows).toEqual([{ rolsuper: true }]);
+    } finally {
+      await db.pool.query(`DROP ROLE "${superuser}"`);
+    }
     const noPassword = await taruvi(["db", "roles"], { DATABASE_URL: "postgres://someone@127.0.0.1/x" });
     expect(noPassword).toMatchObject({ code: 1 });
     expect(noPassword.stderr).toContain("--app-password: give the role's password");

@@ -41,11 +41,17 @@ const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const LIMITED = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT";
 
 const ensureRole = async (client: PoolClient, role: DatabaseRole): Promise<boolean> => {
-  const { rows } = await client.query<{ rolsuper: boolean }>(
-    "SELECT rolsuper FROM pg_roles WHERE rolname = $1",
+  const { rows } = await client.query<{ rolsuper: boolean; self: boolean }>(
+    "SELECT rolsuper, rolname = current_user AS self FROM pg_roles WHERE rolname = $1",
     [role.name],
   );
   const existing = rows[0];
+  if (existing?.self) {
+    throw badUserInput(
+      "role",
+      `${role.name} is the role running this command: choose roles of their own for Taruvi`,
+    );
+  }
   if (existing?.rolsuper) {
     // Never strip the rights of an administrator (perhaps the very role running this).
     throw badUserInput("role", `${role.name} is a superuser: choose roles of their own for Taruvi`);
