@@ -1,4 +1,4 @@
-import type { Pool } from "@taruvi/db";
+import { createPool, type Pool } from "@taruvi/db";
 import { createSiteEventPublisher, type SiteEventPublisher } from "@taruvi/jobs";
 import { loadTenantSets, type MigrationSet } from "@taruvi/migrator";
 import { createDomainChecker, type DomainChecker } from "@taruvi/platform";
@@ -18,8 +18,13 @@ export type SitesServices = {
   domainChecker: DomainChecker;
   /** Days a PENDING domain claim lives before the domains.verify job drops it. */
   domainPendingDays: number;
-  /** The process's pool: provisioning and restores run their own transactions on it. */
+  /** The process's pool: restores run their own transactions on it. */
   pool: Pool;
+  /**
+   * The owner role's pool (MIGRATION_DATABASE_URL; else `pool`): the one connection that may
+   * create a schema, so provisioning runs on it.
+   */
+  ownerPool: Pool;
   /** Every service's site migrations (the core's first) a new site's schema is built from. */
   tenantSets: readonly MigrationSet[];
   /** Live sites one account may have across the FREE organizations it owns (superusers: any number). */
@@ -35,6 +40,17 @@ export const createSitesServices = async (
   { pool, bus, tenants, logger }: Pick<ServiceResources, "pool" | "bus" | "tenants" | "logger">,
 ): Promise<SitesRequestServices> => {
   const siteEvents = await createSiteEventPublisher({ pool, logger });
+  // Small: one site is built per connection, in one transaction of a few tens of milliseconds.
+  const ownerPool = env.MIGRATION_DATABASE_URL
+    ? createPool({
+        url: env.MIGRATION_DATABASE_URL,
+        max: 2,
+        connectTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
+        statementTimeoutMillis: env.DB_STATEMENT_TIMEOUT_MS,
+        applicationName: "taruvi-sites-owner",
+        onError: (error) => logger.warn({ err: error }, "idle owner connection error"),
+      })
+    : pool;
   return {
     bus,
     retentionDays: env.SITE_RETENTION_DAYS,
@@ -42,12 +58,16 @@ export const createSitesServices = async (
     domainChecker: createDomainChecker({ enabled: env.DOMAIN_VERIFICATION, servers: env.DNS_SERVERS }),
     domainPendingDays: env.DOMAIN_PENDING_DAYS,
     pool,
+    ownerPool,
     tenantSets: loadTenantSets(),
     maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
     // Platform-scope site-user management reaches a site's schema through the tenant clients.
     tenants,
     siteEvents,
-    close: () => siteEvents.close(),
+    close: async () => {
+      await siteEvents.close();
+      if (ownerPool !== pool) await ownerPool.end();
+    },
   };
 };
 
