@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { hashPassword, hashSecret, newApiKey } from "@taruvi/auth";
+import { announceSiteAccessChange } from "@taruvi/subgraph-kit";
 import { randomSlug } from "@taruvi/testing";
 import { expect } from "vitest";
 import { type GqlOptions, type HttpResult, strongPassword, type TestStack } from "./helpers";
@@ -48,6 +49,19 @@ export const siteUser = async (
   );
   const id = rows[0]?.id as string;
   return { id, email, password, token: () => t.token(id, site) };
+};
+
+/**
+ * After a change of who holds what written directly in SQL (the triggers bumped the site's access
+ * version, but nobody announced it): announces it as the product's own writes do, so this
+ * process's subgraphs read the callers' access again on their next request
+ * (docs/decisions/0025-site-access-cache.md).
+ */
+export const accessChangedDirectly = async (t: TestStack, site: SiteRef) => {
+  const { rows } = await t.db.pool.query<{ version: string }>(
+    `SELECT version FROM "${site.schemaName}".access_version`,
+  );
+  await announceSiteAccessChange(site.schemaName, Number(rows[0]?.version));
 };
 
 /** A grant written directly (model-level unless `object` is given). */

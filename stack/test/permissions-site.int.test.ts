@@ -3,6 +3,7 @@ import { SITE_PERMISSION_NAMES } from "@taruvi/auth";
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  accessChangedDirectly,
   allAuditRows,
   apiKeyDirectly,
   expectNoEvent,
@@ -356,8 +357,10 @@ describe("every site grant follows the users it names", () => {
     await t.db.pool.query(`UPDATE "${home.site.schemaName}".users SET is_active = false WHERE id = $1`, [
       user.id,
     ]);
+    await accessChangedDirectly(t, home.site);
     // The gateway verified this token a moment ago and caches the verification for 30 s; the
-    // subgraph loads the user's permissions per request and finds them inactive.
+    // subgraph reads the user's permissions again once the change is announced, and finds them
+    // inactive.
     expect(errorCode((await home$(USERS, {}, user.auth)).res)).toBe("FORBIDDEN");
     expect((await home$(MY, {}, user.auth)).res.json.data.myPermissions).toMatchObject({
       admin: false,

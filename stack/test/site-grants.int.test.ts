@@ -1,6 +1,6 @@
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiKeyDirectly, siteUser } from "./fixtures";
+import { accessChangedDirectly, apiKeyDirectly, siteUser } from "./fixtures";
 import {
   createSiteWithAdmin,
   errorOf,
@@ -345,6 +345,7 @@ describe("updateSiteSettings (site scope, settings.manage)", () => {
        VALUES ('settings.manage', 'USER', $1)`,
       [plain.id],
     );
+    await accessChangedDirectly(t, w.site);
     const allowed = await tagged(t, SETTINGS, {
       tenant: w.site.slug,
       token: plain.token,

@@ -227,13 +227,18 @@ const describePrismaSchema = (scope: "platform" | "tenant"): SchemaDescription =
  * What the SQL adds on purpose beyond what Prisma can express, table by table; anything else
  * extra is drift. The audit trail is append-only in the database itself (migration
  * 20261127200000_audit_append_only, docs/decisions/0008); an API key expires by the end of year
- * 9999 (20261202173000_api_key_expiry_bound).
+ * 9999 (20261202173000_api_key_expiry_bound); every change of who holds what bumps the site's
+ * access version (20261207200000_site_access_version, docs/decisions/0025).
  */
 const BEYOND_PRISMA: Record<string, string[]> = {
   audit_events: ["TRIGGER audit_events_append_only", "TRIGGER audit_events_no_truncate"],
   api_keys: [
     "CONSTRAINT api_keys_expires_at_check CHECK ((expires_at < to_timestamp(('253402300800'::bigint)::double precision)))",
+    "TRIGGER api_keys_access_version",
   ],
+  group_members: ["TRIGGER group_members_access_version"],
+  permission_grants: ["TRIGGER permission_grants_access_version"],
+  users: ["TRIGGER users_access_version", "TRIGGER users_deleted_access_version"],
 };
 
 /**

@@ -15,17 +15,90 @@ import {
 import type { PlatformClient, Pool } from "@taruvi/db";
 import { quoteSchema } from "@taruvi/tenancy";
 import DataLoader from "dataloader";
+import { cachedSiteAccess, storeSiteAccess } from "./access-cache";
 
 const NO_SITE_ACCESS = evaluateSiteAccess({ admin: false, grants: [] });
 
 type AccessSources = { actor: Actor | null; tenant: TenantRef | null; platform: PlatformClient };
 
 /**
- * Loads who holds what for one request: the caller's site permissions with one query at the
- * first question (through node-postgres: it runs on nearly every site request, and Prisma's
- * raw-query path costs more CPU than the query itself — bench/shield), organization and site
- * access batched by DataLoader over every id asked in the same tick. Everything is cached for
- * the request; nothing outlives it, so a revoked grant stops counting on the next request.
+ * The caller's site access and the site's access version it was read at, in one round trip and
+ * one statement (so one snapshot: the version belongs to the grants read with it). Through
+ * node-postgres: Prisma's raw-query path costs more CPU than the query itself (bench/shield).
+ */
+const readSiteAccess = async (
+  pool: Pool,
+  schemaName: string,
+  actor: Actor,
+): Promise<{ access: SiteAccess; version: number }> => {
+  const schema = quoteSchema(schemaName);
+  if (actor.type === "user") {
+    // The user's flags and every grant held directly or through a group.
+    const { rows } = await pool.query<{
+      version: string;
+      isAdmin: boolean | null;
+      isActive: boolean | null;
+      grants: SiteGrant[];
+    }>(
+      `SELECT v.version, u.is_admin AS "isAdmin", u.is_active AS "isActive",
+         (SELECT coalesce(json_agg(json_build_object(
+                   'permission', g.permission, 'objectType', g.object_type, 'objectId', g.object_id)), '[]')
+            FROM ${schema}.permission_grants g
+           WHERE g.user_id = u.id
+              OR g.group_id IN (SELECT m.group_id FROM ${schema}.group_members m WHERE m.user_id = u.id)
+         ) AS grants
+       FROM ${schema}.access_version v LEFT JOIN ${schema}.users u ON u.id = $1::uuid`,
+      [actor.id],
+    );
+    const row = rows[0];
+    const version = Number(row?.version ?? 0);
+    if (!row?.isActive) return { access: NO_SITE_ACCESS, version };
+    return { access: evaluateSiteAccess({ admin: row.isAdmin === true, grants: row.grants }), version };
+  }
+  if (actor.type === "api_key") {
+    // The key's grants, and its creator's flags and grants. A key is bounded by its creator: it
+    // holds what it was given that the creator still holds, and nothing once it is revoked or
+    // the creator is deactivated or deleted (or when it has no creator at all).
+    const { rows } = await pool.query<{
+      version: string;
+      revoked: boolean | null;
+      keyGrants: SiteGrant[];
+      creatorAdmin: boolean | null;
+      creatorActive: boolean | null;
+      creatorGrants: SiteGrant[];
+    }>(
+      `SELECT v.version, k.revoked_at IS NOT NULL AS revoked,
+         (SELECT coalesce(json_agg(json_build_object(
+                   'permission', g.permission, 'objectType', g.object_type, 'objectId', g.object_id)), '[]')
+            FROM ${schema}.permission_grants g WHERE g.api_key_id = k.id) AS "keyGrants",
+         u.is_admin AS "creatorAdmin", u.is_active AS "creatorActive",
+         (SELECT coalesce(json_agg(json_build_object(
+                   'permission', g.permission, 'objectType', g.object_type, 'objectId', g.object_id)), '[]')
+            FROM ${schema}.permission_grants g
+           WHERE g.user_id = u.id
+              OR g.group_id IN (SELECT m.group_id FROM ${schema}.group_members m WHERE m.user_id = u.id)
+         ) AS "creatorGrants"
+       FROM ${schema}.access_version v
+       LEFT JOIN ${schema}.api_keys k ON k.id = $1::uuid
+       LEFT JOIN ${schema}.users u ON u.id = k.created_by_id`,
+      [actor.id],
+    );
+    const row = rows[0];
+    const version = Number(row?.version ?? 0);
+    if (!row?.creatorActive || row.revoked !== false) return { access: NO_SITE_ACCESS, version };
+    const key = evaluateSiteAccess({ admin: false, grants: row.keyGrants, scopes: actor.scopes ?? [] });
+    const creator = evaluateSiteAccess({ admin: row.creatorAdmin === true, grants: row.creatorGrants });
+    return { access: intersectSiteAccess(key, creator), version };
+  }
+  return { access: NO_SITE_ACCESS, version: 0 };
+};
+
+/**
+ * Who holds what for one request: the caller's site permissions at the first question, from
+ * the process's cache of site access (access-cache.ts: valid until the site's access version
+ * moves, which every change of a grant, membership, user flag or key does in its own
+ * transaction) or with one query; organization and site access batched by DataLoader over every
+ * id asked in the same tick, cached for the request only.
  */
 export const createAccessResolver = (sources: AccessSources, pool: Pool): AccessResolver => {
   const { actor, tenant } = sources;
@@ -78,59 +151,21 @@ export const createAccessResolver = (sources: AccessSources, pool: Pool): Access
     { cacheKeyFn: (ref) => ref.id },
   );
 
+  /** Who the caller is in the site, as the cache knows them (a key's scopes come from its row). */
+  const principal =
+    actor?.type === "user"
+      ? `user:${actor.id}`
+      : actor?.type === "api_key"
+        ? `api_key:${actor.id}:${(actor.scopes ?? []).join(",")}`
+        : null;
+
   const loadSiteAccess = async (): Promise<SiteAccess> => {
-    if (!tenant || !actor) return NO_SITE_ACCESS;
-    if (actor.type === "user") {
-      // One round trip: the user's flags and every grant held directly or through a group.
-      const schema = quoteSchema(tenant.schema);
-      const { rows } = await pool.query<{ isAdmin: boolean; isActive: boolean; grants: SiteGrant[] }>(
-        `SELECT u.is_admin AS "isAdmin", u.is_active AS "isActive",
-           (SELECT coalesce(json_agg(json_build_object(
-                     'permission', g.permission, 'objectType', g.object_type, 'objectId', g.object_id)), '[]')
-              FROM ${schema}.permission_grants g
-             WHERE g.user_id = u.id
-                OR g.group_id IN (SELECT m.group_id FROM ${schema}.group_members m WHERE m.user_id = u.id)
-           ) AS grants
-         FROM ${schema}.users u WHERE u.id = $1::uuid`,
-        [actor.id],
-      );
-      const user = rows[0];
-      if (!user?.isActive) return NO_SITE_ACCESS;
-      return evaluateSiteAccess({ admin: user.isAdmin, grants: user.grants });
-    }
-    if (actor.type === "api_key") {
-      // One round trip: the key's grants, and its creator's flags and grants. A key is bounded
-      // by its creator: it holds what it was given that the creator still holds, and nothing
-      // once the creator is deactivated or deleted (or when it has no creator at all).
-      const schema = quoteSchema(tenant.schema);
-      const { rows } = await pool.query<{
-        keyGrants: SiteGrant[];
-        creatorAdmin: boolean | null;
-        creatorActive: boolean | null;
-        creatorGrants: SiteGrant[];
-      }>(
-        `SELECT
-           (SELECT coalesce(json_agg(json_build_object(
-                     'permission', g.permission, 'objectType', g.object_type, 'objectId', g.object_id)), '[]')
-              FROM ${schema}.permission_grants g WHERE g.api_key_id = k.id) AS "keyGrants",
-           u.is_admin AS "creatorAdmin", u.is_active AS "creatorActive",
-           (SELECT coalesce(json_agg(json_build_object(
-                     'permission', g.permission, 'objectType', g.object_type, 'objectId', g.object_id)), '[]')
-              FROM ${schema}.permission_grants g
-             WHERE g.user_id = u.id
-                OR g.group_id IN (SELECT m.group_id FROM ${schema}.group_members m WHERE m.user_id = u.id)
-           ) AS "creatorGrants"
-         FROM ${schema}.api_keys k LEFT JOIN ${schema}.users u ON u.id = k.created_by_id
-         WHERE k.id = $1::uuid`,
-        [actor.id],
-      );
-      const row = rows[0];
-      if (!row?.creatorActive) return NO_SITE_ACCESS;
-      const key = evaluateSiteAccess({ admin: false, grants: row.keyGrants, scopes: actor.scopes ?? [] });
-      const creator = evaluateSiteAccess({ admin: row.creatorAdmin === true, grants: row.creatorGrants });
-      return intersectSiteAccess(key, creator);
-    }
-    return NO_SITE_ACCESS;
+    if (!tenant || !actor || !principal) return NO_SITE_ACCESS;
+    const cached = cachedSiteAccess(tenant.schema, principal);
+    if (cached) return cached;
+    const { access, version } = await readSiteAccess(pool, tenant.schema, actor);
+    storeSiteAccess(tenant.schema, principal, version, access);
+    return access;
   };
 
   return {

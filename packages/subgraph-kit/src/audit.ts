@@ -9,6 +9,7 @@
  */
 import { type PrismaRawSql, prismaSqlExecutor, type SqlExecutor } from "@taruvi/db";
 import { quoteSchema } from "@taruvi/tenancy";
+import { announceSiteAccessChange } from "./access-cache";
 import type { RequestContext } from "./context";
 
 export type AuditActorType = "ACCOUNT" | "USER" | "API_KEY" | "SYSTEM";
@@ -89,13 +90,18 @@ type AuditSource = Pick<RequestContext, "tenant" | "actor" | "requestId" | "clie
  * Appends one event through `db` (the change's own transaction: a pg client inside
  * `inTransaction`, or `prismaSqlExecutor(tx)`). The target is the
  * request's scope unless given: a site-scope request writes to its site's schema.
+ *
+ * Resolves to the site's access version when the transaction changed who holds what in the site
+ * before this event (the triggers of migration 20261207200000_site_access_version leave it in
+ * `taruvi.access_version`), else null: whoever commits the transaction announces it
+ * (`announceSiteAccessChange`), as auditedSiteChange does.
  */
 export const recordAudit = async (
   ctx: AuditSource,
   db: SqlExecutor,
   record: AuditRecord,
   target: { schema: string } | "platform" = ctx.tenant ? { schema: ctx.tenant.schema } : "platform",
-): Promise<void> => {
+): Promise<number | null> => {
   const actor = record.actor ?? {
     type: ctx.actor ? ACTOR_TYPES[ctx.actor.type] : "SYSTEM",
     id: ctx.actor?.id ?? null,
@@ -119,15 +125,19 @@ export const recordAudit = async (
        VALUES ($1, $2, $3, $4::"platform"."ActorType", $5, $6, $7, $8, $9::jsonb, $10::uuid, $11::uuid)`,
       [...common, record.organizationId ?? null, record.siteId ?? ctx.tenant?.siteId ?? null],
     );
-    return;
+    return null;
   }
   const schema = quoteSchema(target.schema);
-  await db.query(
+  const { rows } = await db.query(
     `INSERT INTO ${schema}."audit_events"
        (action, entity_type, entity_id, actor_type, actor_id, request_id, ip, user_agent, changes)
-     VALUES ($1, $2, $3, $4::${schema}."ActorType", $5, $6, $7, $8, $9::jsonb)`,
+     VALUES ($1, $2, $3, $4::${schema}."ActorType", $5, $6, $7, $8, $9::jsonb)
+     RETURNING current_setting('taruvi.access_version', true) AS "accessVersion"`,
     common,
   );
+  // Unset (null), or '' after another transaction of the same connection set it.
+  const version = (rows[0] as { accessVersion: string | null } | undefined)?.accessVersion;
+  return version ? Number(version) : null;
 };
 
 type SiteTx = Parameters<Parameters<RequestContext["db"]["$transaction"]>[0]>[0];
@@ -140,17 +150,24 @@ type TransactionalClient<Tx> = {
 
 /**
  * Runs a site change and its audit event in one transaction of the site's schema. `change`
- * returns the result and the event to record (null: nothing changed, nothing recorded).
+ * returns the result and the event to record (null: nothing changed, nothing recorded). A change
+ * of who holds what (grants, memberships, user flags, keys) is announced once committed: this
+ * process's next request reads the caller's access again, and every other process is told
+ * through the change bus (access-cache.ts).
  */
-export const auditedSiteChange = <T, Tx extends PrismaRawSql = SiteTx>(
+export const auditedSiteChange = async <T, Tx extends PrismaRawSql = SiteTx>(
   ctx: AuditSource & { db: TransactionalClient<Tx> },
   change: (tx: Tx) => Promise<{ result: T; audit: AuditRecord | null }>,
-): Promise<T> =>
-  ctx.db.$transaction(async (tx) => {
+): Promise<T> => {
+  let accessVersion: number | null = null;
+  const result = await ctx.db.$transaction(async (tx) => {
     const { result, audit } = await change(tx);
-    if (audit) await recordAudit(ctx, prismaSqlExecutor(tx), audit);
+    accessVersion = audit ? await recordAudit(ctx, prismaSqlExecutor(tx), audit) : null;
     return result;
   });
+  if (accessVersion !== null && ctx.tenant) await announceSiteAccessChange(ctx.tenant.schema, accessVersion);
+  return result;
+};
 
 /** Like auditedSiteChange, for a change of platform data (event in `platform.audit_events`). */
 export const auditedPlatformChange = <T>(

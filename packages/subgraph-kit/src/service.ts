@@ -217,6 +217,7 @@ export const startService = async <Shape extends z.ZodRawShape, Services, Loader
     logger,
     internalContextSecret: env.INTERNAL_CONTEXT_SECRET,
     tenantClientCacheSize: env.TENANT_CLIENT_CACHE_SIZE,
+    bus: resources.bus,
     ...(definition.tenantModel ? { tenantClient: definition.tenantModel.client } : {}),
   });
   const metrics = resources.metrics.forApp(definition.name);

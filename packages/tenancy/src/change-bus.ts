@@ -3,13 +3,24 @@ import { connectRedis, type RedisConnection, type RedisLogger } from "@taruvi/re
 
 /**
  * Tells every gateway that a site's addressing or status changed (suspended, deleted, domain
- * added, slug renamed), so its tenant cache drops the entry at once. Redis pub/sub across
- * processes; an in-process emitter when no Redis is configured (one process serves all).
+ * added, slug renamed), so its tenant cache drops the entry at once, and every subgraph that
+ * who holds what in a site changed (`access:<schema>@<version>`, the subgraph kit's site access
+ * cache). Redis pub/sub across processes; an in-process emitter when no Redis is configured (one
+ * process serves all).
  */
 export type TenantChangeBus = {
-  /** `key` is a site slug or host name; "*" drops everything. */
+  /**
+   * `key` is a site slug or host name, or `access:<schema>@<version>` (a site's access changed:
+   * docs/decisions/0025); "*" drops everything.
+   */
   publish: (key: string) => Promise<void>;
   subscribe: (listener: (key: string) => void) => () => void;
+  /**
+   * Whether changes published by other processes reach this one's listeners now: subscribed on
+   * a live connection (with Redis), always (without: one process). False before the first
+   * `subscribe` and while Redis is away.
+   */
+  isCurrent: () => boolean;
   close: () => Promise<void>;
 };
 
@@ -37,11 +48,14 @@ export const createTenantChangeBus = ({
         local.on(CHANNEL, listener);
         return () => local.off(CHANNEL, listener);
       },
+      isCurrent: () => true,
       close: async () => undefined,
     };
   }
   const publisher = connectRedis(redisUrl, { name: "taruvi-tenant-changes", logger });
   let subscriber: RedisConnection | null = null;
+  /** Subscribed on the subscriber's current connection. */
+  let subscribed = false;
   const listeners = new Set<(key: string) => void>();
   const deliver = (key: string) => {
     for (const l of listeners) l(key);
@@ -72,11 +86,15 @@ export const createTenantChangeBus = ({
         const connection = connectRedis(redisUrl, { name: "taruvi-tenant-changes-sub", logger });
         subscriber = connection;
         connection.client.on("message", (_channel: string, key: string) => deliver(key));
+        connection.client.on("close", () => {
+          subscribed = false;
+        });
         let connections = 0;
         connection.onUp(() => {
           connections += 1;
           connection.client.subscribe(CHANNEL).then(
             () => {
+              subscribed = true;
               if (connections > 1) deliver("*");
             },
             () => undefined,
@@ -85,6 +103,7 @@ export const createTenantChangeBus = ({
       }
       return () => listeners.delete(listener);
     },
+    isCurrent: () => subscribed && subscriber?.isUp() === true && publisher.isUp(),
     close: async () => {
       publisher.close();
       subscriber?.close();
