@@ -146,7 +146,7 @@ const describePrismaSchema = (scope: "platform" | "tenant"): SchemaDescription =
 
   const literal = (field: DmmfField, value: unknown): string => {
     if (field.kind === "enum") return `${sqlLiteral(String(value))}::${enumNames.get(field.type)}`;
-    if (field.type === "Boolean" || field.type === "Int") return String(value);
+    if (field.type === "Boolean" || field.type === "Int" || field.type === "BigInt") return String(value);
     if (field.type === "String") return `${sqlLiteral(String(value))}::text`;
     if (field.type === "Json") return `${sqlLiteral(String(value))}::jsonb`;
     throw new Error(`extend this test: no default literal for ${field.type}`);
