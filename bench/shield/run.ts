@@ -68,7 +68,7 @@ const queriesFor = (world: ShieldBenchWorld): BenchQuery[] => {
     },
     {
       name: "small, site",
-      what: "the same in a site, its admin (the rule loads the caller's site permissions: 2 queries)",
+      what: "the same in a site, its admin (the rule asks for the caller's site access: the process's cache, one query on a miss)",
       tenant: site,
       actor: { type: "user", id: world.siteAdminId },
       query: "{ auditEvents(first: 1) { edges { node { id action occurredAt } } } }",
