@@ -76,6 +76,15 @@ const readsOf = (pool: Pool, schema: string, userId: string): Read[] => {
     },
     {
       name: "a user by id",
+      // `user(id)` and `me`: identity's userById loader (findUserViews with `id in`).
+      prisma: () => db.user.findMany({ where: { id: { in: [userId] } }, select: USER_VIEW }),
+      pg: async () =>
+        (await pool.query(`SELECT ${USER_COLUMNS} FROM ${q}.users WHERE id = ANY($1::uuid[])`, [[userId]]))
+          .rows,
+    },
+    {
+      name: "a user by id (findUnique)",
+      // getSiteUser, in the mutations on a user: Prisma batches findUnique calls of one tick.
       prisma: () => db.user.findUnique({ where: { id: userId }, select: USER_VIEW }),
       pg: async () =>
         (await pool.query(`SELECT ${USER_COLUMNS} FROM ${q}.users WHERE id = $1::uuid`, [userId])).rows[0],
