@@ -64,7 +64,10 @@ export const accessChangedDirectly = async (t: TestStack, site: SiteRef) => {
   await announceSiteAccessChange(site.schemaName, Number(rows[0]?.version));
 };
 
-/** A grant written directly (model-level unless `object` is given). */
+/**
+ * A grant written directly (model-level unless `object` is given), and announced as the product's
+ * own grants are (`accessChangedDirectly`): it counts from the grantee's next request.
+ */
 export const grantDirectly = async (
   t: TestStack,
   site: SiteRef,
@@ -87,6 +90,7 @@ export const grantDirectly = async (
       object?.id ?? null,
     ],
   );
+  await accessChangedDirectly(t, site);
   return rows[0]?.id as string;
 };
 
