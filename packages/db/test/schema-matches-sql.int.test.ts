@@ -228,7 +228,7 @@ const describePrismaSchema = (scope: "platform" | "tenant"): SchemaDescription =
  * extra is drift. The audit trail is append-only in the database itself (migration
  * 20261127200000_audit_append_only, docs/decisions/0008); an API key expires by the end of year
  * 9999 (20261202173000_api_key_expiry_bound); every change of who holds what bumps the site's
- * access version (20261207200000_site_access_version, docs/decisions/0025).
+ * access version (20261207210000_site_access_version, docs/decisions/0025).
  */
 const BEYOND_PRISMA: Record<string, string[]> = {
   audit_events: ["TRIGGER audit_events_append_only", "TRIGGER audit_events_no_truncate"],

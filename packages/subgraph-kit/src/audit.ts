@@ -92,7 +92,7 @@ type AuditSource = Pick<RequestContext, "tenant" | "actor" | "requestId" | "clie
  * request's scope unless given: a site-scope request writes to its site's schema.
  *
  * Resolves to the site's access version when the transaction changed who holds what in the site
- * before this event (the triggers of migration 20261207200000_site_access_version leave it in
+ * before this event (the triggers of migration 20261207210000_site_access_version leave it in
  * `taruvi.access_version`), else null: whoever commits the transaction announces it
  * (`announceSiteAccessChange`), as auditedSiteChange does.
  */
