@@ -1,6 +1,12 @@
 import { bool, dnsServers, int, string } from "@taruvi/config";
 import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/limits";
+import { SERVICES } from "@taruvi/registry";
 import type { ServiceEnv } from "@taruvi/subgraph-kit";
+
+/** SUBGRAPH_<NAME>_URL of every registered service, as the gateway reads them (systemStatus probes them). */
+const subgraphUrlShape = Object.fromEntries(
+  SERVICES.map((service) => [service.urlVariable, string(`http://127.0.0.1:${service.port}/graphql`)]),
+) as Record<`SUBGRAPH_${string}_URL`, ReturnType<typeof string>>;
 
 /** Sites' own variables (beside the subgraph ones: PORT 4003, DATABASE_URL, REDIS_URL for the tenant-change bus, …). */
 export const sitesEnvShape = {
@@ -18,6 +24,8 @@ export const sitesEnvShape = {
   DNS_SERVERS: dnsServers(),
   /** Days a PENDING domain claim lives (renewed by adding it again) before it is dropped. */
   DOMAIN_PENDING_DAYS: int(7, { min: 1, max: 90 }),
+  /** Where systemStatus finds each subgraph's /healthz: the gateway's variables and defaults. */
+  ...subgraphUrlShape,
 };
 
 export type SitesEnv = ServiceEnv<typeof sitesEnvShape>;
