@@ -37,6 +37,7 @@ const workspaces = [
   "apps/worker",
   "stack",
   "examples/web",
+  "apps/console",
 ];
 
 export default defineConfig({

@@ -9,6 +9,7 @@ export const GATEWAY_ROUTES: ReadonlySet<string> = new Set([
   "/healthz",
   "/readyz",
   "/.well-known/jwks.json",
+  "/console",
 ]);
 
 /** Error codes the outcome label keeps: the contract's and GraphQL's own request failures. */
