@@ -9,6 +9,7 @@ import { type Session, SessionProvider, useSessionState } from "./session";
 import { AuditTrail } from "./shared/AuditTrail";
 import { Access } from "./site/Access";
 import { ApiKeys } from "./site/ApiKeys";
+import { Files } from "./site/Files";
 import { Groups } from "./site/Groups";
 import { Settings } from "./site/Settings";
 import { Users } from "./site/Users";
@@ -28,6 +29,7 @@ const sectionsOf = (session: Session): Section[] => {
         ? [{ id: "access", title: "Who holds what", render: () => <Access /> }]
         : []),
       ...(can("apikeys.manage") ? [{ id: "api-keys", title: "API keys", render: () => <ApiKeys /> }] : []),
+      ...(can("files.view") ? [{ id: "files", title: "Files", render: () => <Files /> }] : []),
       { id: "settings", title: "Settings", render: () => <Settings /> },
       ...(can("audit.view") ? [{ id: "audit", title: "Audit trail", render: () => <AuditTrail /> }] : []),
     ];

@@ -147,6 +147,11 @@ describe("site admin", () => {
     await page.getByRole("row", { name: /CI key/ }).waitFor();
     await check("site-api-keys");
 
+    await openSection(page, "Files");
+    await page.getByText("No files yet.").waitFor();
+    await page.getByText(/^Storage used: 0 B/).waitFor();
+    await check("site-files");
+
     await openSection(page, "Settings");
     await page.getByRole("checkbox", { name: "Anyone may sign up" }).waitFor();
     await check("site-settings");
