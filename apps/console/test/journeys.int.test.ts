@@ -309,6 +309,15 @@ describe("platform operator", () => {
     await openSection(page, "Organizations");
     await page.getByLabel("Search organizations").fill(marker);
     await page.getByRole("row", { name: new RegExp(`${marker}-org`) }).waitFor();
+    await page.getByLabel(`Plan of ${marker}-org`, { exact: true }).selectOption("PRO");
+    await expect
+      .poll(
+        async () => (await t.db.platform.organization.findUnique({ where: { id: organization.id } }))?.plan,
+      )
+      .toBe("PRO");
+    await page.getByRole("button", { name: `Open ${marker}-org` }).click();
+    await page.getByRole("heading", { name: "Ops Org" }).waitFor();
+    await page.getByRole("row", { name: new RegExp(owner.email) }).waitFor();
     await check("platform-organizations");
 
     await openSection(page, "Accounts");

@@ -17,6 +17,7 @@ import {
 import { type FormEvent, useState } from "react";
 import { Form } from "react-aria-components";
 import { useAction, useApi, useCursor } from "../api";
+import { useSession } from "../session";
 import { Button, Choice, Field, Pager } from "../ui/controls";
 import { Done, ErrorNotice, QueryState } from "../ui/feedback";
 import { DataTable } from "../ui/table";
@@ -59,7 +60,14 @@ export const Organizations = () => {
   );
 };
 
-const OrganizationDetail = ({ slug }: { slug: string }) => {
+/** Owners and admins manage an organization; so do superusers (who have no role in it). */
+const useManages = (organization: Organization) => {
+  const { permissions } = useSession();
+  return permissions.admin || organization.viewerRole === "OWNER" || organization.viewerRole === "ADMIN";
+};
+
+/** One organization: its members, invitations (for those who manage it) and sites. */
+export const OrganizationDetail = ({ slug }: { slug: string }) => {
   const query = useApi(OrganizationDocument, { slug });
   return (
     <QueryState query={query} what="the organization">
@@ -68,9 +76,7 @@ const OrganizationDetail = ({ slug }: { slug: string }) => {
           <section className="stack" aria-labelledby="org-title">
             <h2 id="org-title">{organization.name}</h2>
             <Members organization={organization} />
-            {organization.viewerRole === "OWNER" || organization.viewerRole === "ADMIN" ? (
-              <Invitations organizationId={organization.id} />
-            ) : null}
+            <InvitationsIfManaged organization={organization} />
             <Sites organization={organization} />
           </section>
         ) : (
@@ -81,8 +87,11 @@ const OrganizationDetail = ({ slug }: { slug: string }) => {
   );
 };
 
+const InvitationsIfManaged = ({ organization }: { organization: Organization }) =>
+  useManages(organization) ? <Invitations organizationId={organization.id} /> : null;
+
 const Members = ({ organization }: { organization: Organization }) => {
-  const manage = organization.viewerRole === "OWNER" || organization.viewerRole === "ADMIN";
+  const manage = useManages(organization);
   const setRole = useAction(UpdateMemberRoleDocument);
   const remove = useAction(RemoveMemberDocument);
   return (
@@ -260,7 +269,7 @@ const Invitations = ({ organizationId }: { organizationId: string }) => {
 };
 
 const Sites = ({ organization }: { organization: Organization }) => {
-  const manage = organization.viewerRole === "OWNER" || organization.viewerRole === "ADMIN";
+  const manage = useManages(organization);
   const [open, setOpen] = useState<string | null>(null);
   return (
     <section className="stack" aria-labelledby="sites-title">

@@ -5,7 +5,8 @@ import {
 } from "@taruvi/sdk";
 import { useState } from "react";
 import { useAction, useApi, useCursor } from "../api";
-import { Choice, Field, Pager } from "../ui/controls";
+import { OrganizationDetail } from "../org/Organizations";
+import { Button, Choice, Field, Pager } from "../ui/controls";
 import { ErrorNotice, QueryState } from "../ui/feedback";
 import { DataTable } from "../ui/table";
 
@@ -25,6 +26,7 @@ export const PlatformOrganizations = () => {
     filter: { search: search || null, plan: (plan || null) as OrganizationPlan | null },
   });
   const update = useAction(UpdateOrganizationDocument);
+  const [open, setOpen] = useState<string | null>(null);
   return (
     <section className="stack">
       <search className="filters">
@@ -70,6 +72,14 @@ export const PlatformOrganizations = () => {
                   ),
                 },
                 { name: "Created", cell: (o) => new Date(o.createdAt).toLocaleDateString() },
+                {
+                  name: "Actions",
+                  cell: (o) => (
+                    <Button tone="quiet" aria-label={`Open ${o.slug}`} onPress={() => setOpen(o.slug)}>
+                      Open
+                    </Button>
+                  ),
+                },
               ]}
             />
             <Pager
@@ -81,6 +91,7 @@ export const PlatformOrganizations = () => {
           </>
         )}
       </QueryState>
+      {open ? <OrganizationDetail slug={open} /> : null}
     </section>
   );
 };
