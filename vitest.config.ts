@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // The subgraphs (apps/<name> for the core, services/<name> for products) come from the registry:
@@ -41,6 +42,16 @@ const workspaces = [
 ];
 
 export default defineConfig({
+  // In the workspace, @taruvi/sdk is its source: the package's exports name its build (dist/,
+  // made by `npm run build` or `npm pack`), which tests here must not depend on being fresh.
+  resolve: {
+    alias: [
+      {
+        find: /^@taruvi\/sdk$/,
+        replacement: fileURLToPath(new URL("packages/sdk/src/index.ts", import.meta.url)),
+      },
+    ],
+  },
   test: {
     globalSetup: ["packages/testing/src/global-setup.ts"],
     testTimeout: 60_000,

@@ -3,6 +3,7 @@ import { createPlatformClient, type Pool } from "@taruvi/db";
 import {
   createSite,
   defaultMigrationsDirs,
+  installJobQueue,
   loadMigrations,
   loadTenantSets,
   migratePlatform,
@@ -23,11 +24,12 @@ export type BenchWorld = {
 const PASSWORD = "bench-gateway-password-1";
 
 /**
- * Migrates the platform schema, then seeds what the two queries read: an organization with an
+ * Migrates the platform schema and installs the job queue's (as `taruvi migrate` does), then seeds what the two queries read: an organization with an
  * owner and two more members, and one ACTIVE site (its schema and first admin) with three domains.
  */
 export const seedWorld = async (pool: Pool): Promise<BenchWorld> => {
   await migratePlatform(pool, loadMigrations(defaultMigrationsDirs.platform));
+  await installJobQueue(pool);
   const platform = createPlatformClient(pool);
   try {
     const passwordHash = await hashPassword(PASSWORD);

@@ -48,6 +48,7 @@ export type Flatness = {
   second: number;
   last: number;
   ratio: number;
+  limit: number;
   pass: boolean;
 };
 
@@ -128,7 +129,10 @@ export const windowStats = ({
  * collections (means). Only growth fails: memory given back is
  * not a leak. Needs at least three windows (the first is the warm-up).
  */
-export const flatness = (windows: WindowStats[]): Flatness[] => {
+export const flatness = (
+  windows: WindowStats[],
+  limits: Record<Flatness["metric"], number> = { rssLessYoungMb: FLATNESS_LIMIT, liveHeapMb: FLATNESS_LIMIT },
+): Flatness[] => {
   if (windows.length < 3) return [];
   const second = windows[1] as WindowStats;
   const last = windows[windows.length - 1] as WindowStats;
@@ -138,7 +142,17 @@ export const flatness = (windows: WindowStats[]): Flatness[] => {
       const b = last.memory[name]?.[metric];
       if (a == null || b == null || a === 0) return [];
       const ratio = round(b / a, 3);
-      return [{ process: name, metric, second: a, last: b, ratio, pass: ratio <= FLATNESS_LIMIT }];
+      return [
+        {
+          process: name,
+          metric,
+          second: a,
+          last: b,
+          ratio,
+          limit: limits[metric],
+          pass: ratio <= limits[metric],
+        },
+      ];
     }),
   );
 };
@@ -219,13 +233,14 @@ export const formatOperationTable = (ops: ReturnType<typeof operationStats>) =>
 
 export const formatFlatnessTable = (checks: Flatness[]) =>
   table(
-    ["process", "metric", "second window", "last window", "last ÷ second", `≤ ${FLATNESS_LIMIT}`],
+    ["process", "metric", "second window", "last window", "last ÷ second", "limit", "result"],
     checks.map((c) => [
       c.process,
       c.metric === "rssLessYoungMb" ? "RSS − young MB" : "live heap MB",
       c.second,
       c.last,
       c.ratio,
+      `≤ ${c.limit}`,
       c.pass ? "pass" : "FAIL",
     ]),
   );

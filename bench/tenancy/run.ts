@@ -48,6 +48,11 @@ const TARGETS = {
 } as const;
 
 const RESULTS_FILE = fileURLToPath(new URL("../results/tenancy.json", import.meta.url));
+/** `--only memory`: just step 4 over freshly provisioned sites; written here, not over tenancy.json. */
+const MEMORY_RESULTS_FILE = fileURLToPath(new URL("../results/tenancy-memory.json", import.meta.url));
+
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+if (only !== undefined && only !== "memory") throw new Error(`--only ${only}: only "memory" is known`);
 
 /** Clean-up actions, run last-registered first, once, whether the run ends, fails or is interrupted. */
 const createCleanup = () => {
@@ -106,10 +111,51 @@ const main = async (): Promise<void> => {
     });
     cleanup.defer("end pool", () => pool.end());
 
+    const touchSites = (siteIds: readonly string[]) =>
+      benchTouchSites({
+        pool,
+        poolSize: CONFIG.poolSize,
+        admin,
+        database: db.name,
+        siteIds,
+        cacheMax: CONFIG.cacheMax,
+        concurrency: CONFIG.touchConcurrency,
+        targetRssMb: TARGETS.rssMb,
+      });
+    const writeResults = async (file: string, startedAt: Date, results: Results) => {
+      const { rows } = await admin.query<{ server_version: string }>("SHOW server_version");
+      const cpu = cpus();
+      writeJson(file, {
+        machine: {
+          node: process.version,
+          cpus: cpu.length,
+          cpuModel: cpu[0]?.model.trim() ?? "unknown",
+          memoryMb: round(toMb(totalmem()), 0),
+          platform: `${process.platform}-${process.arch}`,
+          pg: rows[0]?.server_version ?? "unknown",
+        },
+        date: startedAt.toISOString(),
+        durationSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
+        config: CONFIG,
+        targets: TARGETS,
+        results,
+      });
+      console.log(`\n${formatTable(results)}\n\nwrote ${file}`);
+    };
+
     await migratePlatform(pool, loadMigrations(defaultMigrationsDirs.platform));
     const set = loadMigrations(defaultMigrationsDirs.tenant);
     const fleet = await createFleet(pool);
     const results: Results = {};
+
+    if (only === "memory") {
+      console.log(`provisioning ${CONFIG.touchSites} sites`);
+      await fleet.growTo(CONFIG.touchSites, { sets: [set], concurrency: CONFIG.provisionConcurrency });
+      console.log(`4/4 (alone) one process touching ${CONFIG.touchSites} sites`);
+      Object.assign(results, await touchSites(fleet.siteIds));
+      await writeResults(MEMORY_RESULTS_FILE, startedAt, results);
+      return;
+    }
 
     console.log(`1/4 provisioning: ${CONFIG.provisionSamples} createSite vs ${CONFIG.naiveSamples} naive`);
     const provisioning = await benchProvisioning({
@@ -157,19 +203,7 @@ const main = async (): Promise<void> => {
 
     console.log(`4/4 one process touching ${CONFIG.touchSites} sites`);
     await fleet.growTo(CONFIG.touchSites, { sets: [nextSet], concurrency: CONFIG.provisionConcurrency });
-    Object.assign(
-      results,
-      await benchTouchSites({
-        pool,
-        poolSize: CONFIG.poolSize,
-        admin,
-        database: db.name,
-        siteIds: fleet.siteIds,
-        cacheMax: CONFIG.cacheMax,
-        concurrency: CONFIG.touchConcurrency,
-        targetRssMb: TARGETS.rssMb,
-      }),
-    );
+    Object.assign(results, await touchSites(fleet.siteIds));
 
     console.log(`+ createSite again with ${fleet.siteIds.length} sites present`);
     Object.assign(
@@ -218,24 +252,7 @@ const main = async (): Promise<void> => {
       }),
     );
 
-    const { rows } = await admin.query<{ server_version: string }>("SHOW server_version");
-    const cpu = cpus();
-    writeJson(RESULTS_FILE, {
-      machine: {
-        node: process.version,
-        cpus: cpu.length,
-        cpuModel: cpu[0]?.model.trim() ?? "unknown",
-        memoryMb: round(toMb(totalmem()), 0),
-        platform: `${process.platform}-${process.arch}`,
-        pg: rows[0]?.server_version ?? "unknown",
-      },
-      date: startedAt.toISOString(),
-      durationSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
-      config: CONFIG,
-      targets: TARGETS,
-      results,
-    });
-    console.log(`\n${formatTable(results)}\n\nwrote ${RESULTS_FILE}`);
+    await writeResults(RESULTS_FILE, startedAt, results);
   } finally {
     await cleanup.run();
   }

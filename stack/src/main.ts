@@ -5,6 +5,7 @@ import { createPlatformClient, createPool, resolveDatabase } from "@taruvi/db";
 import { createLogger } from "@taruvi/logging";
 import {
   defaultMigrationsDirs,
+  installJobQueue,
   loadMigrations,
   loadTenantSets,
   migratePlatform,
@@ -18,6 +19,8 @@ import { startStack } from "./start-stack";
 // apps, which read it with their own defaults (apps/*/src/env.ts).
 const env = loadEnv({
   DATABASE_URL: optionalString(),
+  /** The owner role: migrations and the seed here, provisioning and purge in the apps (else DATABASE_URL). */
+  MIGRATION_DATABASE_URL: optionalString(),
   REDIS_URL: optionalString(),
   SMTP_URL: optionalString(),
   DATA_DIR: string(".data"),
@@ -36,11 +39,14 @@ const database = await resolveDatabase({
   embeddedPort: env.EMBEDDED_POSTGRES_PORT,
   onLog: (message) => logger.debug({ postgres: message.trim() }, "embedded postgres"),
 });
-const setupPool = createPool({ url: database.url, max: 4 });
+// The embedded server has one role: MIGRATION_DATABASE_URL applies only beside DATABASE_URL.
+const ownerUrl = env.DATABASE_URL ? (env.MIGRATION_DATABASE_URL ?? database.url) : database.url;
+const setupPool = createPool({ url: ownerUrl, max: 4 });
 const tenantSets = loadTenantSets();
 await migratePlatform(setupPool, loadMigrations(defaultMigrationsDirs.platform), {
   domainGraceDays: env.DOMAIN_GRACE_DAYS,
 });
+await installJobQueue(setupPool);
 const report = await migrateSites(setupPool, { sets: tenantSets });
 const platform = createPlatformClient(setupPool);
 await seedDemo({ pool: setupPool, platform, sets: tenantSets });
@@ -57,6 +63,7 @@ const stack = await startStack({
   env: {
     ...process.env,
     DATABASE_URL: database.url,
+    MIGRATION_DATABASE_URL: ownerUrl === database.url ? undefined : ownerUrl,
     DATA_DIR: env.DATA_DIR,
     DOMAIN_VERIFICATION: String(env.DOMAIN_VERIFICATION),
   },

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { buildSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorld, httpRequest, startTestStack, type TestStack } from "./helpers";
 
@@ -191,6 +193,20 @@ describe("the gateway", () => {
         headers: {},
       });
       expect(res.status).toBe(400);
+    });
+
+    it("serves the public API schema at /schema.graphql in development (for codegen)", async () => {
+      const res = await httpRequest(gatewayPath("/schema.graphql"), { method: "GET" });
+      expect(res.status).toBe(200);
+      expect(res.headers["content-type"]).toBe("application/graphql; charset=utf-8");
+      // The committed API schema (`npm run compose`), its types in the gateway's (sorted) order.
+      const sorted = (sdl: string) => printSchema(lexicographicSortSchema(buildSchema(sdl)));
+      expect(sorted(res.body)).toBe(
+        sorted(readFileSync(new URL("../../supergraph/api-schema.graphql", import.meta.url), "utf8")),
+      );
+      const post = await httpRequest(gatewayPath("/schema.graphql"), { method: "POST" });
+      expect(post.status).toBe(405);
+      expect(post.headers.allow).toBe("GET, HEAD");
     });
 
     it("reports health, readiness and the JWKS", async () => {

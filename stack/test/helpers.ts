@@ -99,6 +99,11 @@ export type TestStackOptions = {
    * the stack's database is made and migrated there. Default: the shared test server.
    */
   postgresUrl?: string;
+  /**
+   * Runs on the fresh database before the stack starts; the variables it returns are the
+   * stack's too (e.g. DATABASE_URL and MIGRATION_DATABASE_URL of roles it made).
+   */
+  prepare?: (db: TestDatabase) => Promise<Record<string, string>>;
 };
 
 /**
@@ -115,7 +120,8 @@ export const startTestStack = async (
     ...(options.postgresUrl ? { server: options.postgresUrl } : {}),
   });
   const dataDir = mkdtempSync(join(tmpdir(), "taruvi-stack-"));
-  const stack = await launch(db, dataDir, env, options);
+  const prepared = options.prepare ? await options.prepare(db) : {};
+  const stack = await launch(db, dataDir, { ...env, ...prepared }, options);
   return testStackOf(stack, db, dataDir, options.redisUrl, async () => {
     await stack.close();
     await db.drop();

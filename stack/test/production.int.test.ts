@@ -19,6 +19,14 @@ describe("with the Sandbox off (production default)", () => {
     expect(page.body).not.toContain("embeddable-sandbox");
     expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
   });
+
+  it("does not serve the schema at /schema.graphql", async () => {
+    const res = await httpRequest(t.stack.gatewayUrl.replace(/\/graphql$/, "/schema.graphql"), {
+      method: "GET",
+    });
+    expect(res.status).toBe(404);
+    expect(res.body).not.toContain("type Query");
+  });
 });
 
 describe("a gateway process with NODE_ENV=production", () => {
@@ -59,6 +67,12 @@ describe("a gateway process with NODE_ENV=production", () => {
     expect(page.body).not.toContain("embeddedSandboxConfig");
     expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
     expect(page.headers["content-security-policy"]).not.toContain("apollographql.com");
+  });
+
+  it("does not serve the schema at /schema.graphql", async () => {
+    const res = await httpRequest(gateway.url.replace(/\/graphql$/, "/schema.graphql"), { method: "GET" });
+    expect(res.status).toBe(404);
+    expect(res.json.errors[0].extensions.code).toBe("NOT_FOUND");
   });
 
   it("refuses introspection", async () => {

@@ -6,6 +6,7 @@
 import { prismaSqlExecutor } from "@taruvi/db";
 import { objectKey, sitePrefix } from "@taruvi/storage";
 import type { JobContext, SiteHooks } from "@taruvi/subgraph-kit";
+import { quoteSchema } from "@taruvi/tenancy";
 import { release } from "./domain/usage";
 import type { PrismaClient } from "./generated/client";
 import type { FilesServices } from "./services";
@@ -25,7 +26,10 @@ const deleteObject = async (data: Record<string, unknown>, ctx: Ctx) => {
 /**
  * `sweep-uploads` (every five minutes): in every site with the files tables, PENDING uploads past
  * their expiry lose their row and reservation in one transaction that also enqueues their objects'
- * deletion. A site that fails is logged and retried by the next run; the others go on.
+ * deletion. A site that fails is logged and retried by the next run; the others go on. Each site
+ * is asked first with one indexed query on the shared pool: only a site with something to sweep
+ * gets its tenant client (building thousands of Prisma clients every five minutes for nothing
+ * would churn the bounded client cache and its memory).
  */
 const sweepUploads = async (_data: Record<string, unknown>, ctx: Ctx) => {
   const { rows: sites } = await ctx.pool.query<{ id: string; schema_name: string }>(
@@ -37,6 +41,12 @@ const sweepUploads = async (_data: Record<string, unknown>, ctx: Ctx) => {
   let swept = 0;
   for (const site of sites) {
     try {
+      const { rows } = await ctx.pool.query<{ due: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${quoteSchema(site.schema_name)}.files
+                         WHERE status = 'PENDING' AND upload_expires_at < $1) AS due`,
+        [cutoff],
+      );
+      if (!rows[0]?.due) continue;
       swept += await ctx.tenants.forSchema(site.schema_name).$transaction(async (tx) => {
         const expired = await tx.file.findMany({
           where: { status: "PENDING", uploadExpiresAt: { lt: cutoff } },

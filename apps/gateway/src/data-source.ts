@@ -1,6 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import { INTERNAL_CONTEXT_HEADER, signInternalContext } from "@taruvi/auth";
+import { injectTraceContext } from "@taruvi/telemetry";
 import { GraphQLError } from "graphql";
 import { Agent, type Dispatcher, request } from "undici";
 import type { GatewayContext } from "./context";
@@ -57,6 +58,8 @@ export class SignedContextDataSource implements GraphQLDataSource<GatewayContext
         { audience: name, body },
       );
     }
+    // The subgraph's server span continues this fetch's span (Apollo Gateway's `gateway.fetch`).
+    injectTraceContext(headers);
     let response: Dispatcher.ResponseData;
     try {
       response = await request(url, { method: "POST", headers, body, dispatcher: agent });

@@ -9,6 +9,7 @@ export const GATEWAY_ROUTES: ReadonlySet<string> = new Set([
   "/healthz",
   "/readyz",
   "/.well-known/jwks.json",
+  "/schema.graphql",
   "/console",
 ]);
 

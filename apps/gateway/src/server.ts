@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -19,9 +19,9 @@ import {
 import { type Logger, requestLogger } from "@taruvi/logging";
 import { type AppMetrics, timeRequest } from "@taruvi/metrics";
 import type { RedisClient as Redis } from "@taruvi/redis";
-import { annotateActiveSpan, registerAppPort, requestAttributes } from "@taruvi/telemetry";
+import { annotateActiveSpan, requestAttributes, traceServerRequest } from "@taruvi/telemetry";
 import type { TenantChangeBus } from "@taruvi/tenancy";
-import { GraphQLError } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import { createAuthenticator } from "./authenticate";
 import { consoleHandler, isConsolePath } from "./console";
 import type { GatewayContext } from "./context";
@@ -34,7 +34,24 @@ import { SANDBOX_AUTHORIZATION_PLACEHOLDER, sandboxLandingPage } from "./sandbox
 import { corsPolicy, securityHeaders } from "./security";
 import { createTenantResolver } from "./tenant";
 import { textArgumentsPlugin } from "./text-input";
-import { untrustTraceparent } from "./tracing";
+
+/**
+ * graphql's CommonJS build, the copy Apollo Gateway builds its schema with: where `graphql`
+ * resolves to its ES module build instead (vitest), that is another instance, whose printSchema
+ * refuses the gateway's schema ("from another module or realm").
+ */
+const { printSchema } = createRequire(import.meta.url)("graphql") as typeof import("graphql");
+
+/** The API schema's SDL as `npm run compose` writes it (supergraph/api-schema.graphql), once per schema. */
+const sdlOf = new WeakMap<GraphQLSchema, string>();
+const schemaSdl = (schema: GraphQLSchema): string => {
+  let sdl = sdlOf.get(schema);
+  if (sdl === undefined) {
+    sdl = `${printSchema(schema).trim()}\n`;
+    sdlOf.set(schema, sdl);
+  }
+  return sdl;
+};
 
 /** A registered service's name (services/registry.json). */
 export type SubgraphName = string;
@@ -318,6 +335,24 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
           res.setHeader("cache-control", "public, max-age=300");
           sendJson(res, 200, options.keyStore.jwks());
           return;
+        case "/schema.graphql":
+          // The public API schema as SDL, for codegen against a running gateway; only where
+          // introspection is on (the Sandbox: outside production by default), else no such route.
+          if (options.sandbox && gateway.schema) {
+            if (req.method !== "GET" && req.method !== "HEAD") {
+              res.setHeader("allow", "GET, HEAD");
+              sendError(res, 405, "METHOD_NOT_ALLOWED", "use GET");
+              return;
+            }
+            res.writeHead(200, {
+              "content-type": "application/graphql; charset=utf-8",
+              "cache-control": "no-cache",
+            });
+            res.end(req.method === "HEAD" ? undefined : schemaSdl(gateway.schema));
+            return;
+          }
+          sendError(res, 404, "NOT_FOUND", "no such route; GraphQL is at /graphql");
+          return;
         case "/graphql":
           if (req.method !== "GET" && req.method !== "POST") {
             res.setHeader("allow", "GET, POST");
@@ -363,12 +398,13 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     }
   };
 
+  const continueTrace = options.trustTraceparent ?? false;
   const server = createServer((req, res) => {
     timeRequest(metrics, GATEWAY_ROUTES, req, res);
-    void handle(req, res);
+    const route = req.url?.startsWith("/graphql") ? "/graphql" : undefined;
+    traceServerRequest(req, res, { app: "gateway", continueTrace, route }, () => void handle(req, res));
   });
   server.keepAliveTimeout = 65_000;
-  if (!options.trustTraceparent) untrustTraceparent(server);
   const drain = drainOf(server);
 
   if (!consoleApp.built()) {
@@ -382,9 +418,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     server,
     consoleBuilt: consoleApp.built,
     listen: async (port, host) => {
-      const url = await listen(server, port, host);
-      registerAppPort((server.address() as AddressInfo).port, "gateway");
-      return url;
+      return listen(server, port, host);
     },
     beginDrain: drain.begin,
     close: async () => {

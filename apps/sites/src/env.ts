@@ -1,4 +1,4 @@
-import { bool, dnsServers, int, string } from "@taruvi/config";
+import { bool, dnsServers, int, optionalString, string } from "@taruvi/config";
 import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/limits";
 import { SERVICES } from "@taruvi/registry";
 import type { ServiceEnv } from "@taruvi/subgraph-kit";
@@ -24,6 +24,11 @@ export const sitesEnvShape = {
   DNS_SERVERS: dnsServers(),
   /** Days a PENDING domain claim lives (renewed by adding it again) before it is dropped. */
   DOMAIN_PENDING_DAYS: int(7, { min: 1, max: 90 }),
+  /**
+   * The owner role (docs/decisions/0022-database-roles.md): createSite builds a site's schema on a
+   * small pool of its own here; every other query uses DATABASE_URL. Unset: DATABASE_URL for both.
+   */
+  MIGRATION_DATABASE_URL: optionalString(),
   /** Where systemStatus finds each subgraph's /healthz: the gateway's variables and defaults. */
   ...subgraphUrlShape,
 };

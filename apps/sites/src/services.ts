@@ -1,4 +1,4 @@
-import type { Pool } from "@taruvi/db";
+import { createPool, type Pool } from "@taruvi/db";
 import { createSiteEventPublisher, type SiteEventPublisher } from "@taruvi/jobs";
 import { loadTenantSets, type MigrationSet } from "@taruvi/migrator";
 import { createDomainChecker, type DomainChecker } from "@taruvi/platform";
@@ -20,8 +20,13 @@ export type SitesServices = {
   domainChecker: DomainChecker;
   /** Days a PENDING domain claim lives before the domains.verify job drops it. */
   domainPendingDays: number;
-  /** The process's pool: provisioning and restores run their own transactions on it. */
+  /** The process's pool: restores run their own transactions on it. */
   pool: Pool;
+  /**
+   * The owner role's pool (MIGRATION_DATABASE_URL; else `pool`): the one connection that may
+   * create a schema, so provisioning runs on it.
+   */
+  ownerPool: Pool;
   /** Every service's site migrations (the core's first) a new site's schema is built from. */
   tenantSets: readonly MigrationSet[];
   /** Live sites one account may have across the FREE organizations it owns (superusers: any number). */
@@ -43,6 +48,17 @@ export const createSitesServices = async (
   const siteEvents = await createSiteEventPublisher({ pool, logger });
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, { name: "taruvi-sites-status", logger }) : null;
   const urls = env as unknown as Record<string, string>;
+  // Small: one site is built per connection, in one transaction of a few tens of milliseconds.
+  const ownerPool = env.MIGRATION_DATABASE_URL
+    ? createPool({
+        url: env.MIGRATION_DATABASE_URL,
+        max: 2,
+        connectTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
+        statementTimeoutMillis: env.DB_STATEMENT_TIMEOUT_MS,
+        applicationName: "taruvi-sites-owner",
+        onError: (error) => logger.warn({ err: error }, "idle owner connection error"),
+      })
+    : pool;
   return {
     bus,
     retentionDays: env.SITE_RETENTION_DAYS,
@@ -50,6 +66,7 @@ export const createSitesServices = async (
     domainChecker: createDomainChecker({ enabled: env.DOMAIN_VERIFICATION, servers: env.DNS_SERVERS }),
     domainPendingDays: env.DOMAIN_PENDING_DAYS,
     pool,
+    ownerPool,
     tenantSets: loadTenantSets(),
     maxFreeSitesPerAccount: env.MAX_FREE_SITES_PER_ACCOUNT,
     // Platform-scope site-user management reaches a site's schema through the tenant clients.
@@ -62,6 +79,7 @@ export const createSitesServices = async (
     close: async () => {
       redis?.close();
       await siteEvents.close();
+      if (ownerPool !== pool) await ownerPool.end();
     },
   };
 };

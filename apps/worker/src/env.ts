@@ -48,6 +48,11 @@ export const workerEnvShape = {
   DOMAIN_VERIFICATION: bool(true),
   /** Resolvers for those lookups: comma list of `ip[:port]`; unset: the system's. */
   DNS_SERVERS: dnsServers(),
+  /**
+   * The owner role (docs/decisions/0022-database-roles.md): `sites.purge` drops schemas on a pool
+   * of one connection here; everything else uses DATABASE_URL. Unset: DATABASE_URL for both.
+   */
+  MIGRATION_DATABASE_URL: optionalString(),
 };
 
 /**

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createPlatformClient } from "@taruvi/db";
+import { createPlatformClient, createPool } from "@taruvi/db";
 import {
   createEmailWorker,
   createScheduledJobs,
@@ -42,6 +42,16 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
     retry: { limit: env.EMAIL_RETRY_LIMIT, delaySeconds: env.EMAIL_RETRY_DELAY_SECONDS, backoff: true },
   });
   const platform = createPlatformClient(pool);
+  // Only the purge drops schemas: it alone runs as the owner, one site at a time.
+  const ownerPool = env.MIGRATION_DATABASE_URL
+    ? createPool({
+        url: env.MIGRATION_DATABASE_URL,
+        max: 1,
+        connectTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
+        applicationName: "taruvi-worker-owner",
+        onError: (error) => logger.warn({ err: error }, "idle owner connection error"),
+      })
+    : pool;
   const siteEvents = await createSiteEventPublisher({ pool, logger });
   const scheduled = await createScheduledJobs({
     databaseUrl,
@@ -50,6 +60,7 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
     pollingIntervalSeconds: env.JOB_POLLING_INTERVAL_SECONDS,
     jobs: maintenanceJobs({
       pool,
+      ownerPool,
       platform,
       retentionDays: env.SITE_RETENTION_DAYS,
       domainChecker: createDomainChecker({ enabled: env.DOMAIN_VERIFICATION, servers: env.DNS_SERVERS }),
@@ -73,6 +84,7 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
       await Promise.all([email.close(), scheduled.close()]);
       await siteEvents.close();
       await platform.$disconnect();
+      if (ownerPool !== pool) await ownerPool.end();
       await own?.close();
     },
   };

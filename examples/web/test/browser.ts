@@ -15,6 +15,7 @@ import { randomSlug } from "@taruvi/testing";
 import { type Browser, chromium } from "playwright-core";
 import { build } from "vite";
 import { strongPassword } from "../../../stack/test/helpers";
+import { sdkSourceAlias } from "../vite.config";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -74,6 +75,7 @@ export const serveApp = async (): Promise<ServedApp> => {
         mode: "production",
         build: { outDir: dist, emptyOutDir: true },
         define: { "import.meta.env.VITE_TARUVI_URL": JSON.stringify(gatewayUrl) },
+        resolve: { alias: sdkSourceAlias },
       });
     },
     close: async () => {

@@ -51,17 +51,26 @@ export const loadCliTenantSets = (): MigrationSet[] =>
     registryRoot(),
   );
 
+/** Which connection a command uses: the owner's (every command) or an administrator's (`db roles`). */
+export type Connection = "owner" | "admin";
+
 /**
- * Opens the database (DATABASE_URL, or the embedded one), runs `work`, and always closes
- * everything, including an embedded server this command started.
+ * Opens the database (MIGRATION_DATABASE_URL, else DATABASE_URL, else the embedded one; for
+ * `admin`: DATABASE_ADMIN_URL, else DATABASE_URL, …), runs `work`, and always closes everything,
+ * including an embedded server this command started.
  */
 export const withContext = async <T>(
   work: (ctx: CliContext) => Promise<T>,
-  { poolSize = 4, requireMigrated = true } = {},
+  {
+    poolSize = 4,
+    requireMigrated = true,
+    connection = "owner" as Connection,
+  }: { poolSize?: number; requireMigrated?: boolean; connection?: Connection } = {},
 ): Promise<T> => {
   const log = createLogger({ name: "taruvi-cli", level: env.LOG_LEVEL });
   const database = await resolveDatabase({
-    databaseUrl: env.DATABASE_URL,
+    databaseUrl:
+      (connection === "admin" ? env.DATABASE_ADMIN_URL : env.MIGRATION_DATABASE_URL) ?? env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     embeddedPort: env.EMBEDDED_POSTGRES_PORT,
     onLog: (message) => log.debug({ postgres: message.trim() }, "embedded postgres"),

@@ -5,6 +5,13 @@ import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/limits";
 export const env = loadEnv({
   /** PostgreSQL to manage; unset: the embedded server under DATA_DIR (started when needed). */
   DATABASE_URL: optionalString(),
+  /**
+   * The owner role's connection (docs/decisions/0022-database-roles.md): every command uses it
+   * when set (migrations, provisioning, purge, service removal need the owner); else DATABASE_URL.
+   */
+  MIGRATION_DATABASE_URL: optionalString(),
+  /** `db roles`: a superuser connection that creates the roles; unset: DATABASE_URL. */
+  DATABASE_ADMIN_URL: optionalString(),
   DATA_DIR: string(".data"),
   EMBEDDED_POSTGRES_PORT: int(5433, { min: 1, max: 65535 }),
   LOG_LEVEL: string("warn"),

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
+import { type DbRolesOptions, dbRoles } from "./commands/db";
 import { listKeys, retireKey, rotateKeys } from "./commands/keys";
 import { migrate } from "./commands/migrate";
 import { newService } from "./commands/new-service";
@@ -52,6 +53,17 @@ program
   .description("show migration state; exits 1 when any schema is behind or failed")
   .option("--json", "print JSON", false)
   .action(run((options: { json: boolean }) => status(options)));
+
+const db = program.command("db").description("the database itself");
+db.command("roles")
+  .description(
+    "create or update the owner role (migrations, provisioning) and the application role (data rights only), connected as DATABASE_ADMIN_URL",
+  )
+  .option("--owner <name>", "owner role (default: the user of MIGRATION_DATABASE_URL)")
+  .option("--app <name>", "application role (default: the user of DATABASE_URL)")
+  .option("--owner-password <password>", "(default: the password of MIGRATION_DATABASE_URL)")
+  .option("--app-password <password>", "(default: the password of DATABASE_URL)")
+  .action(run((options: DbRolesOptions) => dbRoles(options)));
 
 const orgs = program.command("orgs").description("organizations");
 orgs

@@ -30,6 +30,12 @@ export type BossOptions = {
   schedule?: boolean;
   logger?: Logger;
   applicationName: string;
+  /**
+   * Install or upgrade pg-boss's schema (DDL). Only the migrate step does (`installJobQueue` in
+   * @taruvi/migrator, as the owner role); every app starts with false and refuses a missing or
+   * older schema.
+   */
+  migrate?: boolean;
 };
 
 /**
@@ -84,7 +90,7 @@ export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
   const boss = new PgBoss({
     db: { executeSql: sql.executeSql },
     schema: options.schema ?? JOBS_SCHEMA,
-    migrate: true,
+    migrate: options.migrate ?? false,
     supervise: options.supervise ?? false,
     schedule: options.schedule ?? false,
   });
@@ -98,6 +104,15 @@ export const startBoss = async (options: BossOptions): Promise<PgBoss> => {
     await boss.start();
   } catch (error) {
     await own?.end().catch(() => undefined);
+    if (
+      error instanceof Error &&
+      /pg-boss (is not installed|database requires migrations)/.test(error.message)
+    ) {
+      throw new Error(
+        `the job queue's schema "${options.schema ?? JOBS_SCHEMA}" is missing or out of date (${error.message}): run \`taruvi migrate\``,
+        { cause: error },
+      );
+    }
     throw error;
   }
   return boss;

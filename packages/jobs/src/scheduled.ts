@@ -1,5 +1,6 @@
 import type { Logger } from "@taruvi/logging";
 import type { AppMetrics } from "@taruvi/metrics";
+import { inJobSpan } from "@taruvi/telemetry";
 import { startBoss } from "./boss";
 
 /** A job that runs on a cron schedule (UTC), e.g. `{ name: "sites.purge", cron: "0 * * * *" }`. */
@@ -60,7 +61,8 @@ export const createScheduledJobs = async (options: ScheduledJobsOptions): Promis
       async ([pgJob]) => {
         const started = Date.now();
         try {
-          const result = await job.run();
+          // A trace of its own (nothing enqueued it), attributed to the worker, over its SQL.
+          const result = await inJobSpan("worker", job.name, pgJob?.data, () => job.run());
           logger.info({ job: job.name, jobId: pgJob?.id, ms: Date.now() - started, result }, "job done");
           options.metrics?.jobFinished(job.name, "completed");
         } catch (error) {

@@ -6,6 +6,7 @@
  */
 
 import { createPool } from "@taruvi/db";
+import { installJobQueue } from "@taruvi/migrator";
 import { type OwnPostgres, startOwnPostgres } from "@taruvi/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startBoss } from "../src/boss";
@@ -30,6 +31,7 @@ it("a job completing while PostgreSQL is down is reported as a queue error, not 
     connectTimeoutMillis: 1_000,
     applicationName: "outage-test",
   });
+  await installJobQueue(pool);
   const boss = await startBoss({ pool, applicationName: "outage-test" });
   const errors: unknown[] = [];
   boss.on("error", (error) => errors.push(error));

@@ -1,3 +1,4 @@
+export { installJobQueue, JOB_QUEUE_SCHEMA } from "./job-queue";
 export { CORE_SERVICE, LOCK_CLASS as MIGRATOR_LOCK_CLASS } from "./ledger";
 export type { Migration, MigrationSet } from "./migrations";
 export {
@@ -21,5 +22,7 @@ export type { CreateSiteInput, CreateSiteOptions, ProvisionedSite, SeedSite } fr
 export { assertSiteQuota, createSite, provisionSite, ServiceMigrationError } from "./provision";
 export type { RemovedService, RemoveServiceOptions } from "./remove-service";
 export { removeServiceTables } from "./remove-service";
+export type { DatabaseRole, DatabaseRolesOptions, DatabaseRolesReport } from "./roles";
+export { APPEND_ONLY_TABLE, applyDatabaseRoles } from "./roles";
 export type { MigrationStatus, ServiceStatus, SiteSchemaStatus } from "./status";
 export { migrationStatus } from "./status";

@@ -22,6 +22,7 @@ export const DOMAINS_VERIFY_JOB = "domains.verify";
  */
 export const maintenanceJobs = ({
   pool,
+  ownerPool = pool,
   platform,
   retentionDays,
   domainChecker,
@@ -29,6 +30,8 @@ export const maintenanceJobs = ({
   onPurged,
 }: {
   pool: Pool;
+  /** The owner role's pool (drops schemas: docs/decisions/0022-database-roles.md); default `pool`. */
+  ownerPool?: Pool;
   platform: PlatformClient;
   retentionDays: number;
   domainChecker: DomainChecker;
@@ -40,7 +43,7 @@ export const maintenanceJobs = ({
     name: SITES_PURGE_JOB,
     cron: "0 * * * *",
     run: async () => {
-      const report = await purgeDeletedSites(pool, { retentionDays, ...(onPurged ? { onPurged } : {}) });
+      const report = await purgeDeletedSites(ownerPool, { retentionDays, ...(onPurged ? { onPurged } : {}) });
       for (const site of report.sites) {
         for (const key of [site.slug, ...site.hostnames]) await bus?.publish(key);
       }

@@ -80,7 +80,7 @@ const generate = async (): Promise<Map<string, string>> => {
       ...common.config,
       importSchemaTypesFrom: "./schema",
       namespacedImportName: "Types",
-      importExtension: "",
+      importExtension: ".js",
       // Documents are strings (TypedDocumentString): the client sends them as they are, so
       // neither graphql-js nor a printer lands in the browser.
       documentMode: "string",
@@ -88,10 +88,15 @@ const generate = async (): Promise<Map<string, string>> => {
     plugins: [{ typescriptOperations: {} }, { typedDocumentNode: {} }],
     pluginMap: { typescriptOperations, typedDocumentNode },
   });
+  // Each document is a `new` expression; marked pure, a bundler drops the ones an app never uses.
+  const pureOperations = operations.replaceAll(
+    "= new TypedDocumentString(",
+    "= /* @__PURE__ */ new TypedDocumentString(",
+  );
   return new Map([
     ["schema.ts", `${HEADER}${schemaTypes.trimEnd()}\n`],
-    ["operations.ts", `${HEADER}${operations.trimEnd()}\n`],
-    ["index.ts", `${HEADER}export * from "./operations";\nexport * from "./schema";\n`],
+    ["operations.ts", `${HEADER}${pureOperations.trimEnd()}\n`],
+    ["index.ts", `${HEADER}export * from "./operations.js";\nexport * from "./schema.js";\n`],
   ]);
 };
 

@@ -1,5 +1,5 @@
 import type { DocumentTypeDecoration } from "@graphql-typed-document-node/core";
-import { errorCodeOf, errorCodeOfStatus, type GraphQLResponseError, TaruviError } from "./errors";
+import { errorCodeOf, errorCodeOfStatus, type GraphQLResponseError, TaruviError } from "./errors.js";
 import {
   type AuthPayloadFieldsFragment,
   ChangeMyEmailDocument,
@@ -10,8 +10,8 @@ import {
   SignOutDocument,
   SignUpDocument,
   type SignUpInput,
-} from "./generated";
-import { memoryStorage, type TokenStorage, type Tokens } from "./storage";
+} from "./generated/index.js";
+import { memoryStorage, type TokenStorage, type Tokens } from "./storage.js";
 
 export type TaruviClientOptions = {
   /** The gateway's GraphQL endpoint, e.g. http://localhost:4000/graphql or https://acme.example.com/graphql. */

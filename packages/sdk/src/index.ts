@@ -4,7 +4,7 @@ export {
   type RequestOptions,
   type TaruviClient,
   type TaruviClientOptions,
-} from "./client";
+} from "./client.js";
 export {
   ERROR_CODES,
   type ErrorCode,
@@ -12,12 +12,12 @@ export {
   isTaruviError,
   TaruviError,
   type TaruviErrorInit,
-} from "./errors";
-export * from "./generated";
+} from "./errors.js";
+export * from "./generated/index.js";
 export {
   localStorageTokenStorage,
   memoryStorage,
   type TokenStorage,
   type Tokens,
   type WebStorage,
-} from "./storage";
+} from "./storage.js";

@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
@@ -21,7 +20,7 @@ import {
 } from "@taruvi/http";
 import { type Logger, requestLogger } from "@taruvi/logging";
 import { type AppMetrics, timeRequest } from "@taruvi/metrics";
-import { inSpan, registerAppPort, requestAttributes } from "@taruvi/telemetry";
+import { inSpan, requestAttributes, traceServerRequest } from "@taruvi/telemetry";
 import type { DisconnectableClient, TenantClientCache } from "@taruvi/tenancy";
 import type { DocumentNode } from "graphql";
 import { createAccessResolver } from "./access";
@@ -203,15 +202,21 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
 
   const server = createServer((req, res) => {
     if (options.metrics) timeRequest(options.metrics, SUBGRAPH_ROUTES, req, res);
-    handle(req, res).catch((error: unknown) => {
-      if (res.headersSent) {
-        res.end();
-      } else if (error instanceof HttpError) {
-        sendError(res, error.status, error.code, error.message);
-      } else {
-        deps.logger.error({ err: error }, "request failed");
-        sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
-      }
+    // The gateway's fetches (signed) continue its trace; anything else (a file route a browser
+    // calls with a presigned URL) starts its own.
+    const continueTrace = req.headers[INTERNAL_CONTEXT_HEADER] !== undefined;
+    const route = req.url?.startsWith("/graphql") ? "/graphql" : undefined;
+    traceServerRequest(req, res, { app: name, continueTrace, route }, () => {
+      handle(req, res).catch((error: unknown) => {
+        if (res.headersSent) {
+          res.end();
+        } else if (error instanceof HttpError) {
+          sendError(res, error.status, error.code, error.message);
+        } else {
+          deps.logger.error({ err: error }, "request failed");
+          sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+        }
+      });
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -220,9 +225,7 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
   return {
     server,
     listen: async (port, host) => {
-      const url = await listen(server, port, host);
-      registerAppPort((server.address() as AddressInfo).port, name);
-      return url;
+      return listen(server, port, host);
     },
     beginDrain: drain.begin,
     close: async () => {

@@ -1,5 +1,6 @@
 // What the apps use; @opentelemetry/api only, so each call is a cheap no-op when the preload
 // did not start tracing (no OTLP endpoint).
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import {
   type Attributes,
   context,
@@ -11,9 +12,9 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-import { APP_CONTEXT_KEY } from "./apps";
+import { APP_ATTRIBUTE, APP_CONTEXT_KEY } from "./apps";
 
-export { APP_ATTRIBUTE, registerAppPort } from "./apps";
+export { APP_ATTRIBUTE } from "./apps";
 
 const tracer = trace.getTracer("@taruvi/telemetry");
 
@@ -118,3 +119,61 @@ export const requestAttributes = (
   ...(site ? { "taruvi.site": site.slug } : {}),
   ...(principal ? { "taruvi.principal.type": principal.type, "taruvi.principal.id": principal.id } : {}),
 });
+
+/** Probes are not requests anyone traces. */
+const PROBE = /^\/(healthz|readyz)(\?|$)/;
+
+/**
+ * Runs `handler` inside the server span of one HTTP request: `<METHOD> <route>` (the method
+ * alone for paths that are not a named route: they carry ids), kind SERVER, attributed to
+ * `app`, ended with the response's status when it closes. The parent is the caller's W3C
+ * `traceparent` when `continueTrace`, else the span is a root. Records the method, the path
+ * (never the query string: GraphQL over GET carries the document and variables there) and
+ * the status; no header, no body. Probes (`/healthz`, `/readyz`) are not traced.
+ *
+ * Our own few lines rather than @opentelemetry/instrumentation-http: that one does its work on
+ * every request, sampled or not (dozens of attributes, wrapped emitters), and cost the gateway
+ * most of tracing's overhead (decision 0021).
+ */
+export const traceServerRequest = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: { app: string; continueTrace: boolean; route?: string },
+  handler: () => void,
+): void => {
+  const url = req.url ?? "/";
+  if (PROBE.test(url)) {
+    handler();
+    return;
+  }
+  const method = req.method ?? "GET";
+  const query = url.indexOf("?");
+  const parent = options.continueTrace ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
+  const span = tracer.startSpan(
+    options.route ? `${method} ${options.route}` : method,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        [APP_ATTRIBUTE]: options.app,
+        "http.request.method": method,
+        "url.path": query === -1 ? url : url.slice(0, query),
+        ...(options.route ? { "http.route": options.route } : {}),
+      },
+    },
+    parent,
+  );
+  if (span.isRecording()) {
+    res.once("close", () => {
+      span.setAttribute("http.response.status_code", res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+  }
+  // Unsampled, the span still carries the trace id to the subgraphs and to log lines.
+  context.with(trace.setSpan(parent, span), handler);
+};
+
+/** Adds the active span's W3C `traceparent` to the headers of a request about to be sent. */
+export const injectTraceContext = (headers: IncomingHttpHeaders | Record<string, string>) => {
+  propagation.inject(context.active(), headers);
+};

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from "node:http";
 import { register } from "node:module";
 import { type Span as ApiSpan, type Context, context, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
@@ -6,9 +5,7 @@ import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { registerInstrumentations } from "@opentelemetry/instrumentation";
-import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
-import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   AlwaysOffSampler,
@@ -21,8 +18,9 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
-import { APP_ATTRIBUTE, appOfContext, appOfPort } from "./apps";
+import { APP_ATTRIBUTE, appOfContext } from "./apps";
 import type { TraceConfig } from "./config";
+import { skipUnsampledChildren } from "./unsampled";
 
 const samplerOf = ({ name, ratio }: TraceConfig["sampler"]): Sampler => {
   const root = name.endsWith("always_on")
@@ -35,7 +33,7 @@ const samplerOf = ({ name, ratio }: TraceConfig["sampler"]): Sampler => {
 
 /**
  * Gives every span a `taruvi.app`: the one a context names (a job handler's), else its local
- * parent's, else the one its server span was given by port, else the process's service name.
+ * parent's, else the one it was started with (a server span's), else the process's service name.
  */
 const appSpanProcessor = (fallback: string): SpanProcessor => {
   const apps = new WeakMap<object, string>();
@@ -57,21 +55,17 @@ const appSpanProcessor = (fallback: string): SpanProcessor => {
 };
 
 /**
- * GraphQL over GET carries the document and its variables in the query string: never recorded
- * (a literal in a document can be a password as much as a variable can).
- */
-const REDACTED_QUERY_PARAMS = ["query", "variables", "extensions", "operationName"];
-
-/**
  * Starts tracing for this process: the tracer provider (batching to the OTLP/HTTP endpoint),
- * W3C trace context, and the instrumentations of node:http (server and client), undici (the
- * gateway's subgraph fetches) and pg (one span per statement: Prisma's adapter and pg-boss both
- * query through pg, so @prisma/instrumentation would only add a second span per statement).
- * HTTP spans record no headers and no bodies; pool-connect spans are left out.
+ * W3C trace context, and the pg instrumentation (one span per statement: Prisma's adapter and
+ * pg-boss both query through pg, so @prisma/instrumentation would only add a second span per
+ * statement; pool-connect spans are left out). The HTTP server spans are the apps' own
+ * (`traceServerRequest`), the gateway's subgraph fetches are Apollo Gateway's `gateway.fetch`
+ * spans with the `traceparent` added by its data source (`injectTraceContext`): decision 0021.
  */
 export const startTracing = (config: TraceConfig) => {
-  // ESM modules (and CJS ones imported from ESM, like pg) are patched through this loader hook.
-  register("@opentelemetry/instrumentation/hook.mjs", import.meta.url);
+  // pg (a CommonJS module the apps import from ESM) is patched through this loader hook; only pg
+  // goes through it, every other module loads as it would untraced.
+  register("@opentelemetry/instrumentation/hook.mjs", import.meta.url, { data: { include: ["pg"] } });
   const Exporter = config.protocol === "http/json" ? JsonExporter : ProtobufExporter;
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ "service.name": config.serviceName }),
@@ -86,22 +80,14 @@ export const startTracing = (config: TraceConfig) => {
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(provider);
+  // Under a parent-based sampler (the default) a child of an unsampled span is never sampled.
+  const tracerProvider = config.sampler.name.startsWith("parentbased_")
+    ? skipUnsampledChildren(provider)
+    : provider;
+  trace.setGlobalTracerProvider(tracerProvider);
   registerInstrumentations({
-    tracerProvider: provider,
-    instrumentations: [
-      new HttpInstrumentation({
-        redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
-        // Probes are not requests anyone traces.
-        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz)(\?|$)/.test(req.url ?? ""),
-        startIncomingSpanHook: (req: IncomingMessage) => {
-          const app = appOfPort(req.socket.localPort);
-          return app ? { [APP_ATTRIBUTE]: app } : {};
-        },
-      }),
-      new UndiciInstrumentation(),
-      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
-    ],
+    tracerProvider,
+    instrumentations: [new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true })],
   });
   return provider;
 };

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createPlatformClient, createPool, type PlatformClient, type Pool } from "@taruvi/db";
-import { defaultMigrationsDirs, loadMigrations, migratePlatform } from "@taruvi/migrator";
+import { defaultMigrationsDirs, installJobQueue, loadMigrations, migratePlatform } from "@taruvi/migrator";
 import pg from "pg";
 import { inject } from "vitest";
 
@@ -54,7 +54,8 @@ export type TestDatabaseOptions = {
   empty?: boolean;
   /**
    * Another server's admin URL (a fault test's own PostgreSQL, `startOwnPostgres`): the database
-   * is made there and the platform migrated into it, as there is no template on that server.
+   * is made there and the platform migrated (and the job queue installed) into it, as there is no
+   * template on that server.
    */
   server?: string;
 };
@@ -71,7 +72,10 @@ export const createTestDatabase = async ({
   await admin(server ?? adminUrl(), (client) => client.query(`CREATE DATABASE ${name}${template}`));
   const url = databaseUrl(name, server);
   const pool = createPool({ url, max: poolSize, applicationName: "taruvi-test" });
-  if (server && !empty) await migratePlatform(pool, loadMigrations(defaultMigrationsDirs.platform));
+  if (server && !empty) {
+    await migratePlatform(pool, loadMigrations(defaultMigrationsDirs.platform));
+    await installJobQueue(pool);
+  }
   const platform = createPlatformClient(pool);
   return {
     name,

@@ -8,5 +8,7 @@ export type { OwnPostgres } from "./postgres-server";
 export { startOwnPostgres } from "./postgres-server";
 export type { OwnRedis } from "./redis-server";
 export { startOwnRedis } from "./redis-server";
+export type { TestRole, TestRoles } from "./roles";
+export { createTestRoles } from "./roles";
 export type { OwnS3 } from "./s3-server";
 export { startOwnS3 } from "./s3-server";

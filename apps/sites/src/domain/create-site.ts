@@ -62,8 +62,9 @@ export const createSite = async (ctx: Context, input: CreateSiteInput) => {
       "platform",
     );
   };
+  // The owner's connection: the application role may not create a schema.
   const created = await provisionSite(
-    ctx.services.pool,
+    ctx.services.ownerPool,
     { organizationId, slug, name },
     {
       sets: ctx.services.tenantSets,

@@ -1,9 +1,12 @@
-import { migratePlatform, migrateSites } from "@taruvi/migrator";
+import { installJobQueue, JOB_QUEUE_SCHEMA, migratePlatform, migrateSites } from "@taruvi/migrator";
 import { withContext } from "../context";
 import { env } from "../env";
 import { print } from "../output";
 
-/** Platform schema first, then every service's set on every site schema; exit 1 when any failed. */
+/**
+ * Platform schema first, then the job queue's (pg-boss: the apps never migrate it), then every
+ * service's set on every site schema; exit 1 when any failed.
+ */
 export const migrate = async ({ concurrency }: { concurrency: number }): Promise<number> =>
   withContext(
     async ({ pool, platformSet, tenantSets }) => {
@@ -13,6 +16,8 @@ export const migrate = async ({ concurrency }: { concurrency: number }): Promise
           ? "platform: up to date"
           : `platform: applied ${platform.applied.join(", ")}`,
       );
+      await installJobQueue(pool);
+      print(`jobs: schema ${JOB_QUEUE_SCHEMA} up to date`);
       const started = performance.now();
       const report = await migrateSites(pool, { sets: tenantSets, concurrency });
       const seconds = ((performance.now() - started) / 1000).toFixed(2);

@@ -5,7 +5,7 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-import type * as Types from './schema';
+import type * as Types from './schema.js';
 
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ApiKeyFieldsFragment = { id: string, name: string, prefix: string, scopes: Array<string>, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string };
@@ -569,7 +569,7 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
+export const ApiKeyFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment ApiKeyFields on ApiKey {
   id
   name
@@ -581,7 +581,7 @@ export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"ApiKeyFields"}) as unknown as TypedDocumentString<ApiKeyFieldsFragment, unknown>;
-export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
+export const AuditEventFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment AuditEventFields on AuditEvent {
   id
   action
@@ -599,7 +599,7 @@ export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
   siteId
 }
     `, {"fragmentName":"AuditEventFields"}) as unknown as TypedDocumentString<AuditEventFieldsFragment, unknown>;
-export const UserFieldsFragmentDoc = new TypedDocumentString(`
+export const UserFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment UserFields on User {
   id
   email
@@ -610,7 +610,7 @@ export const UserFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
-export const AuthPayloadFieldsFragmentDoc = new TypedDocumentString(`
+export const AuthPayloadFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment AuthPayloadFields on AuthPayload {
   accessToken
   refreshToken
@@ -628,7 +628,7 @@ export const AuthPayloadFieldsFragmentDoc = new TypedDocumentString(`
   isAdmin
   createdAt
 }`, {"fragmentName":"AuthPayloadFields"}) as unknown as TypedDocumentString<AuthPayloadFieldsFragment, unknown>;
-export const OrganizationFieldsFragmentDoc = new TypedDocumentString(`
+export const OrganizationFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment OrganizationFields on Organization {
   id
   slug
@@ -643,7 +643,7 @@ export const OrganizationFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"OrganizationFields"}) as unknown as TypedDocumentString<OrganizationFieldsFragment, unknown>;
-export const OrganizationMemberFieldsFragmentDoc = new TypedDocumentString(`
+export const OrganizationMemberFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment OrganizationMemberFields on OrganizationMember {
   userId
   role
@@ -655,7 +655,7 @@ export const OrganizationMemberFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"OrganizationMemberFields"}) as unknown as TypedDocumentString<OrganizationMemberFieldsFragment, unknown>;
-export const InvitationFieldsFragmentDoc = new TypedDocumentString(`
+export const InvitationFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment InvitationFields on Invitation {
   id
   email
@@ -675,7 +675,7 @@ export const InvitationFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"InvitationFields"}) as unknown as TypedDocumentString<InvitationFieldsFragment, unknown>;
-export const PermissionGrantFieldsFragmentDoc = new TypedDocumentString(`
+export const PermissionGrantFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment PermissionGrantFields on PermissionGrant {
   id
   permission
@@ -686,7 +686,7 @@ export const PermissionGrantFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"PermissionGrantFields"}) as unknown as TypedDocumentString<PermissionGrantFieldsFragment, unknown>;
-export const GroupFieldsFragmentDoc = new TypedDocumentString(`
+export const GroupFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment GroupFields on Group {
   id
   name
@@ -710,7 +710,7 @@ export const GroupFieldsFragmentDoc = new TypedDocumentString(`
   objectId
   createdAt
 }`, {"fragmentName":"GroupFields"}) as unknown as TypedDocumentString<GroupFieldsFragment, unknown>;
-export const DomainFieldsFragmentDoc = new TypedDocumentString(`
+export const DomainFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment DomainFields on Domain {
   id
   hostname
@@ -726,7 +726,7 @@ export const DomainFieldsFragmentDoc = new TypedDocumentString(`
   graceUntil
 }
     `, {"fragmentName":"DomainFields"}) as unknown as TypedDocumentString<DomainFieldsFragment, unknown>;
-export const SiteFieldsFragmentDoc = new TypedDocumentString(`
+export const SiteFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment SiteFields on Site {
   id
   slug
@@ -766,7 +766,7 @@ export const SiteFieldsFragmentDoc = new TypedDocumentString(`
   expiresAt
   graceUntil
 }`, {"fragmentName":"SiteFields"}) as unknown as TypedDocumentString<SiteFieldsFragment, unknown>;
-export const FileFieldsFragmentDoc = new TypedDocumentString(`
+export const FileFieldsFragmentDoc = /* @__PURE__ */ new TypedDocumentString(`
     fragment FileFields on File {
   id
   name
@@ -780,7 +780,7 @@ export const FileFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"FileFields"}) as unknown as TypedDocumentString<FileFieldsFragment, unknown>;
-export const ApiKeysDocument = new TypedDocumentString(`
+export const ApiKeysDocument = /* @__PURE__ */ new TypedDocumentString(`
     query ApiKeys {
   apiKeys {
     ...ApiKeyFields
@@ -796,7 +796,7 @@ export const ApiKeysDocument = new TypedDocumentString(`
   lastUsedAt
   createdAt
 }`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
-export const CreateApiKeyDocument = new TypedDocumentString(`
+export const CreateApiKeyDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation CreateApiKey($input: CreateApiKeyInput!) {
   createApiKey(input: $input) {
     key
@@ -815,7 +815,7 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
   lastUsedAt
   createdAt
 }`) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
-export const RevokeApiKeyDocument = new TypedDocumentString(`
+export const RevokeApiKeyDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RevokeApiKey($id: ID!) {
   revokeApiKey(id: $id) {
     ...ApiKeyFields
@@ -831,7 +831,7 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
   lastUsedAt
   createdAt
 }`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
-export const AuditEventsDocument = new TypedDocumentString(`
+export const AuditEventsDocument = /* @__PURE__ */ new TypedDocumentString(`
     query AuditEvents($filter: AuditEventFilter, $first: Int, $after: String) {
   auditEvents(filter: $filter, first: $first, after: $after) {
     edges {
@@ -862,7 +862,7 @@ export const AuditEventsDocument = new TypedDocumentString(`
   organizationId
   siteId
 }`) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
-export const SignUpDocument = new TypedDocumentString(`
+export const SignUpDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation SignUp($input: SignUpInput!) {
   signUp(input: $input) {
     ...AuthPayloadFields
@@ -885,7 +885,7 @@ fragment AuthPayloadFields on AuthPayload {
     ...UserFields
   }
 }`) as unknown as TypedDocumentString<SignUpMutation, SignUpMutationVariables>;
-export const SignInDocument = new TypedDocumentString(`
+export const SignInDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation SignIn($input: SignInInput!) {
   signIn(input: $input) {
     ...AuthPayloadFields
@@ -908,7 +908,7 @@ fragment AuthPayloadFields on AuthPayload {
     ...UserFields
   }
 }`) as unknown as TypedDocumentString<SignInMutation, SignInMutationVariables>;
-export const RefreshSessionDocument = new TypedDocumentString(`
+export const RefreshSessionDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RefreshSession($refreshToken: String!) {
   refreshSession(refreshToken: $refreshToken) {
     ...AuthPayloadFields
@@ -931,12 +931,12 @@ fragment AuthPayloadFields on AuthPayload {
     ...UserFields
   }
 }`) as unknown as TypedDocumentString<RefreshSessionMutation, RefreshSessionMutationVariables>;
-export const SignOutDocument = new TypedDocumentString(`
+export const SignOutDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation SignOut($allSessions: Boolean) {
   signOut(allSessions: $allSessions)
 }
     `) as unknown as TypedDocumentString<SignOutMutation, SignOutMutationVariables>;
-export const MeDocument = new TypedDocumentString(`
+export const MeDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Me {
   me {
     ...UserFields
@@ -951,17 +951,17 @@ export const MeDocument = new TypedDocumentString(`
   isAdmin
   createdAt
 }`) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
-export const RequestPasswordResetDocument = new TypedDocumentString(`
+export const RequestPasswordResetDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RequestPasswordReset($email: String!) {
   requestPasswordReset(email: $email)
 }
     `) as unknown as TypedDocumentString<RequestPasswordResetMutation, RequestPasswordResetMutationVariables>;
-export const ResetPasswordDocument = new TypedDocumentString(`
+export const ResetPasswordDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation ResetPassword($token: String!, $password: String!) {
   resetPassword(token: $token, password: $password)
 }
     `) as unknown as TypedDocumentString<ResetPasswordMutation, ResetPasswordMutationVariables>;
-export const ChangeMyPasswordDocument = new TypedDocumentString(`
+export const ChangeMyPasswordDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation ChangeMyPassword($currentPassword: String!, $newPassword: String!) {
   changeMyPassword(currentPassword: $currentPassword, newPassword: $newPassword) {
     ...AuthPayloadFields
@@ -984,7 +984,7 @@ fragment AuthPayloadFields on AuthPayload {
     ...UserFields
   }
 }`) as unknown as TypedDocumentString<ChangeMyPasswordMutation, ChangeMyPasswordMutationVariables>;
-export const ChangeMyEmailDocument = new TypedDocumentString(`
+export const ChangeMyEmailDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation ChangeMyEmail($currentPassword: String!, $newEmail: String!) {
   changeMyEmail(currentPassword: $currentPassword, newEmail: $newEmail) {
     ...AuthPayloadFields
@@ -1007,17 +1007,17 @@ fragment AuthPayloadFields on AuthPayload {
     ...UserFields
   }
 }`) as unknown as TypedDocumentString<ChangeMyEmailMutation, ChangeMyEmailMutationVariables>;
-export const RequestEmailVerificationDocument = new TypedDocumentString(`
+export const RequestEmailVerificationDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RequestEmailVerification {
   requestEmailVerification
 }
     `) as unknown as TypedDocumentString<RequestEmailVerificationMutation, RequestEmailVerificationMutationVariables>;
-export const VerifyEmailDocument = new TypedDocumentString(`
+export const VerifyEmailDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation VerifyEmail($token: String!) {
   verifyEmail(token: $token)
 }
     `) as unknown as TypedDocumentString<VerifyEmailMutation, VerifyEmailMutationVariables>;
-export const PlatformSitesDocument = new TypedDocumentString(`
+export const PlatformSitesDocument = /* @__PURE__ */ new TypedDocumentString(`
     query PlatformSites($first: Int, $after: String, $filter: SiteFilter) {
   platformSites(first: $first, after: $after, filter: $filter) {
     edges {
@@ -1071,7 +1071,7 @@ fragment SiteFields on Site {
     ...DomainFields
   }
 }`) as unknown as TypedDocumentString<PlatformSitesQuery, PlatformSitesQueryVariables>;
-export const PlatformOrganizationsDocument = new TypedDocumentString(`
+export const PlatformOrganizationsDocument = /* @__PURE__ */ new TypedDocumentString(`
     query PlatformOrganizations($first: Int, $after: String, $filter: OrganizationFilter) {
   platformOrganizations(first: $first, after: $after, filter: $filter) {
     edges {
@@ -1099,7 +1099,7 @@ export const PlatformOrganizationsDocument = new TypedDocumentString(`
     maxDomainsPerSite
   }
 }`) as unknown as TypedDocumentString<PlatformOrganizationsQuery, PlatformOrganizationsQueryVariables>;
-export const AccountsDocument = new TypedDocumentString(`
+export const AccountsDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Accounts($first: Int, $after: String, $filter: UserFilter) {
   accounts(first: $first, after: $after, filter: $filter) {
     edges {
@@ -1123,7 +1123,7 @@ export const AccountsDocument = new TypedDocumentString(`
   isAdmin
   createdAt
 }`) as unknown as TypedDocumentString<AccountsQuery, AccountsQueryVariables>;
-export const InvitationsPageDocument = new TypedDocumentString(`
+export const InvitationsPageDocument = /* @__PURE__ */ new TypedDocumentString(`
     query InvitationsPage($organizationId: ID!, $status: InvitationStatus, $first: Int, $after: String) {
   invitationsConnection(
     organizationId: $organizationId
@@ -1161,7 +1161,7 @@ export const InvitationsPageDocument = new TypedDocumentString(`
     name
   }
 }`) as unknown as TypedDocumentString<InvitationsPageQuery, InvitationsPageQueryVariables>;
-export const GroupsPageDocument = new TypedDocumentString(`
+export const GroupsPageDocument = /* @__PURE__ */ new TypedDocumentString(`
     query GroupsPage($first: Int, $after: String, $filter: GroupFilter) {
   groupsConnection(first: $first, after: $after, filter: $filter) {
     edges {
@@ -1199,7 +1199,7 @@ fragment GroupFields on Group {
     ...PermissionGrantFields
   }
 }`) as unknown as TypedDocumentString<GroupsPageQuery, GroupsPageQueryVariables>;
-export const ApiKeysPageDocument = new TypedDocumentString(`
+export const ApiKeysPageDocument = /* @__PURE__ */ new TypedDocumentString(`
     query ApiKeysPage($first: Int, $after: String, $filter: ApiKeyFilter) {
   apiKeysConnection(first: $first, after: $after, filter: $filter) {
     edges {
@@ -1224,7 +1224,7 @@ export const ApiKeysPageDocument = new TypedDocumentString(`
   lastUsedAt
   createdAt
 }`) as unknown as TypedDocumentString<ApiKeysPageQuery, ApiKeysPageQueryVariables>;
-export const SystemStatusDocument = new TypedDocumentString(`
+export const SystemStatusDocument = /* @__PURE__ */ new TypedDocumentString(`
     query SystemStatus {
   systemStatus {
     status
@@ -1237,7 +1237,7 @@ export const SystemStatusDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SystemStatusQuery, SystemStatusQueryVariables>;
-export const OrganizationsDocument = new TypedDocumentString(`
+export const OrganizationsDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Organizations {
   organizations {
     ...OrganizationFields
@@ -1263,7 +1263,7 @@ export const OrganizationsDocument = new TypedDocumentString(`
     maxDomainsPerSite
   }
 }`) as unknown as TypedDocumentString<OrganizationsQuery, OrganizationsQueryVariables>;
-export const OrganizationDocument = new TypedDocumentString(`
+export const OrganizationDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Organization($slug: String!) {
   organization(slug: $slug) {
     ...OrganizationFields
@@ -1302,7 +1302,7 @@ fragment OrganizationMemberFields on OrganizationMember {
     name
   }
 }`) as unknown as TypedDocumentString<OrganizationQuery, OrganizationQueryVariables>;
-export const CreateOrganizationDocument = new TypedDocumentString(`
+export const CreateOrganizationDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation CreateOrganization($input: CreateOrganizationInput!) {
   createOrganization(input: $input) {
     ...OrganizationFields
@@ -1334,7 +1334,7 @@ fragment OrganizationMemberFields on OrganizationMember {
     name
   }
 }`) as unknown as TypedDocumentString<CreateOrganizationMutation, CreateOrganizationMutationVariables>;
-export const UpdateOrganizationDocument = new TypedDocumentString(`
+export const UpdateOrganizationDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation UpdateOrganization($id: ID!, $input: UpdateOrganizationInput!) {
   updateOrganization(id: $id, input: $input) {
     ...OrganizationFields
@@ -1353,7 +1353,7 @@ export const UpdateOrganizationDocument = new TypedDocumentString(`
     maxDomainsPerSite
   }
 }`) as unknown as TypedDocumentString<UpdateOrganizationMutation, UpdateOrganizationMutationVariables>;
-export const UpdateMemberRoleDocument = new TypedDocumentString(`
+export const UpdateMemberRoleDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation UpdateMemberRole($organizationId: ID!, $userId: ID!, $role: OrganizationRole!) {
   updateMemberRole(organizationId: $organizationId, userId: $userId, role: $role) {
     ...OrganizationMemberFields
@@ -1369,12 +1369,12 @@ export const UpdateMemberRoleDocument = new TypedDocumentString(`
     name
   }
 }`) as unknown as TypedDocumentString<UpdateMemberRoleMutation, UpdateMemberRoleMutationVariables>;
-export const RemoveMemberDocument = new TypedDocumentString(`
+export const RemoveMemberDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RemoveMember($organizationId: ID!, $userId: ID!) {
   removeMember(organizationId: $organizationId, userId: $userId)
 }
     `) as unknown as TypedDocumentString<RemoveMemberMutation, RemoveMemberMutationVariables>;
-export const InvitationsDocument = new TypedDocumentString(`
+export const InvitationsDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Invitations($organizationId: ID!, $status: InvitationStatus) {
   invitations(organizationId: $organizationId, status: $status) {
     ...InvitationFields
@@ -1398,7 +1398,7 @@ export const InvitationsDocument = new TypedDocumentString(`
     name
   }
 }`) as unknown as TypedDocumentString<InvitationsQuery, InvitationsQueryVariables>;
-export const InviteMemberDocument = new TypedDocumentString(`
+export const InviteMemberDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation InviteMember($input: InviteMemberInput!) {
   inviteMember(input: $input) {
     ...InvitationFields
@@ -1422,7 +1422,7 @@ export const InviteMemberDocument = new TypedDocumentString(`
     name
   }
 }`) as unknown as TypedDocumentString<InviteMemberMutation, InviteMemberMutationVariables>;
-export const AcceptInvitationDocument = new TypedDocumentString(`
+export const AcceptInvitationDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation AcceptInvitation($token: String!) {
   acceptInvitation(token: $token) {
     ...OrganizationFields
@@ -1441,7 +1441,7 @@ export const AcceptInvitationDocument = new TypedDocumentString(`
     maxDomainsPerSite
   }
 }`) as unknown as TypedDocumentString<AcceptInvitationMutation, AcceptInvitationMutationVariables>;
-export const ResendInvitationDocument = new TypedDocumentString(`
+export const ResendInvitationDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation ResendInvitation($id: ID!) {
   resendInvitation(id: $id) {
     ...InvitationFields
@@ -1465,7 +1465,7 @@ export const ResendInvitationDocument = new TypedDocumentString(`
     name
   }
 }`) as unknown as TypedDocumentString<ResendInvitationMutation, ResendInvitationMutationVariables>;
-export const RevokeInvitationDocument = new TypedDocumentString(`
+export const RevokeInvitationDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RevokeInvitation($id: ID!) {
   revokeInvitation(id: $id) {
     ...InvitationFields
@@ -1489,7 +1489,7 @@ export const RevokeInvitationDocument = new TypedDocumentString(`
     name
   }
 }`) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
-export const GroupsDocument = new TypedDocumentString(`
+export const GroupsDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Groups {
   groups {
     ...GroupFields
@@ -1518,7 +1518,7 @@ fragment GroupFields on Group {
     ...PermissionGrantFields
   }
 }`) as unknown as TypedDocumentString<GroupsQuery, GroupsQueryVariables>;
-export const GroupDocument = new TypedDocumentString(`
+export const GroupDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Group($id: ID!) {
   group(id: $id) {
     ...GroupFields
@@ -1547,7 +1547,7 @@ fragment GroupFields on Group {
     ...PermissionGrantFields
   }
 }`) as unknown as TypedDocumentString<GroupQuery, GroupQueryVariables>;
-export const CreateGroupDocument = new TypedDocumentString(`
+export const CreateGroupDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation CreateGroup($input: CreateGroupInput!) {
   createGroup(input: $input) {
     ...GroupFields
@@ -1576,7 +1576,7 @@ fragment GroupFields on Group {
     ...PermissionGrantFields
   }
 }`) as unknown as TypedDocumentString<CreateGroupMutation, CreateGroupMutationVariables>;
-export const UpdateGroupDocument = new TypedDocumentString(`
+export const UpdateGroupDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation UpdateGroup($id: ID!, $input: UpdateGroupInput!) {
   updateGroup(id: $id, input: $input) {
     ...GroupFields
@@ -1605,12 +1605,12 @@ fragment GroupFields on Group {
     ...PermissionGrantFields
   }
 }`) as unknown as TypedDocumentString<UpdateGroupMutation, UpdateGroupMutationVariables>;
-export const DeleteGroupDocument = new TypedDocumentString(`
+export const DeleteGroupDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation DeleteGroup($id: ID!) {
   deleteGroup(id: $id)
 }
     `) as unknown as TypedDocumentString<DeleteGroupMutation, DeleteGroupMutationVariables>;
-export const AddGroupMemberDocument = new TypedDocumentString(`
+export const AddGroupMemberDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation AddGroupMember($groupId: ID!, $userId: ID!) {
   addGroupMember(groupId: $groupId, userId: $userId) {
     ...GroupFields
@@ -1639,7 +1639,7 @@ fragment GroupFields on Group {
     ...PermissionGrantFields
   }
 }`) as unknown as TypedDocumentString<AddGroupMemberMutation, AddGroupMemberMutationVariables>;
-export const RemoveGroupMemberDocument = new TypedDocumentString(`
+export const RemoveGroupMemberDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RemoveGroupMember($groupId: ID!, $userId: ID!) {
   removeGroupMember(groupId: $groupId, userId: $userId) {
     ...GroupFields
@@ -1668,7 +1668,7 @@ fragment GroupFields on Group {
     ...PermissionGrantFields
   }
 }`) as unknown as TypedDocumentString<RemoveGroupMemberMutation, RemoveGroupMemberMutationVariables>;
-export const PermissionGrantsDocument = new TypedDocumentString(`
+export const PermissionGrantsDocument = /* @__PURE__ */ new TypedDocumentString(`
     query PermissionGrants($principalId: ID, $objectType: String, $objectId: ID) {
   permissionGrants(
     principalId: $principalId
@@ -1687,7 +1687,7 @@ export const PermissionGrantsDocument = new TypedDocumentString(`
   objectId
   createdAt
 }`) as unknown as TypedDocumentString<PermissionGrantsQuery, PermissionGrantsQueryVariables>;
-export const GrantPermissionDocument = new TypedDocumentString(`
+export const GrantPermissionDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation GrantPermission($input: GrantPermissionInput!) {
   grantPermission(input: $input) {
     ...PermissionGrantFields
@@ -1702,12 +1702,12 @@ export const GrantPermissionDocument = new TypedDocumentString(`
   objectId
   createdAt
 }`) as unknown as TypedDocumentString<GrantPermissionMutation, GrantPermissionMutationVariables>;
-export const RevokePermissionDocument = new TypedDocumentString(`
+export const RevokePermissionDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RevokePermission($id: ID!) {
   revokePermission(id: $id)
 }
     `) as unknown as TypedDocumentString<RevokePermissionMutation, RevokePermissionMutationVariables>;
-export const MyPermissionsDocument = new TypedDocumentString(`
+export const MyPermissionsDocument = /* @__PURE__ */ new TypedDocumentString(`
     query MyPermissions {
   myPermissions {
     scope
@@ -1721,7 +1721,7 @@ export const MyPermissionsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MyPermissionsQuery, MyPermissionsQueryVariables>;
-export const PermissionCatalogDocument = new TypedDocumentString(`
+export const PermissionCatalogDocument = /* @__PURE__ */ new TypedDocumentString(`
     query PermissionCatalog {
   permissionCatalog {
     name
@@ -1730,7 +1730,7 @@ export const PermissionCatalogDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PermissionCatalogQuery, PermissionCatalogQueryVariables>;
-export const SiteDocument = new TypedDocumentString(`
+export const SiteDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Site($slug: String!) {
   site(slug: $slug) {
     ...SiteFields
@@ -1775,7 +1775,7 @@ fragment SiteFields on Site {
     ...DomainFields
   }
 }`) as unknown as TypedDocumentString<SiteQuery, SiteQueryVariables>;
-export const CurrentSiteDocument = new TypedDocumentString(`
+export const CurrentSiteDocument = /* @__PURE__ */ new TypedDocumentString(`
     query CurrentSite {
   currentSite {
     id
@@ -1805,7 +1805,7 @@ export const CurrentSiteDocument = new TypedDocumentString(`
   expiresAt
   graceUntil
 }`) as unknown as TypedDocumentString<CurrentSiteQuery, CurrentSiteQueryVariables>;
-export const CreateSiteDocument = new TypedDocumentString(`
+export const CreateSiteDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation CreateSite($input: CreateSiteInput!) {
   createSite(input: $input) {
     ...SiteFields
@@ -1850,7 +1850,7 @@ fragment SiteFields on Site {
     ...DomainFields
   }
 }`) as unknown as TypedDocumentString<CreateSiteMutation, CreateSiteMutationVariables>;
-export const UpdateSiteDocument = new TypedDocumentString(`
+export const UpdateSiteDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation UpdateSite($id: ID!, $input: UpdateSiteInput!) {
   updateSite(id: $id, input: $input) {
     ...SiteFields
@@ -1895,7 +1895,7 @@ fragment SiteFields on Site {
     ...DomainFields
   }
 }`) as unknown as TypedDocumentString<UpdateSiteMutation, UpdateSiteMutationVariables>;
-export const SuspendSiteDocument = new TypedDocumentString(`
+export const SuspendSiteDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation SuspendSite($id: ID!) {
   suspendSite(id: $id) {
     ...SiteFields
@@ -1940,7 +1940,7 @@ fragment SiteFields on Site {
     ...DomainFields
   }
 }`) as unknown as TypedDocumentString<SuspendSiteMutation, SuspendSiteMutationVariables>;
-export const ResumeSiteDocument = new TypedDocumentString(`
+export const ResumeSiteDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation ResumeSite($id: ID!) {
   resumeSite(id: $id) {
     ...SiteFields
@@ -1985,7 +1985,7 @@ fragment SiteFields on Site {
     ...DomainFields
   }
 }`) as unknown as TypedDocumentString<ResumeSiteMutation, ResumeSiteMutationVariables>;
-export const DeleteSiteDocument = new TypedDocumentString(`
+export const DeleteSiteDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation DeleteSite($id: ID!) {
   deleteSite(id: $id) {
     ...SiteFields
@@ -2030,7 +2030,7 @@ fragment SiteFields on Site {
     ...DomainFields
   }
 }`) as unknown as TypedDocumentString<DeleteSiteMutation, DeleteSiteMutationVariables>;
-export const RestoreSiteDocument = new TypedDocumentString(`
+export const RestoreSiteDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RestoreSite($id: ID!) {
   restoreSite(id: $id) {
     ...SiteFields
@@ -2075,7 +2075,7 @@ fragment SiteFields on Site {
     ...DomainFields
   }
 }`) as unknown as TypedDocumentString<RestoreSiteMutation, RestoreSiteMutationVariables>;
-export const AddDomainDocument = new TypedDocumentString(`
+export const AddDomainDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation AddDomain($input: AddDomainInput!) {
   addDomain(input: $input) {
     ...DomainFields
@@ -2099,7 +2099,7 @@ export const AddDomainDocument = new TypedDocumentString(`
   expiresAt
   graceUntil
 }`) as unknown as TypedDocumentString<AddDomainMutation, AddDomainMutationVariables>;
-export const VerifyDomainDocument = new TypedDocumentString(`
+export const VerifyDomainDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation VerifyDomain($id: ID!) {
   verifyDomain(id: $id) {
     ...DomainFields
@@ -2123,7 +2123,7 @@ export const VerifyDomainDocument = new TypedDocumentString(`
   expiresAt
   graceUntil
 }`) as unknown as TypedDocumentString<VerifyDomainMutation, VerifyDomainMutationVariables>;
-export const SetPrimaryDomainDocument = new TypedDocumentString(`
+export const SetPrimaryDomainDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation SetPrimaryDomain($id: ID!) {
   setPrimaryDomain(id: $id) {
     ...DomainFields
@@ -2147,7 +2147,7 @@ export const SetPrimaryDomainDocument = new TypedDocumentString(`
   expiresAt
   graceUntil
 }`) as unknown as TypedDocumentString<SetPrimaryDomainMutation, SetPrimaryDomainMutationVariables>;
-export const RemoveDomainDocument = new TypedDocumentString(`
+export const RemoveDomainDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RemoveDomain($id: ID!) {
   removeDomain(id: $id) {
     ...SiteFields
@@ -2192,7 +2192,7 @@ fragment SiteFields on Site {
     ...DomainFields
   }
 }`) as unknown as TypedDocumentString<RemoveDomainMutation, RemoveDomainMutationVariables>;
-export const UpdateSiteSettingsDocument = new TypedDocumentString(`
+export const UpdateSiteSettingsDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation UpdateSiteSettings($input: SiteSettingsInput!) {
   updateSiteSettings(input: $input) {
     id
@@ -2205,7 +2205,7 @@ export const UpdateSiteSettingsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateSiteSettingsMutation, UpdateSiteSettingsMutationVariables>;
-export const CreateSiteUserDocument = new TypedDocumentString(`
+export const CreateSiteUserDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation CreateSiteUser($input: CreateSiteUserInput!) {
   createSiteUser(input: $input) {
     id
@@ -2216,7 +2216,7 @@ export const CreateSiteUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateSiteUserMutation, CreateSiteUserMutationVariables>;
-export const UsersDocument = new TypedDocumentString(`
+export const UsersDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Users($first: Int, $after: String, $filter: UserFilter) {
   users(first: $first, after: $after, filter: $filter) {
     edges {
@@ -2240,7 +2240,7 @@ export const UsersDocument = new TypedDocumentString(`
   isAdmin
   createdAt
 }`) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
-export const UserDocument = new TypedDocumentString(`
+export const UserDocument = /* @__PURE__ */ new TypedDocumentString(`
     query User($id: ID!) {
   user(id: $id) {
     ...UserFields
@@ -2255,7 +2255,7 @@ export const UserDocument = new TypedDocumentString(`
   isAdmin
   createdAt
 }`) as unknown as TypedDocumentString<UserQuery, UserQueryVariables>;
-export const CreateUserDocument = new TypedDocumentString(`
+export const CreateUserDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation CreateUser($input: CreateUserInput!) {
   createUser(input: $input) {
     ...UserFields
@@ -2270,7 +2270,7 @@ export const CreateUserDocument = new TypedDocumentString(`
   isAdmin
   createdAt
 }`) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
-export const UpdateUserDocument = new TypedDocumentString(`
+export const UpdateUserDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {
   updateUser(id: $id, input: $input) {
     ...UserFields
@@ -2285,7 +2285,7 @@ export const UpdateUserDocument = new TypedDocumentString(`
   isAdmin
   createdAt
 }`) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
-export const DeactivateUserDocument = new TypedDocumentString(`
+export const DeactivateUserDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation DeactivateUser($id: ID!) {
   deactivateUser(id: $id) {
     ...UserFields
@@ -2300,7 +2300,7 @@ export const DeactivateUserDocument = new TypedDocumentString(`
   isAdmin
   createdAt
 }`) as unknown as TypedDocumentString<DeactivateUserMutation, DeactivateUserMutationVariables>;
-export const RestoreUserDocument = new TypedDocumentString(`
+export const RestoreUserDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation RestoreUser($id: ID!) {
   restoreUser(id: $id) {
     ...UserFields
@@ -2315,12 +2315,12 @@ export const RestoreUserDocument = new TypedDocumentString(`
   isAdmin
   createdAt
 }`) as unknown as TypedDocumentString<RestoreUserMutation, RestoreUserMutationVariables>;
-export const SendPasswordResetDocument = new TypedDocumentString(`
+export const SendPasswordResetDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation SendPasswordReset($userId: ID!) {
   sendPasswordReset(userId: $userId)
 }
     `) as unknown as TypedDocumentString<SendPasswordResetMutation, SendPasswordResetMutationVariables>;
-export const FilesDocument = new TypedDocumentString(`
+export const FilesDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Files($first: Int, $after: String, $filter: FileFilter) {
   files(first: $first, after: $after, filter: $filter) {
     edges {
@@ -2347,7 +2347,7 @@ export const FilesDocument = new TypedDocumentString(`
     id
   }
 }`) as unknown as TypedDocumentString<FilesQuery, FilesQueryVariables>;
-export const FileDocument = new TypedDocumentString(`
+export const FileDocument = /* @__PURE__ */ new TypedDocumentString(`
     query File($id: ID!, $expiresIn: Int) {
   file(id: $id) {
     ...FileFields
@@ -2366,7 +2366,7 @@ export const FileDocument = new TypedDocumentString(`
     id
   }
 }`) as unknown as TypedDocumentString<FileQuery, FileQueryVariables>;
-export const SiteStorageDocument = new TypedDocumentString(`
+export const SiteStorageDocument = /* @__PURE__ */ new TypedDocumentString(`
     query SiteStorage {
   currentSite {
     id
@@ -2378,7 +2378,7 @@ export const SiteStorageDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SiteStorageQuery, SiteStorageQueryVariables>;
-export const CreateUploadDocument = new TypedDocumentString(`
+export const CreateUploadDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation CreateUpload($input: CreateUploadInput!) {
   createUpload(input: $input) {
     file {
@@ -2404,7 +2404,7 @@ export const CreateUploadDocument = new TypedDocumentString(`
     id
   }
 }`) as unknown as TypedDocumentString<CreateUploadMutation, CreateUploadMutationVariables>;
-export const CompleteUploadDocument = new TypedDocumentString(`
+export const CompleteUploadDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation CompleteUpload($id: ID!) {
   completeUpload(id: $id) {
     ...FileFields
@@ -2422,7 +2422,7 @@ export const CompleteUploadDocument = new TypedDocumentString(`
     id
   }
 }`) as unknown as TypedDocumentString<CompleteUploadMutation, CompleteUploadMutationVariables>;
-export const DeleteFileDocument = new TypedDocumentString(`
+export const DeleteFileDocument = /* @__PURE__ */ new TypedDocumentString(`
     mutation DeleteFile($id: ID!) {
   deleteFile(id: $id)
 }
