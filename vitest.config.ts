@@ -38,6 +38,7 @@ const workspaces = [
   "apps/worker",
   "stack",
   "examples/web",
+  "apps/console",
 ];
 
 export default defineConfig({

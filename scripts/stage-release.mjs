@@ -102,6 +102,8 @@ for (const { dir, manifest } of release.values()) {
   }
 }
 for (const path of [
+  // The console's static build, which the gateway serves at /console (not a workspace of the release).
+  "apps/console/dist",
   "supergraph",
   "services/registry.json",
   "prisma/platform/migrations",

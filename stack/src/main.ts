@@ -11,6 +11,7 @@ import {
   migratePlatform,
   migrateSites,
 } from "@taruvi/migrator";
+import { buildConsoleIfMissing } from "./console";
 import { DEMO, seedDemo } from "./seed";
 import { startStack } from "./start-stack";
 
@@ -56,6 +57,8 @@ logger.info(
   "schemas migrated",
 );
 
+// The console is a static build the gateway serves; a fresh checkout builds it once here.
+const consoleBuilt = buildConsoleIfMissing(process.env.CONSOLE_DIR, logger);
 const stack = await startStack({
   env: {
     ...process.env,
@@ -68,10 +71,14 @@ const stack = await startStack({
 });
 
 const gatewayUrl = `http://localhost:${new URL(stack.gatewayUrl).port}/graphql`;
+const consoleUrl = consoleBuilt
+  ? `http://localhost:${new URL(stack.gatewayUrl).port}/console`
+  : "not built (npm run build -w @taruvi/console)";
 process.stdout.write(`
   Taruvi is running.
 
   GraphQL + Apollo Sandbox: ${gatewayUrl}
+  Console:                  ${consoleUrl}
   Site "${DEMO.site}":              header X-Tenant: ${DEMO.site}, or http://${DEMO.site}.localhost:${new URL(stack.gatewayUrl).port}/graphql
   Platform owner:           ${DEMO.ownerEmail} / ${DEMO.password}
   Site admin:               ${DEMO.siteAdminEmail} / ${DEMO.password}

@@ -122,16 +122,25 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     const definition = services.find((service) => service.name === name);
     if (!definition) throw new Error(`no subgraph named ${name}`);
     const port = ports.get(name) ?? (options.freePorts ? 0 : definition.port);
+    // The URLs of the subgraphs already running (sites' systemStatus probes them, free ports too).
+    const known = Object.fromEntries(
+      SERVICES.filter((s) => urls[s.name]).map((s) => [s.urlVariable, urls[s.name]]),
+    );
     const service = await startService(
       definition,
-      loadServiceEnv(definition, { ...env, PORT: String(port) }),
+      loadServiceEnv(definition, { ...env, ...known, PORT: String(port) }),
       shared,
     );
     running.set(name, service);
     urls[name] = service.url;
     ports.set(name, Number(new URL(service.url).port));
   };
-  for (const service of services) await startSubgraph(service.name);
+  // Sites last: its systemStatus then knows where every other subgraph listens.
+  const order = [
+    ...services.filter((s) => s.name !== "sites"),
+    ...services.filter((s) => s.name === "sites"),
+  ];
+  for (const service of order) await startSubgraph(service.name);
 
   const gateway = await startGateway(
     loadGatewayEnv({

@@ -62,6 +62,8 @@ export const gatewayEnvShape = {
    * set. A self-hosted platform does not call home: on unless explicitly turned off.
    */
   APOLLO_TELEMETRY_DISABLED: bool(true),
+  /** The console's static build served at /console; default apps/console/dist of this checkout or release. */
+  CONSOLE_DIR: optionalString(),
 };
 
 export type GatewayEnv = ReturnType<typeof loadGatewayEnv>;

@@ -1,3 +1,4 @@
+export { CONSOLE_NOT_BUILT, DEFAULT_CONSOLE_DIR } from "./console";
 export type { GatewayEnv } from "./env";
 export { gatewayEnvShape, loadGatewayEnv } from "./env";
 export { optionsFromEnv, SUPERGRAPH_PATH } from "./options";

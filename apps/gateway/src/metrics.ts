@@ -10,6 +10,7 @@ export const GATEWAY_ROUTES: ReadonlySet<string> = new Set([
   "/readyz",
   "/.well-known/jwks.json",
   "/schema.graphql",
+  "/console",
 ]);
 
 /** Error codes the outcome label keeps: the contract's and GraphQL's own request failures. */

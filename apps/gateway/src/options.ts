@@ -6,6 +6,7 @@ import type { AppMetrics } from "@taruvi/metrics";
 import type { RedisClient as Redis } from "@taruvi/redis";
 import { SERVICES } from "@taruvi/registry";
 import type { TenantChangeBus } from "@taruvi/tenancy";
+import { DEFAULT_CONSOLE_DIR } from "./console";
 import type { GatewayEnv } from "./env";
 import { trustedProxies } from "./http";
 import type { GatewayOptions } from "./server";
@@ -36,6 +37,7 @@ export const optionsFromEnv = (
       ]),
     ),
     internalContextSecret: env.INTERNAL_CONTEXT_SECRET,
+    consoleDir: env.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR,
     tokenIssuer: env.TOKEN_ISSUER,
     baseDomain: env.BASE_DOMAIN,
     corsOrigins: env.CORS_ORIGINS.split(",")

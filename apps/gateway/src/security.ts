@@ -1,5 +1,7 @@
+import type { ServerResponse } from "node:http";
 import cors from "cors";
 import helmet from "helmet";
+import { cspNonceOf } from "./console";
 import type { Middleware } from "./http";
 
 const SANDBOX_CDN = [
@@ -7,7 +9,7 @@ const SANDBOX_CDN = [
   "https://apollo-server-landing-page.cdn.apollographql.com",
 ];
 
-/** Strict headers for API responses; the Sandbox page gets a CSP that lets it load. */
+/** Strict headers for API responses; the Sandbox page gets a CSP that lets it load; the console a strict one of its own. */
 export const securityHeaders = ({ production }: { production: boolean }) => {
   const common = {
     hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
@@ -39,7 +41,27 @@ export const securityHeaders = ({ production }: { production: boolean }) => {
       },
     },
   }) as unknown as Middleware;
-  return { api, sandbox };
+  // The console: its own files only; no inline script or style, no framing, API calls same-origin.
+  const console = helmet({
+    ...common,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        // Its stylesheet, and the <style> elements React Aria adds with this response's nonce.
+        "style-src": ["'self'", (_req, res) => `'nonce-${cspNonceOf(res as ServerResponse)}'`],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+      },
+    },
+  }) as unknown as Middleware;
+  return { api, sandbox, console };
 };
 
 /** CORS for the listed origins only, with the headers clients send and read. */

@@ -23,6 +23,7 @@ import { annotateActiveSpan, requestAttributes, traceServerRequest } from "@taru
 import type { TenantChangeBus } from "@taruvi/tenancy";
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import { createAuthenticator } from "./authenticate";
+import { consoleHandler, isConsolePath } from "./console";
 import type { GatewayContext } from "./context";
 import { SignedContextDataSource } from "./data-source";
 import { clientIp, requestIdOf, run, sendAppError, type TrustedProxies } from "./http";
@@ -87,10 +88,14 @@ export type GatewayOptions = {
   trustTraceparent?: boolean;
   /** Let Apollo Gateway send its usage data to Apollo (off unless APOLLO_TELEMETRY_DISABLED=false). */
   apolloTelemetry: boolean;
+  /** The console's static build, served at /console (CONSOLE_DIR; apps/console/dist by default). */
+  consoleDir: string;
 };
 
 export type Gateway = {
   server: Server;
+  /** Whether /console has a build to serve. */
+  consoleBuilt: () => boolean;
   listen: (port: number, host?: string) => Promise<string>;
   /** The stop announced: /readyz answers 503 "draining", every response closes its connection. */
   beginDrain: () => void;
@@ -125,6 +130,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
   const cors = corsPolicy(options.corsOrigins);
   const armor = operationLimits(options.limits);
   const checkTokens = tokenLimit(options.limits.maxTokens);
+  const consoleApp = consoleHandler(options.consoleDir);
 
   // Apollo Gateway reads this variable when it is constructed; it is its only switch.
   process.env.APOLLO_TELEMETRY_DISABLED = options.apolloTelemetry ? "false" : "true";
@@ -301,7 +307,13 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     res.setHeader("x-request-id", requestId);
     const url = new URL(req.url ?? "/", "http://gateway");
     const wantsPage = req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
-    if (!(await run(wantsPage && options.sandbox ? headers.sandbox : headers.api, req, res))) return;
+    const consolePage = isConsolePath(url.pathname);
+    const policy = consolePage
+      ? headers.console
+      : wantsPage && options.sandbox
+        ? headers.sandbox
+        : headers.api;
+    if (!(await run(policy, req, res))) return;
     if (!(await run(cors, req, res))) return;
 
     try {
@@ -350,6 +362,10 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
           await graphql(req, res, requestId, url);
           return;
         default:
+          if (consolePage) {
+            await consoleApp.serve(req, res, url.pathname);
+            return;
+          }
           sendError(res, 404, "NOT_FOUND", "no such route; GraphQL is at /graphql");
       }
     } catch (error) {
@@ -391,8 +407,16 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
   server.keepAliveTimeout = 65_000;
   const drain = drainOf(server);
 
+  if (!consoleApp.built()) {
+    logger.warn(
+      { consoleDir: options.consoleDir },
+      "the console is not built: /console answers 404 until `npm run build`",
+    );
+  }
+
   return {
     server,
+    consoleBuilt: consoleApp.built,
     listen: async (port, host) => {
       return listen(server, port, host);
     },

@@ -1,5 +1,6 @@
-import { isAuthenticated, platformAccount } from "@taruvi/auth";
+import { isAuthenticated, isSuperuser, platformAccount } from "@taruvi/auth";
 import type { SubgraphRules } from "@taruvi/subgraph-kit";
+import { chain } from "graphql-shield";
 
 /**
  * A signed-in platform account, in the platform scope: everything this subgraph serves. Which
@@ -12,6 +13,8 @@ export const rules: SubgraphRules = {
     organizations: platformAccount,
     organization: platformAccount,
     invitations: platformAccount,
+    invitationsConnection: platformAccount,
+    platformOrganizations: chain(platformAccount, isSuperuser),
   },
   Mutation: {
     createOrganization: platformAccount,

@@ -1,6 +1,12 @@
 import { bool, dnsServers, int, optionalString, string } from "@taruvi/config";
 import { DEFAULT_ACCOUNT_LIMITS } from "@taruvi/limits";
+import { SERVICES } from "@taruvi/registry";
 import type { ServiceEnv } from "@taruvi/subgraph-kit";
+
+/** SUBGRAPH_<NAME>_URL of every registered service, as the gateway reads them (systemStatus probes them). */
+const subgraphUrlShape = Object.fromEntries(
+  SERVICES.map((service) => [service.urlVariable, string(`http://127.0.0.1:${service.port}/graphql`)]),
+) as Record<`SUBGRAPH_${string}_URL`, ReturnType<typeof string>>;
 
 /** Sites' own variables (beside the subgraph ones: PORT 4003, DATABASE_URL, REDIS_URL for the tenant-change bus, …). */
 export const sitesEnvShape = {
@@ -23,6 +29,8 @@ export const sitesEnvShape = {
    * small pool of its own here; every other query uses DATABASE_URL. Unset: DATABASE_URL for both.
    */
   MIGRATION_DATABASE_URL: optionalString(),
+  /** Where systemStatus finds each subgraph's /healthz: the gateway's variables and defaults. */
+  ...subgraphUrlShape,
 };
 
 export type SitesEnv = ServiceEnv<typeof sitesEnvShape>;

@@ -1,6 +1,6 @@
-import { isAuthenticated, platformAccount, siteHolding } from "@taruvi/auth";
+import { isAuthenticated, isSuperuser, platformAccount, siteHolding } from "@taruvi/auth";
 import type { SubgraphRules } from "@taruvi/subgraph-kit";
-import { allow } from "graphql-shield";
+import { allow, chain } from "graphql-shield";
 
 /**
  * Site management: a signed-in platform account, in the platform scope. Which site the caller
@@ -11,6 +11,9 @@ import { allow } from "graphql-shield";
 export const rules: SubgraphRules = {
   Query: {
     site: platformAccount,
+    // Platform-wide lists and health: operators (superusers) only.
+    platformSites: chain(platformAccount, isSuperuser),
+    systemStatus: chain(platformAccount, isSuperuser),
     // The addressed site was resolved (and refused if suspended) by the gateway; anyone may ask.
     currentSite: allow,
   },

@@ -2,6 +2,8 @@ import { createPool, type Pool } from "@taruvi/db";
 import { createSiteEventPublisher, type SiteEventPublisher } from "@taruvi/jobs";
 import { loadTenantSets, type MigrationSet } from "@taruvi/migrator";
 import { createDomainChecker, type DomainChecker } from "@taruvi/platform";
+import { connectRedis, type RedisClient } from "@taruvi/redis";
+import { SERVICES } from "@taruvi/registry";
 import type { ServiceResources } from "@taruvi/subgraph-kit";
 import type { TenantChangeBus, TenantClientCache } from "@taruvi/tenancy";
 import type { SitesEnv } from "./env";
@@ -31,6 +33,10 @@ export type SitesServices = {
   maxFreeSitesPerAccount: number;
   /** Enqueues a site's lifecycle event for every service with a hook for it, in the change's transaction. */
   siteEvents: SiteEventPublisher;
+  /** The Redis systemStatus pings (REDIS_URL); null without one. */
+  redis: RedisClient | null;
+  /** Every registered subgraph's URL (SUBGRAPH_<NAME>_URL), for systemStatus. */
+  subgraphUrls: Readonly<Record<string, string>>;
   close: () => Promise<void>;
 };
 
@@ -40,6 +46,8 @@ export const createSitesServices = async (
   { pool, bus, tenants, logger }: Pick<ServiceResources, "pool" | "bus" | "tenants" | "logger">,
 ): Promise<SitesRequestServices> => {
   const siteEvents = await createSiteEventPublisher({ pool, logger });
+  const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, { name: "taruvi-sites-status", logger }) : null;
+  const urls = env as unknown as Record<string, string>;
   // Small: one site is built per connection, in one transaction of a few tens of milliseconds.
   const ownerPool = env.MIGRATION_DATABASE_URL
     ? createPool({
@@ -64,7 +72,12 @@ export const createSitesServices = async (
     // Platform-scope site-user management reaches a site's schema through the tenant clients.
     tenants,
     siteEvents,
+    redis: redis?.client ?? null,
+    subgraphUrls: Object.fromEntries(
+      SERVICES.map((service) => [service.name, urls[service.urlVariable] ?? ""]),
+    ),
     close: async () => {
+      redis?.close();
       await siteEvents.close();
       if (ownerPool !== pool) await ownerPool.end();
     },

@@ -1,5 +1,6 @@
 import type { platform } from "@taruvi/db";
 import { type InvitationStatus, requireOrganizationPermission } from "@taruvi/platform";
+import { decodeCursor, type PageArgs, pageSize, toConnection } from "@taruvi/subgraph-kit";
 import { parseUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { requirePlatformAccount } from "./caller";
@@ -33,4 +34,31 @@ export const findInvitations = async (
     where: { organizationId, ...whereStatus(status, new Date()) },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });
+};
+
+/** The same invitations as `findInvitations`, in pages, newest first; the same callers. */
+export const findInvitationsPage = async (
+  ctx: Context,
+  organizationIdInput: unknown,
+  status: InvitationStatus,
+  args: PageArgs,
+) => {
+  requirePlatformAccount(ctx);
+  const size = pageSize(args.first);
+  const before = decodeCursor(args.after);
+  const organizationId = parseUuid(organizationIdInput, "organizationId");
+  await requireOrganizationPermission(ctx, organizationId, "invite_members");
+  const rows = await ctx.platform.invitation.findMany({
+    where: {
+      AND: [
+        { organizationId, ...whereStatus(status, new Date()) },
+        ...(before
+          ? [{ OR: [{ createdAt: { lt: before.at } }, { createdAt: before.at, id: { lt: before.id } }] }]
+          : []),
+      ],
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: size + 1,
+  });
+  return toConnection(rows, size, (i) => ({ at: i.createdAt, id: i.id }));
 };

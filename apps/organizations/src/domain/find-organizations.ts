@@ -1,5 +1,6 @@
+import type { platform } from "@taruvi/db";
 import { findOrganizationAccess } from "@taruvi/platform";
-import { accountOf } from "@taruvi/subgraph-kit";
+import { accountOf, decodeCursor, type PageArgs, pageSize, toConnection } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 
@@ -45,3 +46,39 @@ export const findOrganizationBySlug = async (ctx: Context, slug: string) => {
 /** The caller's role; null for a superuser or a grantee who is not a member. */
 export const findViewerRole = async (ctx: Context, organizationId: string) =>
   (await findOrganizationAccess(ctx, organizationId))?.role ?? null;
+
+export type OrganizationFilter = { search?: string | null; plan?: platform.OrganizationPlan | null };
+
+/** Every organization, oldest first, in pages, by part of slug or name and plan (superusers: the shield's rule). */
+export const findPlatformOrganizations = async (
+  ctx: Context,
+  args: PageArgs & { filter?: OrganizationFilter | null },
+) => {
+  const size = pageSize(args.first);
+  const after = decodeCursor(args.after);
+  const search = args.filter?.search?.trim();
+  const plan = args.filter?.plan;
+  const rows = await ctx.platform.organization.findMany({
+    where: {
+      AND: [
+        ...(plan ? [{ plan }] : []),
+        ...(search
+          ? [
+              {
+                OR: [
+                  { slug: { contains: search, mode: "insensitive" as const } },
+                  { name: { contains: search, mode: "insensitive" as const } },
+                ],
+              },
+            ]
+          : []),
+        ...(after
+          ? [{ OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] }]
+          : []),
+      ],
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: size + 1,
+  });
+  return toConnection(rows, size, (o) => ({ at: o.createdAt, id: o.id }));
+};

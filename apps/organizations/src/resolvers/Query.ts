@@ -1,7 +1,13 @@
 import type { InvitationStatus } from "@taruvi/platform";
+import type { PageArgs } from "@taruvi/subgraph-kit";
 import type { Context } from "../context";
-import { findInvitations } from "../domain/find-invitations";
-import { findOrganizationBySlug, findOrganizations } from "../domain/find-organizations";
+import { findInvitations, findInvitationsPage } from "../domain/find-invitations";
+import {
+  findOrganizationBySlug,
+  findOrganizations,
+  findPlatformOrganizations,
+  type OrganizationFilter,
+} from "../domain/find-organizations";
 
 export const Query = {
   organizations: (_: unknown, __: unknown, ctx: Context) => findOrganizations(ctx),
@@ -11,4 +17,14 @@ export const Query = {
     args: { organizationId: string; status?: InvitationStatus | null },
     ctx: Context,
   ) => findInvitations(ctx, args.organizationId, args.status ?? "PENDING"),
+  invitationsConnection: (
+    _: unknown,
+    args: PageArgs & { organizationId: string; status?: InvitationStatus | null },
+    ctx: Context,
+  ) => findInvitationsPage(ctx, args.organizationId, args.status ?? "PENDING", args),
+  platformOrganizations: (
+    _: unknown,
+    args: PageArgs & { filter?: OrganizationFilter | null },
+    ctx: Context,
+  ) => findPlatformOrganizations(ctx, args),
 };

@@ -120,6 +120,66 @@ export type VerifyEmailMutationVariables = Exact<{
 
 export type VerifyEmailMutation = { verifyEmail: boolean };
 
+export type PlatformSitesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: Types.SiteFilter | null | undefined;
+}>;
+
+
+export type PlatformSitesQuery = { platformSites: { edges: Array<{ cursor: string, node: { id: string, slug: string, name: string, status: Types.SiteStatus, defaultHostname: string, createdAt: string, suspendedAt: string | null, deletedAt: string | null, restorableUntil: string | null, settings: { allowSignup: boolean }, organization: { id: string, slug: string, name: string } | null, domains: Array<{ id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } }>, primaryDomain: { id: string, hostname: string, status: Types.DomainStatus, isPrimary: boolean, verifiedAt: string | null, expiresAt: string | null, graceUntil: string | null, verification: { recordName: string, recordType: string, recordValue: string } } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type PlatformOrganizationsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: Types.OrganizationFilter | null | undefined;
+}>;
+
+
+export type PlatformOrganizationsQuery = { platformOrganizations: { edges: Array<{ cursor: string, node: { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, limits: { maxSites: number | null, maxMembers: number | null, maxDomainsPerSite: number | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type AccountsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: Types.UserFilter | null | undefined;
+}>;
+
+
+export type AccountsQuery = { accounts: { edges: Array<{ cursor: string, node: { id: string, email: string, name: string, isActive: boolean, emailVerified: boolean, isAdmin: boolean, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type InvitationsPageQueryVariables = Exact<{
+  organizationId: string | number;
+  status?: Types.InvitationStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type InvitationsPageQuery = { invitationsConnection: { edges: Array<{ cursor: string, node: { id: string, email: string, role: Types.OrganizationRole, status: Types.InvitationStatus, expiresAt: string, createdAt: string, organization: { id: string, slug: string, name: string }, invitedBy: { id: string, email: string, name: string } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type GroupsPageQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: Types.GroupFilter | null | undefined;
+}>;
+
+
+export type GroupsPageQuery = { groupsConnection: { edges: Array<{ cursor: string, node: { id: string, name: string, description: string | null, createdAt: string, members: Array<{ id: string, email: string, name: string }>, permissions: Array<{ id: string, permission: string, principalType: Types.GrantPrincipalType, principalId: string, objectType: string | null, objectId: string | null, createdAt: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ApiKeysPageQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: Types.ApiKeyFilter | null | undefined;
+}>;
+
+
+export type ApiKeysPageQuery = { apiKeysConnection: { edges: Array<{ cursor: string, node: { id: string, name: string, prefix: string, scopes: Array<string>, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type SystemStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SystemStatusQuery = { systemStatus: { status: string, checkedAt: string, components: Array<{ name: string, ok: boolean, latencyMs: number }> } };
+
 export type OrganizationFieldsFragment = { id: string, slug: string, name: string, plan: Types.OrganizationPlan, viewerRole: Types.OrganizationRole | null, createdAt: string, limits: { maxSites: number | null, maxMembers: number | null, maxDomainsPerSite: number | null } };
 
 export type OrganizationMemberFieldsFragment = { userId: string, role: Types.OrganizationRole, joinedAt: string, user: { id: string, email: string, name: string } | null };
@@ -957,6 +1017,226 @@ export const VerifyEmailDocument = /* @__PURE__ */ new TypedDocumentString(`
   verifyEmail(token: $token)
 }
     `) as unknown as TypedDocumentString<VerifyEmailMutation, VerifyEmailMutationVariables>;
+export const PlatformSitesDocument = /* @__PURE__ */ new TypedDocumentString(`
+    query PlatformSites($first: Int, $after: String, $filter: SiteFilter) {
+  platformSites(first: $first, after: $after, filter: $filter) {
+    edges {
+      cursor
+      node {
+        ...SiteFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment DomainFields on Domain {
+  id
+  hostname
+  status
+  isPrimary
+  verification {
+    recordName
+    recordType
+    recordValue
+  }
+  verifiedAt
+  expiresAt
+  graceUntil
+}
+fragment SiteFields on Site {
+  id
+  slug
+  name
+  status
+  defaultHostname
+  createdAt
+  suspendedAt
+  deletedAt
+  restorableUntil
+  settings {
+    allowSignup
+  }
+  organization {
+    id
+    slug
+    name
+  }
+  domains {
+    ...DomainFields
+  }
+  primaryDomain {
+    ...DomainFields
+  }
+}`) as unknown as TypedDocumentString<PlatformSitesQuery, PlatformSitesQueryVariables>;
+export const PlatformOrganizationsDocument = /* @__PURE__ */ new TypedDocumentString(`
+    query PlatformOrganizations($first: Int, $after: String, $filter: OrganizationFilter) {
+  platformOrganizations(first: $first, after: $after, filter: $filter) {
+    edges {
+      cursor
+      node {
+        ...OrganizationFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment OrganizationFields on Organization {
+  id
+  slug
+  name
+  plan
+  viewerRole
+  createdAt
+  limits {
+    maxSites
+    maxMembers
+    maxDomainsPerSite
+  }
+}`) as unknown as TypedDocumentString<PlatformOrganizationsQuery, PlatformOrganizationsQueryVariables>;
+export const AccountsDocument = /* @__PURE__ */ new TypedDocumentString(`
+    query Accounts($first: Int, $after: String, $filter: UserFilter) {
+  accounts(first: $first, after: $after, filter: $filter) {
+    edges {
+      cursor
+      node {
+        ...UserFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment UserFields on User {
+  id
+  email
+  name
+  isActive
+  emailVerified
+  isAdmin
+  createdAt
+}`) as unknown as TypedDocumentString<AccountsQuery, AccountsQueryVariables>;
+export const InvitationsPageDocument = /* @__PURE__ */ new TypedDocumentString(`
+    query InvitationsPage($organizationId: ID!, $status: InvitationStatus, $first: Int, $after: String) {
+  invitationsConnection(
+    organizationId: $organizationId
+    status: $status
+    first: $first
+    after: $after
+  ) {
+    edges {
+      cursor
+      node {
+        ...InvitationFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment InvitationFields on Invitation {
+  id
+  email
+  role
+  status
+  expiresAt
+  createdAt
+  organization {
+    id
+    slug
+    name
+  }
+  invitedBy {
+    id
+    email
+    name
+  }
+}`) as unknown as TypedDocumentString<InvitationsPageQuery, InvitationsPageQueryVariables>;
+export const GroupsPageDocument = /* @__PURE__ */ new TypedDocumentString(`
+    query GroupsPage($first: Int, $after: String, $filter: GroupFilter) {
+  groupsConnection(first: $first, after: $after, filter: $filter) {
+    edges {
+      cursor
+      node {
+        ...GroupFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment PermissionGrantFields on PermissionGrant {
+  id
+  permission
+  principalType
+  principalId
+  objectType
+  objectId
+  createdAt
+}
+fragment GroupFields on Group {
+  id
+  name
+  description
+  createdAt
+  members {
+    id
+    email
+    name
+  }
+  permissions {
+    ...PermissionGrantFields
+  }
+}`) as unknown as TypedDocumentString<GroupsPageQuery, GroupsPageQueryVariables>;
+export const ApiKeysPageDocument = /* @__PURE__ */ new TypedDocumentString(`
+    query ApiKeysPage($first: Int, $after: String, $filter: ApiKeyFilter) {
+  apiKeysConnection(first: $first, after: $after, filter: $filter) {
+    edges {
+      cursor
+      node {
+        ...ApiKeyFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  name
+  prefix
+  scopes
+  expiresAt
+  revokedAt
+  lastUsedAt
+  createdAt
+}`) as unknown as TypedDocumentString<ApiKeysPageQuery, ApiKeysPageQueryVariables>;
+export const SystemStatusDocument = /* @__PURE__ */ new TypedDocumentString(`
+    query SystemStatus {
+  systemStatus {
+    status
+    checkedAt
+    components {
+      name
+      ok
+      latencyMs
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SystemStatusQuery, SystemStatusQueryVariables>;
 export const OrganizationsDocument = /* @__PURE__ */ new TypedDocumentString(`
     query Organizations {
   organizations {

@@ -134,10 +134,16 @@ export type Query = {
   user?: Maybe<User>;
   /** Users of this scope, oldest first (users.view in a site; superusers on the platform). */
   users: UserConnection;
+  /** Platform accounts in pages, oldest first: superusers only, in the platform scope (FORBIDDEN otherwise). */
+  accounts: UserConnection;
   /** API keys of this site (apikeys.manage). */
   apiKeys: Array<ApiKey>;
+  /** API keys of this site in pages, oldest first (apikeys.manage); the same fields as apiKeys. */
+  apiKeysConnection: ApiKeyConnection;
   /** The site's groups by name (groups.view). */
   groups: Array<Group>;
+  /** The site's groups in pages, oldest first (groups.view); the same fields as groups. */
+  groupsConnection: GroupConnection;
   /** A group of the site by id (groups.view, model-wide or on that group); null when unknown here. */
   group?: Maybe<Group>;
   /** Grants of this scope, oldest first: a site's (permissions.manage); on the platform, those on organizations and sites you administer (all for superusers). Narrowed by holder and object. */
@@ -152,6 +158,14 @@ export type Query = {
   organization?: Maybe<Organization>;
   /** Invitations of an organization in one status (pending by default), newest first. Owners and admins; FORBIDDEN for members, NOT_FOUND for non-members. */
   invitations: Array<Invitation>;
+  /** Invitations of an organization in one status in pages, newest first; who may ask is as for invitations. */
+  invitationsConnection: InvitationConnection;
+  /** Every organization on the platform in pages, oldest first: superusers only (FORBIDDEN otherwise). */
+  platformOrganizations: OrganizationConnection;
+  /** Every site on the platform in pages, oldest first, DELETED ones included: superusers only, in the platform scope (FORBIDDEN otherwise). */
+  platformSites: SiteConnection;
+  /** The platform's health (PostgreSQL, Redis, every subgraph): superusers only, in the platform scope (FORBIDDEN otherwise). */
+  systemStatus: SystemStatus;
   /** A site by slug, when the caller may see it (access_site: a member of its organization, a grantee of the site, or a superuser); a DELETED site only with admin_site. Null otherwise. Platform scope. */
   site?: Maybe<Site>;
   /** The site this request addresses (by X-Tenant or host); null in the platform scope. */
@@ -190,6 +204,27 @@ export type QueryUsersArgs = {
 };
 
 
+export type QueryAccountsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<UserFilter>;
+};
+
+
+export type QueryApiKeysConnectionArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ApiKeyFilter>;
+};
+
+
+export type QueryGroupsConnectionArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<GroupFilter>;
+};
+
+
 export type QueryGroupArgs = {
   id: Scalars['ID']['input'];
 };
@@ -210,6 +245,28 @@ export type QueryOrganizationArgs = {
 export type QueryInvitationsArgs = {
   organizationId: Scalars['ID']['input'];
   status?: InputMaybe<InvitationStatus>;
+};
+
+
+export type QueryInvitationsConnectionArgs = {
+  organizationId: Scalars['ID']['input'];
+  status?: InputMaybe<InvitationStatus>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryPlatformOrganizationsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<OrganizationFilter>;
+};
+
+
+export type QueryPlatformSitesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<SiteFilter>;
 };
 
 
@@ -827,6 +884,30 @@ export type CreateApiKeyInput = {
   expiresAt?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Narrows a list of API keys. */
+export type ApiKeyFilter = {
+  /** Part of the name or prefix, case-insensitive. */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** Only revoked (true) or not revoked (false) keys. */
+  revoked?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** An API key in a list, with its cursor. */
+export type ApiKeyEdge = {
+  /** Opaque position of this key in the list. */
+  cursor: Scalars['String']['output'];
+  /** The key. */
+  node: ApiKey;
+};
+
+/** A page of API keys, oldest first. */
+export type ApiKeyConnection = {
+  /** The keys of this page. */
+  edges: Array<ApiKeyEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
 /** A named set of site users; what the group is granted, its members hold. */
 export type Group = {
   /** Immutable id. */
@@ -942,6 +1023,28 @@ export type PermissionDescription = {
   objectTypes: Array<Scalars['String']['output']>;
 };
 
+/** Narrows a list of groups. */
+export type GroupFilter = {
+  /** Part of the name, case-insensitive. */
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A group in a list, with its cursor. */
+export type GroupEdge = {
+  /** Opaque position of this group in the list. */
+  cursor: Scalars['String']['output'];
+  /** The group. */
+  node: Group;
+};
+
+/** A page of groups, oldest first. */
+export type GroupConnection = {
+  /** The groups of this page. */
+  edges: Array<GroupEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
 /** Billing plan; it sets the organization's limits. */
 export type OrganizationPlan =
   /** No charge: 1 site, 5 members. */
@@ -1035,6 +1138,46 @@ export type Invitation = {
   createdAt: Scalars['String']['output'];
 };
 
+/** Narrows a list of organizations. */
+export type OrganizationFilter = {
+  /** Part of the slug or name, case-insensitive. */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** Only organizations on this plan. */
+  plan?: InputMaybe<OrganizationPlan>;
+};
+
+/** An organization in a list, with its cursor. */
+export type OrganizationEdge = {
+  /** Opaque position of this organization in the list. */
+  cursor: Scalars['String']['output'];
+  /** The organization. */
+  node: Organization;
+};
+
+/** A page of organizations, oldest first. */
+export type OrganizationConnection = {
+  /** The organizations of this page. */
+  edges: Array<OrganizationEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** An invitation in a list, with its cursor. */
+export type InvitationEdge = {
+  /** Opaque position of this invitation in the list. */
+  cursor: Scalars['String']['output'];
+  /** The invitation. */
+  node: Invitation;
+};
+
+/** A page of invitations, newest first. */
+export type InvitationConnection = {
+  /** The invitations of this page. */
+  edges: Array<InvitationEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
 /** A new organization. */
 export type CreateOrganizationInput = {
   /** Display name, 1 to 100 characters. */
@@ -1117,6 +1260,52 @@ export type Domain = {
   site: Site;
   /** When the domain was added (ISO 8601). */
   createdAt: Scalars['String']['output'];
+};
+
+/** Narrows a list of sites. */
+export type SiteFilter = {
+  /** Only sites in this state. */
+  status?: InputMaybe<SiteStatus>;
+  /** Only sites of this organization. */
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  /** Part of the slug or name, case-insensitive. */
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A site in a list, with its cursor. */
+export type SiteEdge = {
+  /** Opaque position of this site in the list. */
+  cursor: Scalars['String']['output'];
+  /** The site. */
+  node: Site;
+};
+
+/** A page of sites, oldest first. */
+export type SiteConnection = {
+  /** The sites of this page. */
+  edges: Array<SiteEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** One dependency the platform needs, as the gateway's /readyz probes it. */
+export type SystemComponent = {
+  /** postgres, redis, or a subgraph's name. */
+  name: Scalars['String']['output'];
+  /** Whether it answered within 2 seconds. */
+  ok: Scalars['Boolean']['output'];
+  /** How long the probe took, in milliseconds. */
+  latencyMs: Scalars['Int']['output'];
+};
+
+/** The platform's health, like the gateway's /readyz. */
+export type SystemStatus = {
+  /** ready; degraded when only Redis is away; not ready otherwise. */
+  status: Scalars['String']['output'];
+  /** When the probes ran (ISO 8601). */
+  checkedAt: Scalars['String']['output'];
+  /** Each dependency probed: postgres, redis (when configured), every subgraph. */
+  components: Array<SystemComponent>;
 };
 
 /** A new site: its schema and its first admin are created together. */

@@ -1,7 +1,14 @@
 import { isSitePermission, newApiKey, SITE_PERMISSION_NAMES, type SitePermission } from "@taruvi/auth";
 import { isUniqueViolation } from "@taruvi/db";
 import { AppError, badUserInput, notFound } from "@taruvi/errors";
-import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
+import {
+  auditedSiteChange,
+  decodeCursor,
+  diff,
+  type PageArgs,
+  pageSize,
+  toConnection,
+} from "@taruvi/subgraph-kit";
 import { isUuid, parseDateTime, parseDisplayName } from "@taruvi/validation";
 import type { Context } from "../../context";
 
@@ -128,6 +135,40 @@ export const createApiKey = async (
 /** This site's API keys, oldest first (apikeys.manage). */
 export const findApiKeys = (ctx: Context): Promise<ApiKeyView[]> =>
   ctx.db.apiKey.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: API_KEY_VIEW });
+
+export type ApiKeyFilter = { search?: string | null; revoked?: boolean | null };
+
+/** This site's API keys in pages, oldest first (apikeys.manage), by name or prefix and revocation. */
+export const findApiKeysPage = async (ctx: Context, args: PageArgs & { filter?: ApiKeyFilter | null }) => {
+  const size = pageSize(args.first);
+  const after = decodeCursor(args.after);
+  const search = args.filter?.search?.trim();
+  const revoked = args.filter?.revoked;
+  const rows = await ctx.db.apiKey.findMany({
+    where: {
+      AND: [
+        ...(typeof revoked === "boolean" ? [{ revokedAt: revoked ? { not: null } : null }] : []),
+        ...(search
+          ? [
+              {
+                OR: [
+                  { name: { contains: search, mode: "insensitive" as const } },
+                  { prefix: { contains: search, mode: "insensitive" as const } },
+                ],
+              },
+            ]
+          : []),
+        ...(after
+          ? [{ OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] }]
+          : []),
+      ],
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: size + 1,
+    select: API_KEY_VIEW,
+  });
+  return toConnection(rows, size, (k) => ({ at: k.createdAt, id: k.id }));
+};
 
 /** One API key of this site for a holder of apikeys.manage; null otherwise or when unknown. */
 export const findApiKey = async (ctx: Context, id: string): Promise<ApiKeyView | null> => {

@@ -1,6 +1,13 @@
 import { isUniqueViolation, type TenantClient } from "@taruvi/db";
 import { conflict, notFound } from "@taruvi/errors";
-import { auditedSiteChange, diff } from "@taruvi/subgraph-kit";
+import {
+  auditedSiteChange,
+  decodeCursor,
+  diff,
+  type PageArgs,
+  pageSize,
+  toConnection,
+} from "@taruvi/subgraph-kit";
 import { isUuid, parseDisplayName, parseText } from "@taruvi/validation";
 import type { Context } from "../../context";
 import { GROUP_VIEW, type GroupView } from "./group-views";
@@ -30,6 +37,29 @@ export const getGroup = async (db: Pick<TenantClient, "group">, id: unknown): Pr
 /** The site's groups by name (groups.view). */
 export const findGroups = (ctx: Context): Promise<GroupView[]> =>
   ctx.db.group.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }], select: GROUP_VIEW });
+
+export type GroupFilter = { search?: string | null };
+
+/** The site's groups in pages, oldest first (groups.view), narrowed by part of the name. */
+export const findGroupsPage = async (ctx: Context, args: PageArgs & { filter?: GroupFilter | null }) => {
+  const size = pageSize(args.first);
+  const after = decodeCursor(args.after);
+  const search = args.filter?.search?.trim();
+  const rows = await ctx.db.group.findMany({
+    where: {
+      AND: [
+        ...(search ? [{ name: { contains: search, mode: "insensitive" as const } }] : []),
+        ...(after
+          ? [{ OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] }]
+          : []),
+      ],
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: size + 1,
+    select: GROUP_VIEW,
+  });
+  return toConnection(rows, size, (g) => ({ at: g.createdAt, id: g.id }));
+};
 
 /** A group of the site; null when unknown (groups.view on it or model-wide: the shield's rule). */
 export const findGroup = (ctx: Context, id: string): Promise<GroupView | null> | null =>

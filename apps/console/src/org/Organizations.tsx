@@ -1,0 +1,409 @@
+import {
+  AddDomainDocument,
+  CreateSiteDocument,
+  InvitationsPageDocument,
+  InviteMemberDocument,
+  OrganizationDocument,
+  type OrganizationQuery,
+  type OrganizationRole,
+  OrganizationsDocument,
+  RemoveMemberDocument,
+  ResendInvitationDocument,
+  RevokeInvitationDocument,
+  SiteDocument,
+  UpdateMemberRoleDocument,
+  VerifyDomainDocument,
+} from "@taruvi/sdk";
+import { type FormEvent, useState } from "react";
+import { Form } from "react-aria-components";
+import { useAction, useApi, useCursor } from "../api";
+import { useSession } from "../session";
+import { Button, Choice, Field, Pager } from "../ui/controls";
+import { Done, ErrorNotice, QueryState } from "../ui/feedback";
+import { DataTable } from "../ui/table";
+
+type Organization = NonNullable<OrganizationQuery["organization"]>;
+const ROLES = ["OWNER", "ADMIN", "MEMBER"].map((r) => ({ value: r, label: r[0] + r.slice(1).toLowerCase() }));
+
+/** The caller's organizations; one opened: members, invitations and sites. */
+export const Organizations = () => {
+  const list = useApi(OrganizationsDocument, {});
+  const [slug, setSlug] = useState<string | null>(null);
+  return (
+    <section className="stack">
+      <QueryState query={list} what="organizations">
+        {({ organizations }) => (
+          <DataTable
+            label="Your organizations"
+            rows={organizations}
+            empty="You are not a member of any organization."
+            columns={[
+              { name: "Name", cell: (o) => o.name },
+              { name: "Slug", cell: (o) => o.slug },
+              { name: "Plan", cell: (o) => o.plan },
+              { name: "Your role", cell: (o) => o.viewerRole ?? "—" },
+              { name: "Sites", cell: (o) => o.sites?.length ?? 0 },
+              {
+                name: "Actions",
+                cell: (o) => (
+                  <Button tone="quiet" aria-label={`Open ${o.name}`} onPress={() => setSlug(o.slug)}>
+                    Open
+                  </Button>
+                ),
+              },
+            ]}
+          />
+        )}
+      </QueryState>
+      {slug ? <OrganizationDetail slug={slug} /> : null}
+    </section>
+  );
+};
+
+/** Owners and admins manage an organization; so do superusers (who have no role in it). */
+const useManages = (organization: Organization) => {
+  const { permissions } = useSession();
+  return permissions.admin || organization.viewerRole === "OWNER" || organization.viewerRole === "ADMIN";
+};
+
+/** One organization: its members, invitations (for those who manage it) and sites. */
+export const OrganizationDetail = ({ slug }: { slug: string }) => {
+  const query = useApi(OrganizationDocument, { slug });
+  return (
+    <QueryState query={query} what="the organization">
+      {({ organization }) =>
+        organization ? (
+          <section className="stack" aria-labelledby="org-title">
+            <h2 id="org-title">{organization.name}</h2>
+            <Members organization={organization} />
+            <InvitationsIfManaged organization={organization} />
+            <Sites organization={organization} />
+          </section>
+        ) : (
+          <ErrorNotice error={new Error("This organization is not visible to you.")} />
+        )
+      }
+    </QueryState>
+  );
+};
+
+const InvitationsIfManaged = ({ organization }: { organization: Organization }) =>
+  useManages(organization) ? <Invitations organizationId={organization.id} /> : null;
+
+const Members = ({ organization }: { organization: Organization }) => {
+  const manage = useManages(organization);
+  const setRole = useAction(UpdateMemberRoleDocument);
+  const remove = useAction(RemoveMemberDocument);
+  return (
+    <section className="stack" aria-labelledby="members-title">
+      <h3 id="members-title">Members</h3>
+      <ErrorNotice error={setRole.error ?? remove.error} />
+      <DataTable
+        label="Members"
+        rows={organization.members.map((m) => ({ ...m, id: m.userId }))}
+        empty="No members."
+        columns={[
+          { name: "Email", cell: (m) => m.user?.email ?? m.userId },
+          {
+            name: "Role",
+            cell: (m) =>
+              manage ? (
+                <Choice
+                  label={`Role of ${m.user?.email ?? m.userId}`}
+                  value={m.role}
+                  onChange={(role) =>
+                    setRole.mutate({
+                      organizationId: organization.id,
+                      userId: m.userId,
+                      role: role as OrganizationRole,
+                    })
+                  }
+                  options={ROLES}
+                />
+              ) : (
+                m.role
+              ),
+          },
+          { name: "Joined", cell: (m) => new Date(m.joinedAt).toLocaleDateString() },
+          ...(manage
+            ? [
+                {
+                  name: "Actions",
+                  cell: (m: { userId: string; user?: { email: string } | null }) => (
+                    <Button
+                      tone="danger"
+                      aria-label={`Remove ${m.user?.email ?? m.userId}`}
+                      onPress={() => remove.mutate({ organizationId: organization.id, userId: m.userId })}
+                    >
+                      Remove
+                    </Button>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
+    </section>
+  );
+};
+
+const Invitations = ({ organizationId }: { organizationId: string }) => {
+  const [status, setStatus] = useState("PENDING");
+  const cursor = useCursor();
+  const invitations = useApi(InvitationsPageDocument, {
+    organizationId,
+    status: status as "PENDING",
+    first: 20,
+    after: cursor.after,
+  });
+  const invite = useAction(InviteMemberDocument);
+  const resend = useAction(ResendInvitationDocument);
+  const revoke = useAction(RevokeInvitationDocument);
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState("MEMBER");
+  const [done, setDone] = useState("");
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    invite.mutate(
+      { input: { organizationId, email, role: role as OrganizationRole } },
+      {
+        onSuccess: () => {
+          setDone(`Invitation sent to ${email}.`);
+          setEmail("");
+        },
+      },
+    );
+  };
+  return (
+    <section className="stack" aria-labelledby="invitations-title">
+      <h3 id="invitations-title">Invitations</h3>
+      <Form onSubmit={submit} className="filters" aria-label="Invite a member">
+        <Field
+          label="Invitee email"
+          name="invite-email"
+          type="email"
+          value={email}
+          onChange={setEmail}
+          isRequired
+        />
+        <Choice label="Role" value={role} onChange={setRole} options={ROLES} />
+        <Button type="submit" isDisabled={invite.isPending}>
+          Send invitation
+        </Button>
+      </Form>
+      <Done>{done}</Done>
+      <ErrorNotice error={invite.error ?? resend.error ?? revoke.error} />
+      <Choice
+        label="Invitation status"
+        value={status}
+        onChange={(v) => {
+          setStatus(v);
+          cursor.reset();
+        }}
+        options={["PENDING", "ACCEPTED", "REVOKED", "EXPIRED"].map((s) => ({
+          value: s,
+          label: s[0] + s.slice(1).toLowerCase(),
+        }))}
+      />
+      <QueryState query={invitations} what="invitations">
+        {({ invitationsConnection: page }) => (
+          <>
+            <DataTable
+              label="Invitations"
+              rows={page.edges.map((e) => e.node)}
+              empty="No invitations in this state."
+              columns={[
+                { name: "Email", cell: (i) => i.email },
+                { name: "Role", cell: (i) => i.role },
+                { name: "Status", cell: (i) => i.status },
+                { name: "Expires", cell: (i) => new Date(i.expiresAt).toLocaleDateString() },
+                {
+                  name: "Actions",
+                  cell: (i) =>
+                    i.status === "PENDING" || i.status === "EXPIRED" ? (
+                      <div className="actions">
+                        <Button
+                          tone="quiet"
+                          aria-label={`Resend to ${i.email}`}
+                          onPress={() =>
+                            resend.mutate(
+                              { id: i.id },
+                              { onSuccess: () => setDone(`Invitation re-sent to ${i.email}.`) },
+                            )
+                          }
+                        >
+                          Resend
+                        </Button>
+                        {i.status === "PENDING" ? (
+                          <Button
+                            tone="danger"
+                            aria-label={`Revoke the invitation of ${i.email}`}
+                            onPress={() =>
+                              revoke.mutate(
+                                { id: i.id },
+                                { onSuccess: () => setDone(`Invitation of ${i.email} revoked.`) },
+                              )
+                            }
+                          >
+                            Revoke
+                          </Button>
+                        ) : null}
+                      </div>
+                    ) : (
+                      "—"
+                    ),
+                },
+              ]}
+            />
+            <Pager
+              page={cursor.page}
+              hasNextPage={page.pageInfo.hasNextPage}
+              onPrevious={cursor.previous}
+              onNext={() => cursor.next(page.pageInfo.endCursor)}
+            />
+          </>
+        )}
+      </QueryState>
+    </section>
+  );
+};
+
+const Sites = ({ organization }: { organization: Organization }) => {
+  const manage = useManages(organization);
+  const [open, setOpen] = useState<string | null>(null);
+  return (
+    <section className="stack" aria-labelledby="sites-title">
+      <h3 id="sites-title">Sites</h3>
+      {manage ? <CreateSite organizationId={organization.id} /> : null}
+      <DataTable
+        label="Sites"
+        rows={organization.sites ?? []}
+        empty="No sites yet."
+        columns={[
+          { name: "Name", cell: (s) => s.name },
+          { name: "Address", cell: (s) => s.defaultHostname },
+          { name: "Status", cell: (s) => s.status },
+          {
+            name: "Actions",
+            cell: (s) => (
+              <Button tone="quiet" aria-label={`Domains of ${s.name}`} onPress={() => setOpen(s.slug)}>
+                Domains
+              </Button>
+            ),
+          },
+        ]}
+      />
+      {open ? <SiteDomains slug={open} manage={manage} /> : null}
+    </section>
+  );
+};
+
+const CreateSite = ({ organizationId }: { organizationId: string }) => {
+  const create = useAction(CreateSiteDocument);
+  const [form, setForm] = useState({ name: "", slug: "", adminEmail: "", adminPassword: "" });
+  const [done, setDone] = useState("");
+  const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate(
+      { input: { organizationId, ...form } },
+      {
+        onSuccess: ({ createSite }) => {
+          setDone(`${createSite.name} is ${createSite.status}.`);
+          setForm({ name: "", slug: "", adminEmail: "", adminPassword: "" });
+        },
+      },
+    );
+  };
+  return (
+    <details className="card">
+      <summary>Create a site</summary>
+      <Form onSubmit={submit} className="stack">
+        <Field label="Site name" name="site-name" value={form.name} onChange={set("name")} isRequired />
+        <Field label="Site slug" name="site-slug" value={form.slug} onChange={set("slug")} isRequired />
+        <Field
+          label="First admin's email"
+          name="admin-email"
+          type="email"
+          value={form.adminEmail}
+          onChange={set("adminEmail")}
+          isRequired
+        />
+        <Field
+          label="First admin's password"
+          name="admin-password"
+          type="password"
+          value={form.adminPassword}
+          onChange={set("adminPassword")}
+          isRequired
+          autoComplete="new-password"
+        />
+        <Button type="submit" isDisabled={create.isPending}>
+          Create site
+        </Button>
+        <Done>{done}</Done>
+        <ErrorNotice error={create.error} />
+      </Form>
+    </details>
+  );
+};
+
+const SiteDomains = ({ slug, manage }: { slug: string; manage: boolean }) => {
+  const site = useApi(SiteDocument, { slug });
+  const add = useAction(AddDomainDocument);
+  const verify = useAction(VerifyDomainDocument);
+  const [domain, setDomain] = useState("");
+  return (
+    <QueryState query={site} what="the site's domains">
+      {({ site: s }) =>
+        s ? (
+          <section className="card stack" aria-labelledby="domains-title">
+            <h4 id="domains-title">Domains of {s.name}</h4>
+            <DataTable
+              label={`Domains of ${s.name}`}
+              rows={s.domains}
+              empty="No custom domains."
+              columns={[
+                { name: "Host name", cell: (d) => d.hostname },
+                { name: "Status", cell: (d) => d.status },
+                {
+                  name: "TXT record",
+                  cell: (d) => <code>{`${d.verification.recordName} ${d.verification.recordValue}`}</code>,
+                },
+                {
+                  name: "Actions",
+                  cell: (d) =>
+                    manage && d.status === "PENDING" ? (
+                      <Button
+                        tone="quiet"
+                        aria-label={`Verify ${d.hostname}`}
+                        onPress={() => verify.mutate({ id: d.id })}
+                      >
+                        Verify
+                      </Button>
+                    ) : (
+                      "—"
+                    ),
+                },
+              ]}
+            />
+            {manage ? (
+              <Form
+                className="filters"
+                aria-label="Add a domain"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  add.mutate({ input: { siteId: s.id, domain } }, { onSuccess: () => setDomain("") });
+                }}
+              >
+                <Field label="Domain" name="domain" value={domain} onChange={setDomain} isRequired />
+                <Button type="submit">Add domain</Button>
+              </Form>
+            ) : null}
+            <ErrorNotice error={add.error ?? verify.error} />
+          </section>
+        ) : null
+      }
+    </QueryState>
+  );
+};

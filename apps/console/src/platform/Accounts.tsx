@@ -1,0 +1,57 @@
+import { AccountsDocument } from "@taruvi/sdk";
+import { useState } from "react";
+import { useApi, useCursor } from "../api";
+import { Field, Pager } from "../ui/controls";
+import { QueryState } from "../ui/feedback";
+import { DataTable } from "../ui/table";
+
+/** Platform accounts, searchable. */
+export const Accounts = () => {
+  const [search, setSearch] = useState("");
+  const cursor = useCursor();
+  const accounts = useApi(AccountsDocument, {
+    first: 20,
+    after: cursor.after,
+    filter: { search: search || null },
+  });
+  return (
+    <section className="stack">
+      <search className="filters">
+        <Field
+          label="Search accounts"
+          name="search"
+          value={search}
+          onChange={(v) => {
+            setSearch(v);
+            cursor.reset();
+          }}
+        />
+      </search>
+      <QueryState query={accounts} what="accounts">
+        {({ accounts: page }) => (
+          <>
+            <DataTable
+              label="Accounts"
+              rows={page.edges.map((e) => e.node)}
+              empty="No accounts match."
+              columns={[
+                { name: "Email", cell: (a) => a.email },
+                { name: "Name", cell: (a) => a.name },
+                { name: "Superuser", cell: (a) => (a.isAdmin ? "Yes" : "No") },
+                { name: "Status", cell: (a) => (a.isActive ? "Active" : "Deactivated") },
+                { name: "Email verified", cell: (a) => (a.emailVerified ? "Yes" : "No") },
+                { name: "Created", cell: (a) => new Date(a.createdAt).toLocaleDateString() },
+              ]}
+            />
+            <Pager
+              page={cursor.page}
+              hasNextPage={page.pageInfo.hasNextPage}
+              onPrevious={cursor.previous}
+              onNext={() => cursor.next(page.pageInfo.endCursor)}
+            />
+          </>
+        )}
+      </QueryState>
+    </section>
+  );
+};

@@ -1,0 +1,97 @@
+import {
+  type OrganizationPlan,
+  PlatformOrganizationsDocument,
+  UpdateOrganizationDocument,
+} from "@taruvi/sdk";
+import { useState } from "react";
+import { useAction, useApi, useCursor } from "../api";
+import { OrganizationDetail } from "../org/Organizations";
+import { Button, Choice, Field, Pager } from "../ui/controls";
+import { ErrorNotice, QueryState } from "../ui/feedback";
+import { DataTable } from "../ui/table";
+
+const PLANS = ["FREE", "PRO", "ENTERPRISE"].map((p) => ({
+  value: p,
+  label: p[0] + p.slice(1).toLowerCase(),
+}));
+
+/** Every organization: search, filter by plan, change a plan. */
+export const PlatformOrganizations = () => {
+  const [search, setSearch] = useState("");
+  const [plan, setPlan] = useState("");
+  const cursor = useCursor();
+  const organizations = useApi(PlatformOrganizationsDocument, {
+    first: 20,
+    after: cursor.after,
+    filter: { search: search || null, plan: (plan || null) as OrganizationPlan | null },
+  });
+  const update = useAction(UpdateOrganizationDocument);
+  const [open, setOpen] = useState<string | null>(null);
+  return (
+    <section className="stack">
+      <search className="filters">
+        <Field
+          label="Search organizations"
+          name="search"
+          value={search}
+          onChange={(v) => {
+            setSearch(v);
+            cursor.reset();
+          }}
+        />
+        <Choice
+          label="Plan"
+          value={plan}
+          onChange={(v) => {
+            setPlan(v);
+            cursor.reset();
+          }}
+          options={[{ value: "", label: "Any" }, ...PLANS]}
+        />
+      </search>
+      <ErrorNotice error={update.error} />
+      <QueryState query={organizations} what="organizations">
+        {({ platformOrganizations: page }) => (
+          <>
+            <DataTable
+              label="Organizations"
+              rows={page.edges.map((e) => e.node)}
+              empty="No organizations match."
+              columns={[
+                { name: "Slug", cell: (o) => o.slug },
+                { name: "Name", cell: (o) => o.name },
+                {
+                  name: "Plan",
+                  cell: (o) => (
+                    <Choice
+                      label={`Plan of ${o.slug}`}
+                      value={o.plan}
+                      onChange={(p) => update.mutate({ id: o.id, input: { plan: p as OrganizationPlan } })}
+                      options={PLANS}
+                    />
+                  ),
+                },
+                { name: "Created", cell: (o) => new Date(o.createdAt).toLocaleDateString() },
+                {
+                  name: "Actions",
+                  cell: (o) => (
+                    <Button tone="quiet" aria-label={`Open ${o.slug}`} onPress={() => setOpen(o.slug)}>
+                      Open
+                    </Button>
+                  ),
+                },
+              ]}
+            />
+            <Pager
+              page={cursor.page}
+              hasNextPage={page.pageInfo.hasNextPage}
+              onPrevious={cursor.previous}
+              onNext={() => cursor.next(page.pageInfo.endCursor)}
+            />
+          </>
+        )}
+      </QueryState>
+      {open ? <OrganizationDetail slug={open} /> : null}
+    </section>
+  );
+};

@@ -1,0 +1,343 @@
+import { createTestAccount, randomSlug } from "@taruvi/testing";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grantDirectly, siteUser } from "../../../stack/test/fixtures";
+import {
+  createSiteWithAdmin,
+  signedInAccount,
+  startTestStack,
+  type TestStack,
+} from "../../../stack/test/helpers";
+import {
+  buildConsole,
+  launchChromium,
+  openSection,
+  screenshot,
+  seriousViolations,
+  signIn,
+  tick,
+  watchCsp,
+} from "./harness";
+
+// One journey per role in headless Chromium against a real stack whose gateway serves the built
+// console at /console under its strict CSP: sign in, do the role's main tasks, see the result
+// and its audit event, sign out; what the role may not do is not offered. Every screen is
+// scanned with axe-core (no serious or critical violation) and photographed.
+
+let t: TestStack;
+let built: Awaited<ReturnType<typeof buildConsole>>;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let csp: string[];
+
+beforeAll(async () => {
+  built = await buildConsole();
+  t = await startTestStack({ CONSOLE_DIR: built.dir }, { worker: false });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+  built?.remove();
+});
+
+const freshPage = async (viewport = { width: 1280, height: 900 }) => {
+  await context?.close();
+  context = await browser.newContext({ viewport });
+  page = await context.newPage();
+  csp = watchCsp(page);
+  return page;
+};
+
+/** Scans and photographs the screen as it is now. */
+const check = async (name: string) => {
+  expect(await seriousViolations(page), name).toEqual([]);
+  await screenshot(page, name);
+};
+
+/** The gateway's origin (its URL names /graphql). */
+const gateway = () => new URL(t.stack.gatewayUrl).origin;
+
+describe("site admin", () => {
+  let home: Awaited<ReturnType<typeof createSiteWithAdmin>>;
+  let organizationId: string;
+
+  beforeAll(async () => {
+    const owner = await createTestAccount(t.db.platform);
+    const organization = await t.db.platform.organization.create({
+      data: {
+        slug: randomSlug("org"),
+        name: "Console Org",
+        members: { create: { accountId: owner.id, role: "OWNER" } },
+      },
+    });
+    organizationId = organization.id;
+    home = await createSiteWithAdmin(t, organizationId);
+  });
+
+  it("signs in to the site, manages users, groups and API keys, reads the audit trail, signs out", async () => {
+    await freshPage();
+    await page.goto(`${gateway()}/console/`);
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await check("sign-in");
+    await signIn(page, gateway(), { ...home.admin, site: home.site.slug });
+
+    // Users: create one, see it listed, deactivate it.
+    await page.getByRole("heading", { level: 1, name: "Users" }).waitFor();
+    await check("site-users");
+    const email = `${randomSlug("new")}@example.test`;
+    await page.getByText("Create a user").click();
+    const create = page.locator("details", { hasText: "Create a user" });
+    await create.getByLabel("Email").fill(email);
+    await create.getByLabel("Name").fill("Nina New");
+    await create.getByLabel("Password").fill(`pw-${randomSlug("p")}-long`);
+    await create.getByRole("button", { name: "Create user" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `${email} created.` })
+      .waitFor();
+    const row = page.getByRole("row", { name: new RegExp(email) });
+    await expect.poll(() => row.count()).toBe(1);
+    await page.getByRole("button", { name: `Deactivate ${email}` }).click();
+    await expect.poll(() => row.getByRole("cell", { name: "Deactivated" }).count()).toBe(1);
+    await page.getByRole("button", { name: `Restore ${email}` }).waitFor();
+
+    // A bad input shows its code and field.
+    await create.getByLabel("Email").fill(email);
+    await create.getByLabel("Name").fill("Again");
+    await create.getByLabel("Password").fill(`pw-${randomSlug("p")}-long`);
+    await create.getByRole("button", { name: "Create user" }).click();
+    const alert = create.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/CONFLICT on email/);
+    expect(await alert.textContent()).toMatch(/Request id: [\w-]+/);
+
+    // Groups.
+    await openSection(page, "Groups");
+    await page.getByText("Create a group").click();
+    const groupName = `Editors ${randomSlug("g")}`;
+    await page.getByLabel("Group name").fill(groupName);
+    await page.getByRole("button", { name: "Create group" }).click();
+    await page.getByRole("row", { name: new RegExp(groupName) }).waitFor();
+    await page.getByRole("button", { name: `Open ${groupName}` }).click();
+    await page.getByLabel("Permission to grant").selectOption("users.view");
+    await page.getByRole("button", { name: "Grant permission" }).click();
+    await page.getByRole("button", { name: `Revoke users.view from ${groupName}` }).waitFor();
+    await check("site-groups");
+
+    await openSection(page, "Who holds what");
+    await page
+      .getByRole("row", { name: /users\.view/ })
+      .first()
+      .waitFor();
+    await check("site-access");
+
+    // API keys: the key is shown once, then revoked.
+    await openSection(page, "API keys");
+    await page.getByText("Create an API key").click();
+    await page.getByLabel("Key name").fill("CI key");
+    await tick(page, "users.view");
+    await page.getByRole("button", { name: "Create API key" }).click();
+    const key = await page.getByLabel("New API key").inputValue();
+    expect(key?.length).toBeGreaterThan(20);
+    await page.getByRole("button", { name: "Revoke CI key" }).click();
+    await page.getByLabel("Show keys", { exact: true }).selectOption("revoked");
+    await page.getByRole("row", { name: /CI key/ }).waitFor();
+    await check("site-api-keys");
+
+    await openSection(page, "Files");
+    await page.getByText("No files yet.").waitFor();
+    await page.getByText(/^Storage used: 0 B/).waitFor();
+    await check("site-files");
+
+    await openSection(page, "Settings");
+    await page.getByRole("checkbox", { name: "Anyone may sign up" }).waitFor();
+    await check("site-settings");
+
+    // The audit trail has the user's creation, with its before/after.
+    await openSection(page, "Audit trail");
+    await page.getByLabel("Action").fill("user.created");
+    await page.getByRole("button", { name: "Filter" }).click();
+    const event = page.locator(".event", { hasText: email });
+    await event.waitFor();
+    expect(await event.locator("td.after").allTextContents()).toContain(JSON.stringify(email));
+    await check("site-audit");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    expect(csp).toEqual([]);
+  });
+
+  it("offers a user who may only view users nothing else, and no way to change them", async () => {
+    const viewer = await siteUser(t, home.site);
+    await grantDirectly(t, home.site, { userId: viewer.id }, "users.view");
+    await freshPage();
+    await signIn(page, gateway(), { email: viewer.email, password: viewer.password, site: home.site.slug });
+    await page.getByRole("heading", { level: 1, name: "Users" }).waitFor();
+    await page.getByRole("row", { name: new RegExp(viewer.email) }).waitFor();
+    const nav = await page
+      .getByRole("navigation", { name: "Sections" })
+      .getByRole("button")
+      .allTextContents();
+    expect(nav).toEqual(["Users", "Settings"]);
+    expect(await page.getByText("Create a user").count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^Deactivate / }).count()).toBe(0);
+    await check("site-users-viewer");
+  });
+
+  it("fits a narrow screen", async () => {
+    await freshPage({ width: 390, height: 844 });
+    await signIn(page, gateway(), { ...home.admin, site: home.site.slug });
+    await page.getByRole("heading", { level: 1, name: "Users" }).waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+    await check("site-users-narrow");
+  });
+
+  it("says why a wrong password is refused", async () => {
+    await freshPage();
+    await page.goto(`${gateway()}/console/`);
+    await page.getByLabel("Email").fill(home.admin.email);
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByLabel("Site").fill(home.site.slug);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(await page.getByRole("alert").textContent()).toMatch(/UNAUTHENTICATED/);
+  });
+});
+
+describe("organization owner", () => {
+  it("opens the organization, invites a member and revokes it, sees the audit events; no operator screens", async () => {
+    const owner = await signedInAccount(t);
+    const organization = await t.db.platform.organization.create({
+      data: {
+        slug: randomSlug("org"),
+        name: "Owner Org",
+        plan: "PRO",
+        members: { create: { accountId: owner.id, role: "OWNER" } },
+      },
+    });
+    await freshPage();
+    await signIn(page, gateway(), { email: owner.email, password: owner.password });
+    await page.getByRole("heading", { level: 1, name: "Organizations" }).waitFor();
+    const nav = await page
+      .getByRole("navigation", { name: "Sections" })
+      .getByRole("button")
+      .allTextContents();
+    expect(nav).toEqual(["Organizations", "Audit trail"]);
+    await page.getByRole("button", { name: "Open Owner Org" }).click();
+    await page.getByRole("heading", { name: "Owner Org" }).waitFor();
+    await check("org-detail");
+
+    const invitee = `${randomSlug("inv")}@example.test`;
+    await page.getByLabel("Invitee email").fill(invitee);
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await page.getByRole("row", { name: new RegExp(invitee) }).waitFor();
+    await page.getByRole("button", { name: `Revoke the invitation of ${invitee}` }).click();
+    await expect.poll(() => page.getByRole("row", { name: new RegExp(invitee) }).count()).toBe(0);
+    await page.getByLabel("Invitation status").selectOption("REVOKED");
+    await page.getByRole("row", { name: new RegExp(invitee) }).waitFor();
+    await check("org-invitations");
+
+    // A site with its first admin.
+    await page.getByText("Create a site").click();
+    const slug = randomSlug("site");
+    await page.getByLabel("Site name").fill("Owner Site");
+    await page.getByLabel("Site slug").fill(slug);
+    await page.getByLabel("First admin's email").fill(`${randomSlug("a")}@example.test`);
+    await page.getByLabel("First admin's password").fill(`pw-${randomSlug("p")}-long`);
+    await page.getByRole("button", { name: "Create site" }).click();
+    await page.getByText("Owner Site is ACTIVE.").waitFor();
+    await page.getByRole("row", { name: new RegExp(`${slug}\\.`) }).waitFor();
+
+    await openSection(page, "Audit trail");
+    await page.locator(".event", { hasText: "invitation.revoked" }).first().waitFor();
+    await page.locator(".event", { hasText: "invitation.created" }).first().waitFor();
+    await page.locator(".event", { hasText: "site.created" }).first().waitFor();
+    await check("org-audit");
+    expect(organization.id).toBeTruthy();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    expect(csp).toEqual([]);
+  });
+});
+
+describe("platform operator", () => {
+  it("filters sites, suspends a selection and resumes one, sees the audit events and the system status", async () => {
+    const operator = await signedInAccount(t, { isSuperuser: true });
+    const marker = randomSlug("ops");
+    const owner = await createTestAccount(t.db.platform);
+    const organization = await t.db.platform.organization.create({
+      data: {
+        slug: `${marker}-org`,
+        name: "Ops Org",
+        members: { create: { accountId: owner.id, role: "OWNER" } },
+      },
+    });
+    const sites = [];
+    for (const n of [1, 2, 3]) {
+      const site = await t.createSite(organization.id);
+      await t.db.platform.site.update({ where: { id: site.id }, data: { name: `${marker} site ${n}` } });
+      sites.push(site);
+    }
+    const [first, second, third] = sites as [(typeof sites)[0], (typeof sites)[0], (typeof sites)[0]];
+
+    await freshPage();
+    await signIn(page, gateway(), { email: operator.email, password: operator.password });
+    await page.getByRole("heading", { level: 1, name: "Sites" }).waitFor();
+    await page.getByLabel("Search sites").fill(marker);
+    await expect.poll(() => page.getByRole("row", { name: new RegExp(marker) }).count()).toBe(3);
+    await tick(page, `Select ${first.slug}`);
+    await tick(page, `Select ${second.slug}`);
+    await check("platform-sites-selected");
+    await page.getByRole("button", { name: "Suspend selected" }).click();
+    await page.getByText("Suspend: 2 of 2 site(s) changed.").waitFor();
+    await page.getByLabel("Status").selectOption("SUSPENDED");
+    await expect.poll(() => page.getByRole("row", { name: new RegExp(marker) }).count()).toBe(2);
+    expect(await page.getByRole("row", { name: new RegExp(third.slug) }).count()).toBe(0);
+    await page.getByRole("button", { name: `Resume ${first.slug}` }).click();
+    await expect.poll(() => page.getByRole("row", { name: new RegExp(marker) }).count()).toBe(1);
+    const statuses = await t.db.platform.site.findMany({
+      where: { id: { in: sites.map((s) => s.id) } },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(statuses.map((s) => s.status)).toEqual(["ACTIVE", "SUSPENDED", "ACTIVE"]);
+
+    await openSection(page, "Organizations");
+    await page.getByLabel("Search organizations").fill(marker);
+    await page.getByRole("row", { name: new RegExp(`${marker}-org`) }).waitFor();
+    await page.getByLabel(`Plan of ${marker}-org`, { exact: true }).selectOption("PRO");
+    await expect
+      .poll(
+        async () => (await t.db.platform.organization.findUnique({ where: { id: organization.id } }))?.plan,
+      )
+      .toBe("PRO");
+    await page.getByRole("button", { name: `Open ${marker}-org` }).click();
+    await page.getByRole("heading", { name: "Ops Org" }).waitFor();
+    await page.getByRole("row", { name: new RegExp(owner.email) }).waitFor();
+    await check("platform-organizations");
+
+    await openSection(page, "Accounts");
+    await page.getByLabel("Search accounts").fill(operator.email);
+    await page.getByRole("row", { name: new RegExp(operator.email) }).waitFor();
+    await check("platform-accounts");
+
+    await openSection(page, "Audit trail");
+    await page.getByLabel("Action").fill("site.suspended");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.locator(".event", { hasText: second.id }).waitFor();
+    await check("platform-audit");
+
+    await openSection(page, "System status");
+    await page.getByText("Platform: ready").waitFor();
+    await page.getByRole("row", { name: /postgres Up/ }).waitFor();
+    await check("platform-status");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    expect(csp).toEqual([]);
+  });
+});
