@@ -37,6 +37,7 @@ describe("createSite", () => {
     );
     expect(rows.map((r) => r.table_name)).toEqual([
       "_taruvi_migrations",
+      "access_version",
       "api_keys",
       "audit_events",
       "group_members",
