@@ -1,4 +1,4 @@
-import { createTestAccount, randomSlug } from "@taruvi/testing";
+import { createTestAccount, randomSlug, startOwnS3 } from "@taruvi/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantDirectly, siteUser } from "../../../stack/test/fixtures";
@@ -381,6 +381,68 @@ describe("organization owner", () => {
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
+    expect(csp).toEqual([]);
+  });
+});
+
+describe("site admin, files on S3", () => {
+  // Its own stack whose files service keeps bytes in a bucket (s3rver): the console's CSP then
+  // allows FILES_S3_ENDPOINT's origin, derived by the gateway from the same variables.
+  let s3: Awaited<ReturnType<typeof startOwnS3>>;
+  let onS3: TestStack;
+
+  beforeAll(async () => {
+    s3 = await startOwnS3();
+    onS3 = await startTestStack(
+      {
+        CONSOLE_DIR: built.dir,
+        FILES_STORAGE: "s3",
+        FILES_S3_BUCKET: s3.bucket,
+        FILES_S3_REGION: s3.region,
+        FILES_S3_ENDPOINT: s3.endpoint,
+        FILES_S3_FORCE_PATH_STYLE: "true",
+        FILES_S3_ACCESS_KEY_ID: s3.accessKeyId,
+        FILES_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      },
+      { worker: false },
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await onS3?.close();
+    await s3?.close();
+  });
+
+  it("uploads straight to the bucket under the console's CSP and lists the file READY", async () => {
+    const owner = await createTestAccount(onS3.db.platform);
+    const organization = await onS3.db.platform.organization.create({
+      data: {
+        slug: randomSlug("org"),
+        name: "S3 Org",
+        members: { create: { accountId: owner.id, role: "OWNER" } },
+      },
+    });
+    const { site, admin } = await createSiteWithAdmin(onS3, organization.id);
+    const origin = new URL(onS3.stack.gatewayUrl).origin;
+    await freshPage();
+    const puts: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "PUT") puts.push(new URL(r.url()).origin);
+    });
+    await signIn(page, origin, { ...admin, site: site.slug });
+    await openSection(page, "Files");
+    await page.getByText("No files yet.").waitFor();
+    await page
+      .getByLabel("File to upload")
+      .setInputFiles({ name: "pixel.png", mimeType: "image/png", buffer: PNG });
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "pixel.png uploaded: READY." }).waitFor();
+    await page
+      .getByRole("row", { name: /pixel\.png/ })
+      .getByRole("cell", { name: "READY" })
+      .waitFor();
+    expect(puts).toEqual([new URL(s3.endpoint).origin]);
+    await check("site-files-s3");
     expect(csp).toEqual([]);
   });
 });
