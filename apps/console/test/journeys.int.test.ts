@@ -1,4 +1,4 @@
-import { createTestAccount, randomSlug } from "@taruvi/testing";
+import { createTestAccount, randomSlug, startOwnS3 } from "@taruvi/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantDirectly, siteUser } from "../../../stack/test/fixtures";
@@ -56,6 +56,12 @@ const check = async (name: string) => {
   expect(await seriousViolations(page), name).toEqual([]);
   await screenshot(page, name);
 };
+
+/** A 1×1 PNG: bytes the files service recognises as image/png. */
+const PNG = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082",
+  "hex",
+);
 
 /** The gateway's origin (its URL names /graphql). */
 const gateway = () => new URL(t.stack.gatewayUrl).origin;
@@ -150,14 +156,46 @@ describe("site admin", () => {
     await openSection(page, "Files");
     await page.getByText("No files yet.").waitFor();
     await page.getByText(/^Storage used: 0 B/).waitFor();
+    // Upload: hashed in the page, PUT to the files service's local store (another origin, which
+    // the console's CSP allows), completed; the file is listed READY.
+    const puts: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "PUT") puts.push(new URL(r.url()).origin);
+    });
+    await page
+      .getByLabel("File to upload")
+      .setInputFiles({ name: "pixel.png", mimeType: "image/png", buffer: PNG });
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "pixel.png uploaded: READY." }).waitFor();
+    const uploaded = page.getByRole("row", { name: /pixel\.png/ });
+    await uploaded.getByRole("cell", { name: "READY" }).waitFor();
+    await page.getByText(`Storage used: ${PNG.length} B`).waitFor();
+    const filesOrigin = new URL(t.stack.subgraphUrls.files ?? "http://files.invalid").origin;
+    expect(puts).toEqual([filesOrigin]);
+    expect(filesOrigin).not.toBe(gateway());
+    // Bytes that are not the type they claim: refused with its code and message, nothing kept.
+    await page
+      .getByLabel("File to upload")
+      .setInputFiles({ name: "fake.png", mimeType: "image/png", buffer: Buffer.from("plain text\n") });
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    const refusal = page.getByRole("form", { name: "Upload a file" }).getByRole("alert");
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(
+      /^BAD_USER_INPUT on contentType: the bytes are not image\/png; the upload was deleted/,
+    );
+    await page.getByRole("button", { name: "Upload", exact: true }).and(page.locator(":enabled")).waitFor();
+    expect(await page.getByRole("row", { name: /fake\.png/ }).count()).toBe(0);
     await check("site-files");
 
     await openSection(page, "Settings");
     await page.getByRole("checkbox", { name: "Anyone may sign up" }).waitFor();
     await check("site-settings");
 
-    // The audit trail has the user's creation, with its before/after.
+    // The audit trail has the upload and the user's creation, with its before/after.
     await openSection(page, "Audit trail");
+    await page.getByLabel("Action").fill("file.created");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.locator(".event", { hasText: "pixel.png" }).waitFor();
     await page.getByLabel("Action").fill("user.created");
     await page.getByRole("button", { name: "Filter" }).click();
     const event = page.locator(".event", { hasText: email });
@@ -185,6 +223,21 @@ describe("site admin", () => {
     expect(await page.getByText("Create a user").count()).toBe(0);
     expect(await page.getByRole("button", { name: /^Deactivate / }).count()).toBe(0);
     await check("site-users-viewer");
+  });
+
+  it("offers a user who may only view files no upload and no deletion", async () => {
+    const viewer = await siteUser(t, home.site);
+    await grantDirectly(t, home.site, { userId: viewer.id }, "files.view");
+    await freshPage();
+    await signIn(page, gateway(), { email: viewer.email, password: viewer.password, site: home.site.slug });
+    await openSection(page, "Files");
+    await page.getByRole("row", { name: /pixel\.png/ }).waitFor();
+    expect(await page.getByLabel("File to upload").count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Upload", exact: true }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^Delete / }).count()).toBe(0);
+    await page.getByRole("button", { name: "Download pixel.png" }).waitFor();
+    await check("site-files-viewer");
+    expect(csp).toEqual([]);
   });
 
   it("fits a narrow screen", async () => {
@@ -252,7 +305,74 @@ describe("organization owner", () => {
     await page.getByText("Owner Site is ACTIVE.").waitFor();
     await page.getByRole("row", { name: new RegExp(`${slug}\\.`) }).waitFor();
 
+    // Its settings: renamed, sign-up opened (updateSite).
+    const site = await t.db.platform.site.findUniqueOrThrow({ where: { slug } });
+    const pending = `${randomSlug("pending")}.example.com`;
+    await t.db.platform.domain.create({
+      data: {
+        siteId: site.id,
+        hostname: pending,
+        verificationToken: randomSlug("token"),
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+    await page.getByRole("button", { name: "Settings and domains of Owner Site" }).click();
+    const settings = page.getByRole("form", { name: "Site settings" });
+    await settings.getByLabel("Display name").fill("Owner Site Renamed");
+    await settings
+      .locator("label.checkbox")
+      .filter({ has: page.getByRole("checkbox", { name: "Anyone may sign up", exact: true }) })
+      .click();
+    await settings.getByRole("button", { name: "Save site" }).click();
+    await page.getByRole("status").filter({ hasText: "Owner Site Renamed saved." }).waitFor();
+    await page.getByRole("row", { name: /Owner Site Renamed/ }).waitFor();
+    const saved = await t.db.platform.site.findUniqueOrThrow({ where: { id: site.id } });
+    expect(saved.name).toBe("Owner Site Renamed");
+
+    // Domains: two verified at once (DOMAIN_VERIFICATION=off), the first primary; the pending
+    // one cannot be made primary and says why.
+    const [first, second] = [1, 2].map((n) => `${randomSlug(`d${n}`)}.example.com`) as [string, string];
+    for (const hostname of [first, second]) {
+      await page.getByLabel("Domain", { exact: true }).fill(hostname);
+      await page.getByRole("button", { name: "Add domain" }).click();
+      await page.getByRole("row", { name: new RegExp(hostname.replaceAll(".", "\\.")) }).waitFor();
+    }
+    const rowOf = (hostname: string) =>
+      page.getByRole("row", { name: new RegExp(hostname.replaceAll(".", "\\.")) });
+    await rowOf(first).getByRole("cell", { name: "VERIFIED, primary" }).waitFor();
+    await rowOf(pending).getByText("Primary once verified").waitFor();
+    expect(await page.getByRole("button", { name: `Make primary: ${pending}` }).count()).toBe(0);
+    await page.getByRole("button", { name: `Make primary: ${second}` }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `${second} is the primary domain.` })
+      .waitFor();
+    await rowOf(second).getByRole("cell", { name: "VERIFIED, primary" }).waitFor();
+    await rowOf(first).getByRole("cell", { name: "VERIFIED", exact: true }).waitFor();
+    // Removal asks first; by keyboard, the confirmation takes the focus.
+    await page.getByRole("button", { name: `Remove ${first}`, exact: true }).focus();
+    await page.keyboard.press("Enter");
+    const confirm = page.getByRole("button", { name: `Confirm removal of ${first}` });
+    await expect.poll(() => confirm.evaluate((el) => el === document.activeElement)).toBe(true);
+    await check("org-site-settings");
+    await page.keyboard.press("Enter");
+    await page
+      .getByRole("status")
+      .filter({ hasText: `${first} removed.` })
+      .waitFor();
+    await expect.poll(() => rowOf(first).count()).toBe(0);
+    const domains = await t.db.platform.domain.findMany({ where: { siteId: site.id } });
+    expect(domains.map((d) => [d.hostname, d.isPrimary]).sort()).toEqual(
+      [
+        [pending, false],
+        [second, true],
+      ].sort(),
+    );
+
     await openSection(page, "Audit trail");
+    await page.locator(".event", { hasText: "site.updated" }).first().waitFor();
+    await page.locator(".event", { hasText: "domain.primary_set" }).first().waitFor();
+    await page.locator(".event", { hasText: "domain.removed" }).first().waitFor();
     await page.locator(".event", { hasText: "invitation.revoked" }).first().waitFor();
     await page.locator(".event", { hasText: "invitation.created" }).first().waitFor();
     await page.locator(".event", { hasText: "site.created" }).first().waitFor();
@@ -261,6 +381,114 @@ describe("organization owner", () => {
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
+    expect(csp).toEqual([]);
+  });
+});
+
+describe("site admin, files on S3", () => {
+  // Its own stack whose files service keeps bytes in a bucket (s3rver): the console's CSP then
+  // allows FILES_S3_ENDPOINT's origin, derived by the gateway from the same variables.
+  let s3: Awaited<ReturnType<typeof startOwnS3>>;
+  let onS3: TestStack;
+
+  beforeAll(async () => {
+    s3 = await startOwnS3();
+    onS3 = await startTestStack(
+      {
+        CONSOLE_DIR: built.dir,
+        FILES_STORAGE: "s3",
+        FILES_S3_BUCKET: s3.bucket,
+        FILES_S3_REGION: s3.region,
+        FILES_S3_ENDPOINT: s3.endpoint,
+        FILES_S3_FORCE_PATH_STYLE: "true",
+        FILES_S3_ACCESS_KEY_ID: s3.accessKeyId,
+        FILES_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      },
+      { worker: false },
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await onS3?.close();
+    await s3?.close();
+  });
+
+  it("uploads straight to the bucket under the console's CSP and lists the file READY", async () => {
+    const owner = await createTestAccount(onS3.db.platform);
+    const organization = await onS3.db.platform.organization.create({
+      data: {
+        slug: randomSlug("org"),
+        name: "S3 Org",
+        members: { create: { accountId: owner.id, role: "OWNER" } },
+      },
+    });
+    const { site, admin } = await createSiteWithAdmin(onS3, organization.id);
+    const origin = new URL(onS3.stack.gatewayUrl).origin;
+    await freshPage();
+    const puts: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "PUT") puts.push(new URL(r.url()).origin);
+    });
+    await signIn(page, origin, { ...admin, site: site.slug });
+    await openSection(page, "Files");
+    await page.getByText("No files yet.").waitFor();
+    await page
+      .getByLabel("File to upload")
+      .setInputFiles({ name: "pixel.png", mimeType: "image/png", buffer: PNG });
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "pixel.png uploaded: READY." }).waitFor();
+    await page
+      .getByRole("row", { name: /pixel\.png/ })
+      .getByRole("cell", { name: "READY" })
+      .waitFor();
+    expect(puts).toEqual([new URL(s3.endpoint).origin]);
+    await check("site-files-s3");
+    expect(csp).toEqual([]);
+  });
+});
+
+describe("organization member", () => {
+  it("sees the sites' domains but is offered no settings, primary or removal", async () => {
+    const owner = await createTestAccount(t.db.platform);
+    const member = await signedInAccount(t);
+    const organization = await t.db.platform.organization.create({
+      data: {
+        slug: randomSlug("org"),
+        name: "Member Org",
+        members: {
+          create: [
+            { accountId: owner.id, role: "OWNER" },
+            { accountId: member.id, role: "MEMBER" },
+          ],
+        },
+      },
+    });
+    const site = await t.createSite(organization.id);
+    const hostname = `${randomSlug("m")}.example.com`;
+    await t.db.platform.domain.create({
+      data: {
+        siteId: site.id,
+        hostname,
+        status: "VERIFIED",
+        isPrimary: true,
+        verificationToken: randomSlug("token"),
+        verifiedAt: new Date(),
+      },
+    });
+    await freshPage();
+    await signIn(page, gateway(), { email: member.email, password: member.password });
+    await page.getByRole("button", { name: "Open Member Org" }).click();
+    await page.getByRole("heading", { name: "Member Org" }).waitFor();
+    const siteName = (await t.db.platform.site.findUniqueOrThrow({ where: { id: site.id } })).name;
+    expect(await page.getByRole("button", { name: `Settings and domains of ${siteName}` }).count()).toBe(0);
+    expect(await page.getByText("Create a site").count()).toBe(0);
+    await page.getByRole("button", { name: `Domains of ${siteName}` }).click();
+    await page.getByRole("row", { name: new RegExp(hostname.replaceAll(".", "\\.")) }).waitFor();
+    expect(await page.getByRole("form", { name: "Site settings" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^Make primary/ }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^Remove / }).count()).toBe(0);
+    expect(await page.getByLabel("Domain", { exact: true }).count()).toBe(0);
+    await check("org-member-domains");
     expect(csp).toEqual([]);
   });
 });

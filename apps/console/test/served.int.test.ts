@@ -35,7 +35,9 @@ describe("with a build", () => {
       const csp = String(res.headers["content-security-policy"]);
       expect(csp).toContain("default-src 'none'");
       expect(csp).toContain("script-src 'self';");
-      expect(csp).toContain("connect-src 'self'");
+      // Same-origin API calls, and uploads to the files service's local store only (its origin).
+      const files = new URL(t.stack.subgraphUrls.files ?? "http://files.invalid").origin;
+      expect(csp).toContain(`connect-src 'self' ${files};`);
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toContain("unsafe-inline");
       const nonce = /style-src 'self' 'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];

@@ -64,6 +64,15 @@ export const gatewayEnvShape = {
   APOLLO_TELEMETRY_DISABLED: bool(true),
   /** The console's static build served at /console; default apps/console/dist of this checkout or release. */
   CONSOLE_DIR: optionalString(),
+  /**
+   * Comma-separated origins the console may connect to besides its own (its CSP's connect-src):
+   * where file uploads go. Unset: the origin of FILES_PUBLIC_URL, else FILES_S3_ENDPOINT, else
+   * (outside production) the files service's own (SUBGRAPH_FILES_URL: its local store).
+   */
+  CONSOLE_CONNECT_SRC: optionalString(),
+  /** The files service's variables of the same name: where its presigned upload URLs point. */
+  FILES_PUBLIC_URL: optionalString(),
+  FILES_S3_ENDPOINT: optionalString(),
 };
 
 export type GatewayEnv = ReturnType<typeof loadGatewayEnv>;

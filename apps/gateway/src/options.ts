@@ -38,6 +38,7 @@ export const optionsFromEnv = (
     ),
     internalContextSecret: env.INTERNAL_CONTEXT_SECRET,
     consoleDir: env.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR,
+    consoleConnectSrc: consoleConnectSources(env),
     tokenIssuer: env.TOKEN_ISSUER,
     baseDomain: env.BASE_DOMAIN,
     corsOrigins: env.CORS_ORIGINS.split(",")
@@ -68,4 +69,41 @@ export const optionsFromEnv = (
     trustTraceparent: env.TRUST_TRACEPARENT,
     apolloTelemetry: !env.APOLLO_TELEMETRY_DISABLED,
   };
+};
+
+/** An http(s) URL's origin; anything else is a configuration error naming the variable. */
+const originOf = (variable: string, value: string): string => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${variable}: ${JSON.stringify(value)} is not a URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new Error(`${variable}: ${JSON.stringify(value)} is not an http(s) URL`);
+  }
+  return url.origin;
+};
+
+/**
+ * The origins the console's CSP lets it connect to besides its own: where the files service's
+ * presigned upload URLs point. Origins only (no paths, no wildcards from configuration).
+ */
+export const consoleConnectSources = (env: GatewayEnv): string[] => {
+  if (env.CONSOLE_CONNECT_SRC !== undefined) {
+    return [
+      ...new Set(
+        env.CONSOLE_CONNECT_SRC.split(",")
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+          .map((entry) => originOf("CONSOLE_CONNECT_SRC", entry)),
+      ),
+    ];
+  }
+  if (env.FILES_PUBLIC_URL) return [originOf("FILES_PUBLIC_URL", env.FILES_PUBLIC_URL)];
+  if (env.FILES_S3_ENDPOINT) return [originOf("FILES_S3_ENDPOINT", env.FILES_S3_ENDPOINT)];
+  const files = (env as Record<string, unknown>).SUBGRAPH_FILES_URL;
+  return env.NODE_ENV !== "production" && typeof files === "string"
+    ? [originOf("SUBGRAPH_FILES_URL", files)]
+    : [];
 };

@@ -10,7 +10,14 @@ const SANDBOX_CDN = [
 ];
 
 /** Strict headers for API responses; the Sandbox page gets a CSP that lets it load; the console a strict one of its own. */
-export const securityHeaders = ({ production }: { production: boolean }) => {
+export const securityHeaders = ({
+  production,
+  consoleConnectSrc = [],
+}: {
+  production: boolean;
+  /** Origins the console may also connect to: where file uploads go (CONSOLE_CONNECT_SRC). */
+  consoleConnectSrc?: string[];
+}) => {
   const common = {
     hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     frameguard: { action: "deny" as const },
@@ -41,7 +48,8 @@ export const securityHeaders = ({ production }: { production: boolean }) => {
       },
     },
   }) as unknown as Middleware;
-  // The console: its own files only; no inline script or style, no framing, API calls same-origin.
+  // The console: its own files only; no inline script or style, no framing, API calls same-origin,
+  // file uploads to the store's origin only.
   const console = helmet({
     ...common,
     contentSecurityPolicy: {
@@ -53,7 +61,7 @@ export const securityHeaders = ({ production }: { production: boolean }) => {
         "style-src": ["'self'", (_req, res) => `'nonce-${cspNonceOf(res as ServerResponse)}'`],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
-        "connect-src": ["'self'"],
+        "connect-src": ["'self'", ...consoleConnectSrc],
         "manifest-src": ["'self'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],

@@ -90,6 +90,8 @@ export type GatewayOptions = {
   apolloTelemetry: boolean;
   /** The console's static build, served at /console (CONSOLE_DIR; apps/console/dist by default). */
   consoleDir: string;
+  /** Origins the console may connect to besides its own (file uploads). */
+  consoleConnectSrc?: string[];
 };
 
 export type Gateway = {
@@ -126,7 +128,10 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
     onFailure: metrics.authenticationFailure,
   });
   const rateLimiter = createRateLimiter({ redis: options.redis, limits: options.rateLimits });
-  const headers = securityHeaders({ production: options.production });
+  const headers = securityHeaders({
+    production: options.production,
+    consoleConnectSrc: options.consoleConnectSrc ?? [],
+  });
   const cors = corsPolicy(options.corsOrigins);
   const armor = operationLimits(options.limits);
   const checkTokens = tokenLimit(options.limits.maxTokens);

@@ -7,18 +7,21 @@ import {
   type OrganizationQuery,
   type OrganizationRole,
   OrganizationsDocument,
+  RemoveDomainDocument,
   RemoveMemberDocument,
   ResendInvitationDocument,
   RevokeInvitationDocument,
+  SetPrimaryDomainDocument,
   SiteDocument,
   UpdateMemberRoleDocument,
+  UpdateSiteDocument,
   VerifyDomainDocument,
 } from "@taruvi/sdk";
 import { type FormEvent, useState } from "react";
 import { Form } from "react-aria-components";
 import { useAction, useApi, useCursor } from "../api";
 import { useSession } from "../session";
-import { Button, Choice, Field, Pager } from "../ui/controls";
+import { Button, Checkbox, Choice, Field, Pager } from "../ui/controls";
 import { Done, ErrorNotice, QueryState } from "../ui/feedback";
 import { DataTable } from "../ui/table";
 
@@ -85,6 +88,26 @@ export const OrganizationDetail = ({ slug }: { slug: string }) => {
       }
     </QueryState>
   );
+};
+
+/**
+ * Whether myPermissions lets the caller administer a site of the organization: manage_sites on
+ * the organization (owners, admins, its grantees), admin_site on the site, or a superuser.
+ */
+const useSiteAdmin = (organizationId: string) => {
+  const { permissions } = useSession();
+  return (siteId: string | null) =>
+    permissions.admin ||
+    permissions.objects.some(
+      (o) =>
+        (o.objectType === "Organization" &&
+          o.objectId === organizationId &&
+          o.permission === "manage_sites") ||
+        (siteId !== null &&
+          o.objectType === "Site" &&
+          o.objectId === siteId &&
+          o.permission === "admin_site"),
+    );
 };
 
 const InvitationsIfManaged = ({ organization }: { organization: Organization }) =>
@@ -269,12 +292,12 @@ const Invitations = ({ organizationId }: { organizationId: string }) => {
 };
 
 const Sites = ({ organization }: { organization: Organization }) => {
-  const manage = useManages(organization);
-  const [open, setOpen] = useState<string | null>(null);
+  const mayAdmin = useSiteAdmin(organization.id);
+  const [open, setOpen] = useState<{ slug: string; manage: boolean } | null>(null);
   return (
     <section className="stack" aria-labelledby="sites-title">
       <h3 id="sites-title">Sites</h3>
-      {manage ? <CreateSite organizationId={organization.id} /> : null}
+      {mayAdmin(null) ? <CreateSite organizationId={organization.id} /> : null}
       <DataTable
         label="Sites"
         rows={organization.sites ?? []}
@@ -285,15 +308,28 @@ const Sites = ({ organization }: { organization: Organization }) => {
           { name: "Status", cell: (s) => s.status },
           {
             name: "Actions",
-            cell: (s) => (
-              <Button tone="quiet" aria-label={`Domains of ${s.name}`} onPress={() => setOpen(s.slug)}>
-                Domains
-              </Button>
-            ),
+            cell: (s) =>
+              mayAdmin(s.id) ? (
+                <Button
+                  tone="quiet"
+                  aria-label={`Settings and domains of ${s.name}`}
+                  onPress={() => setOpen({ slug: s.slug, manage: true })}
+                >
+                  Settings and domains
+                </Button>
+              ) : (
+                <Button
+                  tone="quiet"
+                  aria-label={`Domains of ${s.name}`}
+                  onPress={() => setOpen({ slug: s.slug, manage: false })}
+                >
+                  Domains
+                </Button>
+              ),
           },
         ]}
       />
-      {open ? <SiteDomains slug={open} manage={manage} /> : null}
+      {open ? <SiteDomains key={open.slug} slug={open.slug} manage={open.manage} /> : null}
     </section>
   );
 };
@@ -348,24 +384,30 @@ const CreateSite = ({ organizationId }: { organizationId: string }) => {
   );
 };
 
+/** A site of the organization: its name and settings, and its custom domains (changed by those who manage it). */
 const SiteDomains = ({ slug, manage }: { slug: string; manage: boolean }) => {
   const site = useApi(SiteDocument, { slug });
   const add = useAction(AddDomainDocument);
   const verify = useAction(VerifyDomainDocument);
+  const primary = useAction(SetPrimaryDomainDocument);
+  const remove = useAction(RemoveDomainDocument);
   const [domain, setDomain] = useState("");
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [done, setDone] = useState("");
   return (
     <QueryState query={site} what="the site's domains">
       {({ site: s }) =>
         s ? (
           <section className="card stack" aria-labelledby="domains-title">
             <h4 id="domains-title">Domains of {s.name}</h4>
+            {manage ? <SiteSettingsForm site={s} onDone={setDone} /> : null}
             <DataTable
               label={`Domains of ${s.name}`}
               rows={s.domains}
               empty="No custom domains."
               columns={[
                 { name: "Host name", cell: (d) => d.hostname },
-                { name: "Status", cell: (d) => d.status },
+                { name: "Status", cell: (d) => (d.isPrimary ? `${d.status}, primary` : d.status) },
                 {
                   name: "TXT record",
                   cell: (d) => <code>{`${d.verification.recordName} ${d.verification.recordValue}`}</code>,
@@ -373,14 +415,72 @@ const SiteDomains = ({ slug, manage }: { slug: string; manage: boolean }) => {
                 {
                   name: "Actions",
                   cell: (d) =>
-                    manage && d.status === "PENDING" ? (
-                      <Button
-                        tone="quiet"
-                        aria-label={`Verify ${d.hostname}`}
-                        onPress={() => verify.mutate({ id: d.id })}
-                      >
-                        Verify
-                      </Button>
+                    manage ? (
+                      <div className="actions">
+                        {d.status === "PENDING" ? (
+                          <>
+                            <Button
+                              tone="quiet"
+                              aria-label={`Verify ${d.hostname}`}
+                              onPress={() => verify.mutate({ id: d.id })}
+                            >
+                              Verify
+                            </Button>
+                            <span className="muted">Primary once verified</span>
+                          </>
+                        ) : d.isPrimary ? null : (
+                          <Button
+                            tone="quiet"
+                            aria-label={`Make primary: ${d.hostname}`}
+                            onPress={() =>
+                              primary.mutate(
+                                { id: d.id },
+                                { onSuccess: () => setDone(`${d.hostname} is the primary domain.`) },
+                              )
+                            }
+                          >
+                            Make primary
+                          </Button>
+                        )}
+                        {confirming === d.id ? (
+                          <>
+                            <span className="muted">{d.hostname} stops routing at once.</span>
+                            <Button
+                              tone="danger"
+                              autoFocus
+                              aria-label={`Confirm removal of ${d.hostname}`}
+                              onPress={() =>
+                                remove.mutate(
+                                  { id: d.id },
+                                  {
+                                    onSuccess: () => {
+                                      setConfirming(null);
+                                      setDone(`${d.hostname} removed.`);
+                                    },
+                                  },
+                                )
+                              }
+                            >
+                              Confirm removal
+                            </Button>
+                            <Button
+                              tone="quiet"
+                              aria-label={`Keep ${d.hostname}`}
+                              onPress={() => setConfirming(null)}
+                            >
+                              Keep
+                            </Button>
+                          </>
+                        ) : (
+                          <Button
+                            tone="danger"
+                            aria-label={`Remove ${d.hostname}`}
+                            onPress={() => setConfirming(d.id)}
+                          >
+                            Remove
+                          </Button>
+                        )}
+                      </div>
                     ) : (
                       "—"
                     ),
@@ -400,10 +500,43 @@ const SiteDomains = ({ slug, manage }: { slug: string; manage: boolean }) => {
                 <Button type="submit">Add domain</Button>
               </Form>
             ) : null}
-            <ErrorNotice error={add.error ?? verify.error} />
+            <Done>{done}</Done>
+            <ErrorNotice error={add.error ?? verify.error ?? primary.error ?? remove.error} />
           </section>
         ) : null
       }
     </QueryState>
+  );
+};
+
+/** What updateSite changes: the site's display name and its settings. */
+const SiteSettingsForm = ({
+  site,
+  onDone,
+}: {
+  site: { id: string; name: string; settings: { allowSignup: boolean } };
+  onDone: (message: string) => void;
+}) => {
+  const update = useAction(UpdateSiteDocument);
+  const [name, setName] = useState(site.name);
+  const [allowSignup, setAllowSignup] = useState(site.settings.allowSignup);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    update.mutate(
+      { id: site.id, input: { name, settings: { allowSignup } } },
+      { onSuccess: ({ updateSite }) => onDone(`${updateSite.name} saved.`) },
+    );
+  };
+  return (
+    <Form onSubmit={submit} className="filters" aria-label="Site settings">
+      <Field label="Display name" name="site-display-name" value={name} onChange={setName} isRequired />
+      <Checkbox isSelected={allowSignup} onChange={setAllowSignup}>
+        Anyone may sign up
+      </Checkbox>
+      <Button type="submit" isDisabled={update.isPending}>
+        Save site
+      </Button>
+      <ErrorNotice error={update.error} />
+    </Form>
   );
 };

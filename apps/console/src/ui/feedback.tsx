@@ -5,10 +5,15 @@ import type { ReactNode } from "react";
 export const ErrorNotice = ({ error }: { error: unknown }) => {
   if (!error) return null;
   if (isTaruviError(error)) {
+    // Messages often start with the field they name; it is said once.
+    const message =
+      error.field && error.message.startsWith(`${error.field}: `)
+        ? error.message.slice(error.field.length + 2)
+        : error.message;
     return (
       <div role="alert" className="notice notice-error">
         <strong>{error.code}</strong>
-        {error.field ? <span> on {error.field}</span> : null}: {error.message}
+        {error.field ? <span> on {error.field}</span> : null}: {message}
         {error.requestId ? <div className="muted">Request id: {error.requestId}</div> : null}
       </div>
     );
