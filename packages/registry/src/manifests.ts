@@ -267,6 +267,14 @@ export const dockerCompose = (services: readonly ServiceEntry[]): string =>
     "      SIGNING_KEYS: ${SIGNING_KEYS:-}",
     "      BASE_DOMAIN: ${BASE_DOMAIN:-localhost}",
     "      CORS_ORIGINS: ${CORS_ORIGINS:-}",
+    ...(services.some((s) => s.name === "files")
+      ? [
+          "      # The console uploads files straight to the bucket: its CSP (connect-src) allows the",
+          "      # origin of CONSOLE_CONNECT_SRC, else of FILES_S3_ENDPOINT (docs/files.md).",
+          "      CONSOLE_CONNECT_SRC: ${CONSOLE_CONNECT_SRC:-}",
+          "      FILES_S3_ENDPOINT: ${FILES_S3_ENDPOINT:-}",
+        ]
+      : []),
     ...services.map((s) => `      ${s.urlVariable}: http://${s.name}:${s.port}/graphql`),
     "    ports:",
     '      - "4000:4000"',
@@ -682,6 +690,8 @@ export const configMap = (services: readonly ServiceEntry[]): string =>
           "  FILES_STORAGE: s3",
           "  FILES_S3_BUCKET: taruvi-files",
           "  FILES_S3_REGION: us-east-1",
+          "  # The console (gateway) uploads straight to the bucket: the origin its CSP lets it connect to.",
+          "  CONSOLE_CONNECT_SRC: https://taruvi-files.s3.us-east-1.amazonaws.com",
           "",
         ]
       : []),
