@@ -131,6 +131,9 @@ describe("platformOrganizations and accounts", () => {
     const made = [];
     for (const n of [1, 2, 3])
       made.push(await createTestAccount(t.db.platform, { email: `${marker}-${n}@example.test` }));
+    // The promised order is oldest first, then id: accounts made in the same millisecond tie on
+    // createdAt, so the expected order is computed the same way.
+    made.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
     const first = await t.gql(ACCOUNTS, {
       token: superuser,
       variables: { first: 2, filter: { search: marker } },
@@ -252,8 +255,14 @@ describe("groupsConnection and apiKeysConnection", () => {
   it("pages groups by name search; FORBIDDEN without groups.view", async () => {
     const admin = await siteUser(t, home.site, { admin: true });
     const marker = randomSlug("grp");
-    const ids: string[] = [];
-    for (const n of [1, 2, 3]) ids.push(await groupDirectly(t, home.site, `${marker} ${n}`));
+    for (const n of [1, 2, 3]) await groupDirectly(t, home.site, `${marker} ${n}`);
+    // Oldest first, then id: groups inserted within one millisecond tie on created_at.
+    const ids = (
+      await t.db.pool.query<{ id: string }>(
+        `SELECT id FROM "${home.site.schemaName}".groups WHERE name LIKE $1 ORDER BY created_at, id`,
+        [`${marker} %`],
+      )
+    ).rows.map((r) => r.id);
     const as = { token: await admin.token(), tenant: home.site.slug };
     const first = await t.gql(GROUPS, { ...as, variables: { first: 2, filter: { search: marker } } });
     expect(page(first, "groupsConnection").edges.map((e) => e.node.id)).toEqual(ids.slice(0, 2));
