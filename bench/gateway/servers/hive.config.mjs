@@ -9,6 +9,14 @@ import { defineConfig } from "@graphql-hive/gateway";
 import { CONTEXT_HEADER, contextFor, scopeOf } from "./stock-context.ts";
 
 export const gatewayConfig = defineConfig({
+  // Every fetch carries its own signed context (its own request id), so no two fetches of a real
+  // deployment are the same request. Hive Gateway's in-flight deduplication keys a fetch before
+  // `onFetch` adds that header: left on, it would answer concurrent identical queries of
+  // different callers with one subgraph response (here: most of the load never reaches the
+  // subgraph). Off, as it must be for per-caller contexts added in `onFetch`.
+  transportEntries: {
+    "*.http": { options: { deduplicateInflightRequests: false } },
+  },
   plugins: () => [
     {
       onFetch({ options, setOptions, executionRequest, context }) {
