@@ -139,18 +139,21 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
 
   // Apollo Gateway reads this variable when it is constructed; it is its only switch.
   process.env.APOLLO_TELEMETRY_DISABLED = options.apolloTelemetry ? "false" : "true";
+  const dataSources: SignedContextDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) => {
       const url = options.subgraphUrls[name];
       if (!url)
         throw new Error(`the supergraph names subgraph ${name}, which has no URL (is it registered?)`);
-      return new SignedContextDataSource({
+      const dataSource = new SignedContextDataSource({
         name,
         url,
         key,
         onFetch: (outcome, seconds) => metrics.subgraphFetch(name, outcome, seconds),
       });
+      dataSources.push(dataSource);
+      return dataSource;
     },
   });
   const apollo = new ApolloServer<GatewayContext>({
@@ -430,6 +433,7 @@ export const buildGateway = async (options: GatewayOptions): Promise<Gateway> =>
       await drain.close();
       tenants.close();
       await apollo.stop();
+      await Promise.all(dataSources.map((dataSource) => dataSource.close()));
     },
   };
 };

@@ -1,4 +1,4 @@
-export type { Actor, ClientInfo, InternalContext, TenantRef } from "./internal-context";
+export type { Actor, ClientInfo, InternalContext, InternalContextKey, TenantRef } from "./internal-context";
 export {
   INTERNAL_CONTEXT_HEADER,
   INTERNAL_CONTEXT_TTL_SECONDS,

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, type KeyObject } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { internalContextKey, requestDigest, signInternalContext, verifyInternalContext } from "./index";
 
@@ -11,7 +11,7 @@ const context = {
   client: { ip: "10.0.0.1", userAgent: "ua" },
 };
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-const forge = (header: unknown, claims: unknown, secret: Uint8Array = key) => {
+const forge = (header: unknown, claims: unknown, secret: KeyObject = key) => {
   const input = `${b64(header)}.${b64(claims)}`;
   return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
 };

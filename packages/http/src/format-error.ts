@@ -1,5 +1,6 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import {
+  type AppError,
   ERROR_CODES,
   isAppError,
   isDependencyUnavailable,
@@ -62,55 +63,91 @@ const isCodelessBadRequest = (error: unknown): boolean => {
   );
 };
 
+/** What an error is to a client (and whether it is worth a log line), from its original cause. */
+type ErrorKind = "app" | "app-internal" | "unavailable" | "unstorable" | "codeless" | "public" | "unexpected";
+
+const kindOf = (original: unknown, error: unknown, code: unknown): ErrorKind => {
+  if (isAppError(original)) return original.code === "INTERNAL_SERVER_ERROR" ? "app-internal" : "app";
+  if (isDependencyUnavailable(original)) return "unavailable";
+  if (isUnstorableText(original)) return "unstorable";
+  if (isCodelessBadRequest(error)) return "codeless";
+  if (typeof code === "string" && PUBLIC_CODES.has(code) && code !== "INTERNAL_SERVER_ERROR") return "public";
+  return "unexpected";
+};
+
 /**
- * Known codes pass through with their safe message; a dependency that is down (the database
- * unreachable, a statement timed out) is SERVICE_UNAVAILABLE with retryAfter; text the database cannot store is
- * BAD_USER_INPUT and Apollo's code-less 400s are BAD_REQUEST; anything else becomes a masked
- * INTERNAL_SERVER_ERROR, logged with the request id.
+ * Logs an error of a GraphQL response as its formatting warrants: a masked internal error at
+ * `error`, a dependency that is down or unstorable text at `warn`, anything a client caused not
+ * at all.
  */
-export const createFormatError =
-  (getLogger: () => Logger) =>
-  (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    if (isAppError(original)) {
-      if (original.code === "INTERNAL_SERVER_ERROR") getLogger().error({ err: original }, "internal error");
-      return {
-        message: original.userMessage,
-        ...(formatted.locations ? { locations: formatted.locations } : {}),
-        ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: original.extensions,
-      };
-    }
-    if (isDependencyUnavailable(original)) {
+export const reportError = (logger: Logger, error: unknown, code?: unknown): void => {
+  const original = unwrapResolverError(error);
+  switch (kindOf(original, error, code ?? (error as { extensions?: { code?: unknown } }).extensions?.code)) {
+    case "app-internal":
+      logger.error({ err: original }, "internal error");
+      return;
+    case "unavailable":
       // The database (or another dependency) is down or stuck: the client may retry, nothing
       // about its request was wrong.
-      getLogger().warn({ err: original }, "a dependency is unavailable");
-      return {
-        message: "A service this request needs is unavailable; retry shortly",
-        ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: UNAVAILABLE_RETRY_AFTER_SECONDS },
-      };
-    }
-    if (isUnstorableText(original)) {
+      logger.warn({ err: original }, "a dependency is unavailable");
+      return;
+    case "unstorable":
       // The gateway's check should have refused it first: worth a look, not an alarm.
-      getLogger().warn({ err: original }, "text the database cannot store reached it");
-      return {
-        message: "Text must not contain NUL characters (U+0000) or invalid Unicode",
-        ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: { code: "BAD_USER_INPUT" },
-      };
+      logger.warn({ err: original }, "text the database cannot store reached it");
+      return;
+    case "unexpected":
+      logger.error({ err: original }, "unexpected error");
+      return;
+    default:
+      return;
+  }
+};
+
+/**
+ * Known codes pass through with their safe message; a dependency that is down (the database
+ * unreachable, a statement timed out) is SERVICE_UNAVAILABLE with retryAfter; text the database
+ * cannot store is BAD_USER_INPUT and Apollo's code-less 400s are BAD_REQUEST; anything else
+ * becomes a masked INTERNAL_SERVER_ERROR. With a logger, what warrants it is logged
+ * (`reportError`); without, the caller reports errors where it knows the request (the subgraph
+ * kit: in a plugin, with the request's logger).
+ */
+export const createFormatError =
+  (getLogger: (() => Logger) | null) =>
+  (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    if (getLogger) reportError(getLogger(), error, formatted.extensions?.code);
+    const original = unwrapResolverError(error);
+    switch (kindOf(original, error, formatted.extensions?.code)) {
+      case "app":
+      case "app-internal": {
+        const app = original as AppError;
+        return {
+          message: app.userMessage,
+          ...(formatted.locations ? { locations: formatted.locations } : {}),
+          ...(formatted.path ? { path: formatted.path } : {}),
+          extensions: app.extensions,
+        };
+      }
+      case "unavailable":
+        return {
+          message: "A service this request needs is unavailable; retry shortly",
+          ...(formatted.path ? { path: formatted.path } : {}),
+          extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: UNAVAILABLE_RETRY_AFTER_SECONDS },
+        };
+      case "unstorable":
+        return {
+          message: "Text must not contain NUL characters (U+0000) or invalid Unicode",
+          ...(formatted.path ? { path: formatted.path } : {}),
+          extensions: { code: "BAD_USER_INPUT" },
+        };
+      case "codeless":
+        return { message: formatted.message, extensions: { code: "BAD_REQUEST" } };
+      case "public":
+        return { ...formatted, message: withoutEchoedValue(formatted.message) };
+      default:
+        return {
+          message: "Internal server error",
+          ...(formatted.path ? { path: formatted.path } : {}),
+          extensions: { code: "INTERNAL_SERVER_ERROR" },
+        };
     }
-    if (isCodelessBadRequest(error)) {
-      return { message: formatted.message, extensions: { code: "BAD_REQUEST" } };
-    }
-    const code = formatted.extensions?.code;
-    if (typeof code === "string" && PUBLIC_CODES.has(code) && code !== "INTERNAL_SERVER_ERROR") {
-      return { ...formatted, message: withoutEchoedValue(formatted.message) };
-    }
-    getLogger().error({ err: original }, "unexpected error");
-    return {
-      message: "Internal server error",
-      ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: "INTERNAL_SERVER_ERROR" },
-    };
   };

@@ -1,6 +1,6 @@
 export type { Drain } from "./drain";
 export { drainOf } from "./drain";
-export { createFormatError } from "./format-error";
+export { createFormatError, reportError } from "./format-error";
 export {
   executeGraphQL,
   HttpError,

@@ -1,10 +1,9 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
-import { INTERNAL_CONTEXT_HEADER, verifyInternalContext } from "@taruvi/auth";
+import { INTERNAL_CONTEXT_HEADER, type InternalContextKey, verifyInternalContext } from "@taruvi/auth";
 import type { PlatformClient, Pool, TenantClient } from "@taruvi/db";
 import { AppError, isAppError } from "@taruvi/errors";
 import {
@@ -15,6 +14,7 @@ import {
   listen,
   parseJsonBody,
   readBody,
+  reportError,
   sendError,
   sendJson,
 } from "@taruvi/http";
@@ -34,7 +34,7 @@ export type SubgraphDeps<Db = TenantClient> = {
   platform: PlatformClient;
   tenants: TenantClientCache<Db & DisconnectableClient>;
   /** HMAC key of the gateway's internal context. */
-  contextKey: Uint8Array;
+  contextKey: InternalContextKey;
   logger: Logger;
   /** Checked by /healthz; e.g. a `SELECT 1`. */
   healthCheck?: () => Promise<void>;
@@ -105,7 +105,6 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
   options: SubgraphOptions<Loaders, Services, Db>,
 ): Promise<Subgraph> => {
   const { name, deps, bodyLimit = 1_000_000 } = options;
-  const current = new AsyncLocalStorage<Logger>();
   const subgraphSchema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
   const schema = options.rules ? applyShield(subgraphSchema, options.rules) : subgraphSchema;
   const apollo = new ApolloServer<RequestContext<Loaders, Services, Db>>({
@@ -114,9 +113,23 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
     stopOnTerminationSignals: false,
     schema,
     includeStacktraceInErrorResponses: false,
-    formatError: createFormatError(() => current.getStore() ?? deps.logger),
-    // Inline tracing is off: the gateway does not ask for it and it costs per field.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // Errors are logged where the request is known (below), with its logger: formatError has
+    // no context, and finding the request's logger through AsyncLocalStorage would put a
+    // promise hook on every promise of the process (Node 20).
+    formatError: createFormatError(null),
+    plugins: [
+      // Inline tracing is off: the gateway does not ask for it and it costs per field.
+      ApolloServerPluginInlineTraceDisabled(),
+      {
+        async requestDidStart({ contextValue }) {
+          return {
+            async didEncounterErrors({ errors }) {
+              for (const error of errors) reportError(contextValue.logger, error);
+            },
+          };
+        },
+      },
+    ],
   });
   await apollo.start();
 
@@ -196,7 +209,7 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
         ...(typeof operation === "string" ? { "graphql.operation.name": operation } : {}),
         ...requestAttributes(internal.tenant, internal.actor),
       },
-      () => current.run(logger, () => executeGraphQL(apollo, req, res, { url, body, context })),
+      () => executeGraphQL(apollo, req, res, { url, body, context }),
     );
   };
 
