@@ -321,6 +321,8 @@ const main = async (): Promise<void> => {
     register,
   });
   const subgraphUrls = subgraphs.ready.urls as Record<SubgraphName, string>;
+  const sitesUrl = subgraphUrls.sites;
+  if (!sitesUrl) throw new Error("the stack did not start the sites subgraph");
   const supergraphPath = join(scratch, "supergraph.graphql");
   writeFileSync(supergraphPath, supergraphFor(subgraphUrls));
 
@@ -389,7 +391,7 @@ const main = async (): Promise<void> => {
     ours: ours.ready.url as string,
     apollo: apollo.ready.url as string,
     hive: `http://127.0.0.1:${hivePort}/graphql`,
-    direct: subgraphUrls.sites,
+    direct: sitesUrl,
   };
   const pids: Record<ServerId, number> = {
     ours: ours.server.pid,
