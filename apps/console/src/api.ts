@@ -41,3 +41,26 @@ export const useCursor = () => {
     reset: () => setStack([null]),
   };
 };
+
+/**
+ * A list screen's filter with its cursor: a cursor belongs to one filter, so every change of the
+ * filter starts again at the first page. `set(key)` is an onChange for one field; `replace` sets
+ * the whole filter at once (a form applied on submit).
+ */
+export const usePagedFilter = <F extends Record<string, string>>(initial: F) => {
+  const [filter, setFilter] = useState(initial);
+  const cursor = useCursor();
+  const change = (next: (current: F) => F) => {
+    setFilter(next);
+    cursor.reset();
+  };
+  return {
+    filter,
+    cursor,
+    replace: (next: F) => change(() => next),
+    set:
+      <K extends keyof F>(key: K) =>
+      (value: F[K]) =>
+        change((current) => ({ ...current, [key]: value })),
+  };
+};

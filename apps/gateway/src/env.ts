@@ -7,11 +7,16 @@ import {
   productionBaseProblems,
   string,
 } from "@taruvi/config";
-import { SERVICES } from "@taruvi/registry";
+import { SERVICES, type ServiceEntry } from "@taruvi/registry";
+
+const subgraphUrl = (service: ServiceEntry) => string(`http://127.0.0.1:${service.port}/graphql`);
 
 const subgraphUrlShape = Object.fromEntries(
-  SERVICES.map((service) => [service.urlVariable, string(`http://127.0.0.1:${service.port}/graphql`)]),
+  SERVICES.map((service) => [service.urlVariable, subgraphUrl(service)]),
 ) as Record<`SUBGRAPH_${string}_URL`, ReturnType<typeof string>>;
+
+/** The files service, when registered: a product service of the platform, so a deployment may leave it out. */
+const filesService = SERVICES.find((service) => service.name === "files");
 
 /**
  * The only place the gateway reads process.env: the variables every deployable reads (PORT 4000,
@@ -39,6 +44,11 @@ export const gatewayEnvShape = {
   TENANT_CACHE_TTL_SECONDS: int(60, { min: 1 }),
   /** SUBGRAPH_<NAME>_URL for every registered service; default http://127.0.0.1:<its port>/graphql. */
   ...subgraphUrlShape,
+  /**
+   * The files service's entry of the above, by name: outside production the console's CSP
+   * connect-src falls back to its origin (CONSOLE_CONNECT_SRC). Unset when files is not registered.
+   */
+  SUBGRAPH_FILES_URL: filesService ? subgraphUrl(filesService) : optionalString(),
   /** Apollo Sandbox at /graphql and introspection; default: on outside production. */
   SANDBOX: optionalString(),
   /** The site slug the Sandbox's X-Tenant header starts with (the demo site `npm start` seeds). */

@@ -7,8 +7,9 @@ describe("consoleConnectSources", () => {
   const sources = (env: Record<string, string>) => consoleConnectSources(loadGatewayEnv(env));
 
   it("is the files service's own origin (its local store) by default, outside production", () => {
-    expect(sources({ SUBGRAPH_FILES_URL: "http://127.0.0.1:4005/graphql" })).toEqual([
-      "http://127.0.0.1:4005",
+    expect(sources({})).toEqual(["http://127.0.0.1:4005"]);
+    expect(sources({ SUBGRAPH_FILES_URL: "http://files.internal:8080/graphql" })).toEqual([
+      "http://files.internal:8080",
     ]);
   });
 

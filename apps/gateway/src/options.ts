@@ -102,8 +102,7 @@ export const consoleConnectSources = (env: GatewayEnv): string[] => {
   }
   if (env.FILES_PUBLIC_URL) return [originOf("FILES_PUBLIC_URL", env.FILES_PUBLIC_URL)];
   if (env.FILES_S3_ENDPOINT) return [originOf("FILES_S3_ENDPOINT", env.FILES_S3_ENDPOINT)];
-  const files = (env as Record<string, unknown>).SUBGRAPH_FILES_URL;
-  return env.NODE_ENV !== "production" && typeof files === "string"
-    ? [originOf("SUBGRAPH_FILES_URL", files)]
+  return env.NODE_ENV !== "production" && env.SUBGRAPH_FILES_URL !== undefined
+    ? [originOf("SUBGRAPH_FILES_URL", env.SUBGRAPH_FILES_URL)]
     : [];
 };

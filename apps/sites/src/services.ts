@@ -1,4 +1,4 @@
-import { createPool, type Pool } from "@taruvi/db";
+import { createOwnerPool, type Pool } from "@taruvi/db";
 import { createSiteEventPublisher, type SiteEventPublisher } from "@taruvi/jobs";
 import { loadTenantSets, type MigrationSet } from "@taruvi/migrator";
 import { createDomainChecker, type DomainChecker } from "@taruvi/platform";
@@ -49,16 +49,16 @@ export const createSitesServices = async (
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, { name: "taruvi-sites-status", logger }) : null;
   const urls = env as unknown as Record<string, string>;
   // Small: one site is built per connection, in one transaction of a few tens of milliseconds.
-  const ownerPool = env.MIGRATION_DATABASE_URL
-    ? createPool({
-        url: env.MIGRATION_DATABASE_URL,
-        max: 2,
-        connectTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
-        statementTimeoutMillis: env.DB_STATEMENT_TIMEOUT_MS,
-        applicationName: "taruvi-sites-owner",
-        onError: (error) => logger.warn({ err: error }, "idle owner connection error"),
-      })
-    : pool;
+  const ownerPool = createOwnerPool(pool, {
+    url: env.MIGRATION_DATABASE_URL,
+    production: env.NODE_ENV === "production",
+    logger,
+    max: 2,
+    connectTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMillis: env.DB_STATEMENT_TIMEOUT_MS,
+    applicationName: "taruvi-sites-owner",
+    onError: (error) => logger.warn({ err: error }, "idle owner connection error"),
+  });
   return {
     bus,
     retentionDays: env.SITE_RETENTION_DAYS,

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createPlatformClient, createPool } from "@taruvi/db";
+import { createOwnerPool, createPlatformClient } from "@taruvi/db";
 import {
   createEmailWorker,
   createScheduledJobs,
@@ -43,15 +43,15 @@ export const start = async (env: WorkerEnv, shared?: SharedResources): Promise<R
   });
   const platform = createPlatformClient(pool);
   // Only the purge drops schemas: it alone runs as the owner, one site at a time.
-  const ownerPool = env.MIGRATION_DATABASE_URL
-    ? createPool({
-        url: env.MIGRATION_DATABASE_URL,
-        max: 1,
-        connectTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
-        applicationName: "taruvi-worker-owner",
-        onError: (error) => logger.warn({ err: error }, "idle owner connection error"),
-      })
-    : pool;
+  const ownerPool = createOwnerPool(pool, {
+    url: env.MIGRATION_DATABASE_URL,
+    production: env.NODE_ENV === "production",
+    logger,
+    max: 1,
+    connectTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
+    applicationName: "taruvi-worker-owner",
+    onError: (error) => logger.warn({ err: error }, "idle owner connection error"),
+  });
   const siteEvents = await createSiteEventPublisher({ pool, logger });
   const scheduled = await createScheduledJobs({
     databaseUrl,

@@ -6,7 +6,7 @@ export { isUniqueViolation, uniqueViolationTarget } from "./errors";
 export * as platform from "./generated/platform/client";
 export * as tenant from "./generated/tenant/client";
 export type { Pool, PoolOptions, PoolStats } from "./pool";
-export { createPool, poolStats } from "./pool";
+export { createOwnerPool, createPool, poolStats } from "./pool";
 export type { ResolvedDatabase } from "./resolve";
 export { resolveDatabase } from "./resolve";
 export type { PrismaRawSql, SqlExecutor } from "./sql";

@@ -69,6 +69,35 @@ export const createPool = ({
   return pool;
 };
 
+/**
+ * The owner role's pool (docs/decisions/0022-database-roles.md): a small pool of its own on
+ * `url` (MIGRATION_DATABASE_URL), else the app's `pool`. The fallback keeps a single-role
+ * database working, so it is no refusal; in production it is said once, when the app starts:
+ * the app role also runs the DDL, and least privilege is not in force.
+ */
+export const createOwnerPool = (
+  pool: Pool,
+  {
+    url,
+    production,
+    logger,
+    ...options
+  }: Omit<PoolOptions, "url"> & {
+    url: string | undefined;
+    production: boolean;
+    logger: { warn: (fields: Record<string, unknown>, message: string) => void };
+  },
+): Pool => {
+  if (url) return createPool({ url, ...options });
+  if (production) {
+    logger.warn(
+      { variable: "MIGRATION_DATABASE_URL", decision: "docs/decisions/0022-database-roles.md" },
+      "MIGRATION_DATABASE_URL is not set: the app role (DATABASE_URL) also runs DDL; least privilege is not in force",
+    );
+  }
+  return pool;
+};
+
 export type PoolStats = { total: number; idle: number; waiting: number; max: number };
 
 export const poolStats = (pool: Pool): PoolStats => ({

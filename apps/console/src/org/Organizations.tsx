@@ -19,7 +19,7 @@ import {
 } from "@taruvi/sdk";
 import { type FormEvent, useState } from "react";
 import { Form } from "react-aria-components";
-import { useAction, useApi, useCursor } from "../api";
+import { useAction, useApi, usePagedFilter } from "../api";
 import { useSession } from "../session";
 import { Button, Checkbox, Choice, Field, Pager } from "../ui/controls";
 import { Done, ErrorNotice, QueryState } from "../ui/feedback";
@@ -171,11 +171,10 @@ const Members = ({ organization }: { organization: Organization }) => {
 };
 
 const Invitations = ({ organizationId }: { organizationId: string }) => {
-  const [status, setStatus] = useState("PENDING");
-  const cursor = useCursor();
+  const { filter, set, cursor } = usePagedFilter({ status: "PENDING" });
   const invitations = useApi(InvitationsPageDocument, {
     organizationId,
-    status: status as "PENDING",
+    status: filter.status as "PENDING",
     first: 20,
     after: cursor.after,
   });
@@ -218,11 +217,8 @@ const Invitations = ({ organizationId }: { organizationId: string }) => {
       <ErrorNotice error={invite.error ?? resend.error ?? revoke.error} />
       <Choice
         label="Invitation status"
-        value={status}
-        onChange={(v) => {
-          setStatus(v);
-          cursor.reset();
-        }}
+        value={filter.status}
+        onChange={set("status")}
         options={["PENDING", "ACCEPTED", "REVOKED", "EXPIRED"].map((s) => ({
           value: s,
           label: s[0] + s.slice(1).toLowerCase(),

@@ -1,31 +1,21 @@
 import { AccountsDocument } from "@taruvi/sdk";
-import { useState } from "react";
-import { useApi, useCursor } from "../api";
+import { useApi, usePagedFilter } from "../api";
 import { Field, Pager } from "../ui/controls";
 import { QueryState } from "../ui/feedback";
 import { DataTable } from "../ui/table";
 
 /** Platform accounts, searchable. */
 export const Accounts = () => {
-  const [search, setSearch] = useState("");
-  const cursor = useCursor();
+  const { filter, set, cursor } = usePagedFilter({ search: "" });
   const accounts = useApi(AccountsDocument, {
     first: 20,
     after: cursor.after,
-    filter: { search: search || null },
+    filter: { search: filter.search || null },
   });
   return (
     <section className="stack">
       <search className="filters">
-        <Field
-          label="Search accounts"
-          name="search"
-          value={search}
-          onChange={(v) => {
-            setSearch(v);
-            cursor.reset();
-          }}
-        />
+        <Field label="Search accounts" name="search" value={filter.search} onChange={set("search")} />
       </search>
       <QueryState query={accounts} what="accounts">
         {({ accounts: page }) => (

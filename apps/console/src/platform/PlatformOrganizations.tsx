@@ -4,7 +4,7 @@ import {
   UpdateOrganizationDocument,
 } from "@taruvi/sdk";
 import { useState } from "react";
-import { useAction, useApi, useCursor } from "../api";
+import { useAction, useApi, usePagedFilter } from "../api";
 import { OrganizationDetail } from "../org/Organizations";
 import { Button, Choice, Field, Pager } from "../ui/controls";
 import { ErrorNotice, QueryState } from "../ui/feedback";
@@ -17,35 +17,22 @@ const PLANS = ["FREE", "PRO", "ENTERPRISE"].map((p) => ({
 
 /** Every organization: search, filter by plan, change a plan. */
 export const PlatformOrganizations = () => {
-  const [search, setSearch] = useState("");
-  const [plan, setPlan] = useState("");
-  const cursor = useCursor();
+  const { filter, set, cursor } = usePagedFilter({ search: "", plan: "" });
   const organizations = useApi(PlatformOrganizationsDocument, {
     first: 20,
     after: cursor.after,
-    filter: { search: search || null, plan: (plan || null) as OrganizationPlan | null },
+    filter: { search: filter.search || null, plan: (filter.plan || null) as OrganizationPlan | null },
   });
   const update = useAction(UpdateOrganizationDocument);
   const [open, setOpen] = useState<string | null>(null);
   return (
     <section className="stack">
       <search className="filters">
-        <Field
-          label="Search organizations"
-          name="search"
-          value={search}
-          onChange={(v) => {
-            setSearch(v);
-            cursor.reset();
-          }}
-        />
+        <Field label="Search organizations" name="search" value={filter.search} onChange={set("search")} />
         <Choice
           label="Plan"
-          value={plan}
-          onChange={(v) => {
-            setPlan(v);
-            cursor.reset();
-          }}
+          value={filter.plan}
+          onChange={set("plan")}
           options={[{ value: "", label: "Any" }, ...PLANS]}
         />
       </search>

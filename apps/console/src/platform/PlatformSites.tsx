@@ -8,7 +8,7 @@ import {
   SuspendSiteDocument,
 } from "@taruvi/sdk";
 import { useState } from "react";
-import { useAction, useApi, useCursor } from "../api";
+import { useAction, useApi, usePagedFilter } from "../api";
 import { Button, Choice, Field, Pager } from "../ui/controls";
 import { Done, ErrorNotice, QueryState } from "../ui/feedback";
 import { DataTable } from "../ui/table";
@@ -26,13 +26,11 @@ const APPLIES: Record<Verb, (s: Site) => boolean> = {
 
 /** Every site on the platform: filter by status and text, act on one or on a selection. */
 export const PlatformSites = () => {
-  const [status, setStatus] = useState("");
-  const [search, setSearch] = useState("");
-  const cursor = useCursor();
+  const { filter, set, cursor } = usePagedFilter({ status: "", search: "" });
   const sites = useApi(PlatformSitesDocument, {
     first: 20,
     after: cursor.after,
-    filter: { status: (status || null) as SiteStatus | null, search: search || null },
+    filter: { status: (filter.status || null) as SiteStatus | null, search: filter.search || null },
   });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [done, setDone] = useState("");
@@ -56,8 +54,9 @@ export const PlatformSites = () => {
     setSelected(new Set());
   };
   const chosen = rows.filter((s) => selected.has(s.id));
-  const filterChanged = () => {
-    cursor.reset();
+  /** A selection is of the rows shown: a new filter (and its first page) clears it. */
+  const filterBy = (key: keyof typeof filter) => (value: string) => {
+    set(key)(value);
     setSelected(new Set());
   };
 
@@ -66,11 +65,8 @@ export const PlatformSites = () => {
       <search className="filters">
         <Choice
           label="Status"
-          value={status}
-          onChange={(v) => {
-            setStatus(v);
-            filterChanged();
-          }}
+          value={filter.status}
+          onChange={filterBy("status")}
           options={[
             { value: "", label: "Any" },
             ...["ACTIVE", "SUSPENDED", "DELETED", "PROVISIONING"].map((s) => ({
@@ -79,15 +75,7 @@ export const PlatformSites = () => {
             })),
           ]}
         />
-        <Field
-          label="Search sites"
-          name="search"
-          value={search}
-          onChange={(v) => {
-            setSearch(v);
-            filterChanged();
-          }}
-        />
+        <Field label="Search sites" name="search" value={filter.search} onChange={filterBy("search")} />
       </search>
       <fieldset className="bulk">
         <legend className="sr-only">Bulk actions</legend>

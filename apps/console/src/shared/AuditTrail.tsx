@@ -1,7 +1,7 @@
 import { AuditEventsDocument, type AuditEventsQuery } from "@taruvi/sdk";
 import { type FormEvent, useState } from "react";
 import { Form } from "react-aria-components";
-import { useApi, useCursor } from "../api";
+import { useApi, usePagedFilter } from "../api";
 import { Button, Field, Pager } from "../ui/controls";
 import { QueryState } from "../ui/feedback";
 
@@ -63,8 +63,7 @@ const Event = ({ event }: { event: AuditEvent }) => (
 /** The audit trail of this scope, newest first, filtered by actor, entity, action and time. */
 export const AuditTrail = () => {
   const [draft, setDraft] = useState<Filter>(NO_FILTER);
-  const [filter, setFilter] = useState<Filter>(NO_FILTER);
-  const cursor = useCursor();
+  const { filter, replace, cursor } = usePagedFilter<Filter>(NO_FILTER);
   const events = useApi(AuditEventsDocument, {
     first: 20,
     after: cursor.after,
@@ -79,8 +78,7 @@ export const AuditTrail = () => {
   const set = (key: keyof Filter) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    setFilter(draft);
-    cursor.reset();
+    replace(draft);
   };
   return (
     <section className="stack">

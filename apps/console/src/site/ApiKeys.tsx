@@ -6,7 +6,7 @@ import {
 } from "@taruvi/sdk";
 import { type FormEvent, useState } from "react";
 import { Form, Input, Label, TextField } from "react-aria-components";
-import { useAction, useApi, useCursor } from "../api";
+import { useAction, useApi, usePagedFilter } from "../api";
 import { useSession } from "../session";
 import { Button, Checkbox, Choice, Field, Pager } from "../ui/controls";
 import { ErrorNotice, QueryState } from "../ui/feedback";
@@ -16,12 +16,11 @@ type ApiKey = ApiKeysPageQuery["apiKeysConnection"]["edges"][number]["node"];
 
 /** The site's API keys: create one (the key is shown once), revoke. */
 export const ApiKeys = () => {
-  const [revoked, setRevoked] = useState("live");
-  const cursor = useCursor();
+  const { filter, set, cursor } = usePagedFilter({ revoked: "live" });
   const keys = useApi(ApiKeysPageDocument, {
     first: 20,
     after: cursor.after,
-    filter: { revoked: revoked === "all" ? null : revoked === "revoked" },
+    filter: { revoked: filter.revoked === "all" ? null : filter.revoked === "revoked" },
   });
   const revoke = useAction(RevokeApiKeyDocument);
   return (
@@ -31,11 +30,8 @@ export const ApiKeys = () => {
       <search className="filters">
         <Choice
           label="Show keys"
-          value={revoked}
-          onChange={(v) => {
-            setRevoked(v);
-            cursor.reset();
-          }}
+          value={filter.revoked}
+          onChange={set("revoked")}
           options={[
             { value: "live", label: "Not revoked" },
             { value: "revoked", label: "Revoked" },

@@ -12,7 +12,7 @@ import {
 } from "@taruvi/sdk";
 import { type FormEvent, useState } from "react";
 import { Form } from "react-aria-components";
-import { useAction, useApi, useCursor } from "../api";
+import { useAction, useApi, usePagedFilter } from "../api";
 import { useSession } from "../session";
 import { Button, Choice, Field, Pager } from "../ui/controls";
 import { Done, ErrorNotice, QueryState } from "../ui/feedback";
@@ -24,12 +24,11 @@ type Group = GroupsPageQuery["groupsConnection"]["edges"][number]["node"];
 export const Groups = () => {
   const { can } = useSession();
   const manage = can("groups.manage");
-  const [search, setSearch] = useState("");
-  const cursor = useCursor();
+  const { filter, set, cursor } = usePagedFilter({ search: "" });
   const groups = useApi(GroupsPageDocument, {
     first: 20,
     after: cursor.after,
-    filter: { search: search || null },
+    filter: { search: filter.search || null },
   });
   const remove = useAction(DeleteGroupDocument);
   const [openId, setOpenId] = useState<string | null>(null);
@@ -40,15 +39,7 @@ export const Groups = () => {
       <Done>{done}</Done>
       <ErrorNotice error={remove.error} />
       <search className="filters">
-        <Field
-          label="Search groups"
-          name="search"
-          value={search}
-          onChange={(v) => {
-            setSearch(v);
-            cursor.reset();
-          }}
-        />
+        <Field label="Search groups" name="search" value={filter.search} onChange={set("search")} />
       </search>
       <QueryState query={groups} what="groups">
         {({ groupsConnection: page }) => {

@@ -9,7 +9,7 @@ import {
 } from "@taruvi/sdk";
 import { type FormEvent, useState } from "react";
 import { Form } from "react-aria-components";
-import { useAction, useApi, useCursor } from "../api";
+import { useAction, useApi, usePagedFilter } from "../api";
 import { useSession } from "../session";
 import { Button, Checkbox, Choice, Field, Pager } from "../ui/controls";
 import { Done, ErrorNotice, QueryState } from "../ui/feedback";
@@ -20,11 +20,15 @@ type User = UsersQuery["users"]["edges"][number]["node"];
 /** The site's users: search, create, edit, deactivate and restore, send a password reset. */
 export const Users = () => {
   const { can } = useSession();
-  const [search, setSearch] = useState("");
-  const [active, setActive] = useState("all");
-  const cursor = useCursor();
-  const filter = { search: search || null, isActive: active === "all" ? null : active === "active" };
-  const users = useApi(UsersDocument, { first: 20, after: cursor.after, filter });
+  const { filter, set, cursor } = usePagedFilter({ search: "", active: "all" });
+  const users = useApi(UsersDocument, {
+    first: 20,
+    after: cursor.after,
+    filter: {
+      search: filter.search || null,
+      isActive: filter.active === "all" ? null : filter.active === "active",
+    },
+  });
   const deactivate = useAction(DeactivateUserDocument);
   const restore = useAction(RestoreUserDocument);
   const reset = useAction(SendPasswordResetDocument);
@@ -39,22 +43,11 @@ export const Users = () => {
       <Done>{done}</Done>
       <ErrorNotice error={deactivate.error ?? restore.error ?? reset.error} />
       <search className="filters">
-        <Field
-          label="Search users"
-          name="search"
-          value={search}
-          onChange={(v) => {
-            setSearch(v);
-            cursor.reset();
-          }}
-        />
+        <Field label="Search users" name="search" value={filter.search} onChange={set("search")} />
         <Choice
           label="Status"
-          value={active}
-          onChange={(v) => {
-            setActive(v);
-            cursor.reset();
-          }}
+          value={filter.active}
+          onChange={set("active")}
           options={[
             { value: "all", label: "All" },
             { value: "active", label: "Active" },
