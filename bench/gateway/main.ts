@@ -42,6 +42,8 @@ import {
   formatGoals,
   formatResults,
   type Goal,
+  median,
+  perRound,
   type QueryId,
   type Run,
   ratiosOf,
@@ -70,7 +72,15 @@ const MAX_ATTEMPTS = 3;
 /** Before a run, wait up to this long for other work on the machine to stop (see --wait). */
 const QUIET_WAIT_MS = 20_000;
 
-const TARGETS = { throughputVsHive: 1.5, cpuVsHive: 0.67 } as const;
+const TARGETS = {
+  /** The median over rounds of (a) ÷ (c) req/s, each round's ratio within that round. */
+  throughputVsHive: 1.5,
+  /** No round's (a) ÷ (c) req/s below this. */
+  throughputVsHiveEveryRound: 1.4,
+  cpuVsHive: 0.67,
+  /** The moonshot: (a) ÷ (d) req/s with the single-subgraph query, median over rounds. */
+  throughputVsDirect: 0.8,
+} as const;
 /** Measured on this machine before the project (README of the issue); for the reader only. */
 const MEASURED_BEFORE = { apolloToHiveThroughput: 0.75, directToHiveThroughput: 6 } as const;
 
@@ -116,7 +126,7 @@ const options = () => {
       duration: { type: "string", default: process.env.BENCH_GATEWAY_DURATION ?? "10" },
       warmup: { type: "string", default: process.env.BENCH_GATEWAY_WARMUP ?? "3" },
       connections: { type: "string", default: process.env.BENCH_GATEWAY_CONNECTIONS ?? "20" },
-      rounds: { type: "string", default: process.env.BENCH_GATEWAY_ROUNDS ?? "2" },
+      rounds: { type: "string", default: process.env.BENCH_GATEWAY_ROUNDS ?? "3" },
       profile: { type: "boolean", default: process.env.BENCH_GATEWAY_PROFILE === "1" },
       "shared-context": { type: "boolean", default: process.env.BENCH_GATEWAY_SHARED_CONTEXT === "1" },
       retries: { type: "string", default: process.env.BENCH_GATEWAY_RETRIES ?? "4" },
@@ -571,26 +581,52 @@ const main = async (): Promise<void> => {
       apolloToHive: ratiosOf(b, c),
       ...(d ? { directToHive: ratiosOf(d, c) } : {}),
     };
-    const throughput = round(a.requestsPerSecond / c.requestsPerSecond, 3);
-    const cpu = round(a.cpuMsPer1k / c.cpuMsPer1k, 3);
+    const throughputRounds = perRound(a, c, (run) => run.requestsPerSecond);
+    const cpuRounds = perRound(a, c, (run) => run.cpuMsPer1k);
+    const throughput = round(median(throughputRounds), 3);
+    const lowest = Math.min(...throughputRounds);
+    const cpu = round(median(cpuRounds), 3);
     goals.push(
       {
         query,
-        label: "(a) req/s ÷ (c) req/s",
+        label: "(a) req/s ÷ (c) req/s, median of rounds",
         value: throughput,
+        rounds: throughputRounds,
         comparison: "≥",
         target: TARGETS.throughputVsHive,
         hit: a.clean && throughput >= TARGETS.throughputVsHive,
       },
       {
         query,
-        label: "(a) CPU per request ÷ (c) CPU per request",
+        label: "(a) req/s ÷ (c) req/s, lowest round",
+        value: lowest,
+        comparison: "≥",
+        target: TARGETS.throughputVsHiveEveryRound,
+        hit: a.clean && lowest >= TARGETS.throughputVsHiveEveryRound,
+      },
+      {
+        query,
+        label: "(a) CPU per request ÷ (c) CPU per request, median of rounds",
         value: cpu,
+        rounds: cpuRounds,
         comparison: "≤",
         target: TARGETS.cpuVsHive,
         hit: a.clean && cpu <= TARGETS.cpuVsHive,
       },
     );
+    if (d) {
+      const directRounds = perRound(a, d, (run) => run.requestsPerSecond);
+      const direct = round(median(directRounds), 3);
+      goals.push({
+        query,
+        label: "(a) req/s ÷ (d) req/s, median of rounds (moonshot)",
+        value: direct,
+        rounds: directRounds,
+        comparison: "≥",
+        target: TARGETS.throughputVsDirect,
+        hit: a.clean && direct >= TARGETS.throughputVsDirect,
+      });
+    }
   }
 
   let profile: Record<string, unknown> | null = null;
@@ -683,7 +719,7 @@ const main = async (): Promise<void> => {
     config: {
       ...config,
       method: "autocannon, POST, one connection per virtual client, no pipelining, its own process",
-      value: "the best round (highest req/s) of each server and query; every round's numbers are in runs",
+      value: "the median over rounds of each number of each server and query; goals are medians of each round's ratio (and the lowest round); every round's numbers are in runs",
       cpu: "utime + stime of the server's process (/proc/<pid>/stat) during the measured part, per 1,000 completed requests",
       ourGatewayEnv: {
         NODE_ENV: "production",
