@@ -5,7 +5,8 @@ import { findUserViewsById, USER_VIEW, type UserView, userView } from "./domain/
 
 /**
  * Per-request DataLoaders: users by id in the request's scope (site users in a site, accounts on
- * the platform; through node-postgres, decision 0027); groups, their members and the grants they carry (site scope).
+ * the platform; through node-postgres, decision 0027); groups, their members and the grants they
+ * carry (site scope).
  */
 export const createLoaders = (ctx: Omit<RequestContext, "loaders" | "services">) => ({
   userById: byId<UserView>((ids) => findUserViewsById(ctx, ids)),
