@@ -2,17 +2,23 @@
  * `npm run bench:prisma`: Prisma (the tenant client the subgraphs use: Prisma 7, its query
  * compiler and @prisma/adapter-pg) against node-postgres on the same pool, for the hot reads of
  * the identity and audit subgraphs, with the exact selections, orderings and page sizes the
- * domain code sends (issue 18, item 4). In one process, one query at a time, in interleaved rounds;
- * reported as Prisma ÷ pg, per round, for the wall time and for this process's CPU per read
- * (the PostgreSQL server's own time is in the wall time only). Writes bench/results/prisma.json.
+ * domain code sends (issue 18, item 4). The list and the audit page stay on Prisma: their pg side
+ * is hand-written SQL, for comparison. The reads by id moved to node-postgres (decision 0027):
+ * their two sides are identity's own code, before (Prisma) and after (`ctx.sql`). In one process,
+ * one query at a time, in interleaved rounds; reported as Prisma ÷ pg, per round, for the wall
+ * time and for this process's CPU per read (the PostgreSQL server's own time is in the wall time
+ * only). Writes bench/results/prisma.json.
  */
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { createPool, type Pool } from "@taruvi/db";
+import { createPlatformClient, createPool, type PlatformClient, type Pool } from "@taruvi/db";
 import { defaultMigrationsDirs, loadMigrations, migratePlatform } from "@taruvi/migrator";
+import { createScopedSql } from "@taruvi/subgraph-kit";
 import { createTenantClientCache } from "@taruvi/tenancy";
+import { getSiteUser, getSiteUserIn } from "../../apps/identity/src/domain/users/find-users";
+import { findUserViews, findUserViewsById } from "../../apps/identity/src/domain/users/user-views";
 import { seedShieldWorld } from "../shield/seed";
 import { connectAdmin, createBenchDatabase } from "../tenancy/database";
 import { median, round } from "../tenancy/stats";
@@ -50,14 +56,34 @@ const EVENT_COLUMNS = `id, occurred_at AS "occurredAt", action, entity_type AS "
   entity_id AS "entityId", actor_type AS "actorType", actor_id AS "actorId", request_id AS "requestId",
   ip, user_agent AS "userAgent", changes`;
 
-type Read = { name: string; prisma: () => Promise<unknown>; pg: () => Promise<unknown> };
+/**
+ * `pg` is hand-written SQL beside the Prisma call the domain code makes (list, page), or the
+ * domain code's node-postgres path that replaced it (the reads by id: before ÷ after).
+ */
+type Read = {
+  name: string;
+  pg: "hand-written" | "shipped";
+  prisma: () => Promise<unknown>;
+  pgRead: () => Promise<unknown>;
+};
 
-const readsOf = (pool: Pool, schema: string, userId: string): Read[] => {
+const readsOf = (
+  pool: Pool,
+  platform: PlatformClient,
+  site: { id: string; slug: string; schema: string },
+  ids: { user: string; account: string },
+): Read[] => {
+  const { schema } = site;
   const db = createTenantClientCache({ pool, max: 4 }).forSchema(schema);
+  const tenant = { siteId: site.id, slug: site.slug, schema };
+  // What identity's code uses of a request's context, in a site and on the platform.
+  const inSite = { tenant, db, platform, sql: createScopedSql(pool, tenant) };
+  const onPlatform = { tenant: null, db, platform, sql: createScopedSql(pool, null) };
   const q = `"${schema}"`;
   return [
     {
       name: `users list (${CONFIG.page})`,
+      pg: "hand-written",
       // findUsers → findUserViews: oldest first, one more than the page.
       prisma: () =>
         db.user.findMany({
@@ -66,7 +92,7 @@ const readsOf = (pool: Pool, schema: string, userId: string): Read[] => {
           take: CONFIG.page + 1,
           select: USER_VIEW,
         }),
-      pg: async () =>
+      pgRead: async () =>
         (
           await pool.query(
             `SELECT ${USER_COLUMNS} FROM ${q}.users ORDER BY created_at ASC, id ASC LIMIT $1`,
@@ -75,22 +101,29 @@ const readsOf = (pool: Pool, schema: string, userId: string): Read[] => {
         ).rows,
     },
     {
-      name: "a user by id",
-      // `user(id)` and `me`: identity's userById loader (findUserViews with `id in`).
-      prisma: () => db.user.findMany({ where: { id: { in: [userId] } }, select: USER_VIEW }),
-      pg: async () =>
-        (await pool.query(`SELECT ${USER_COLUMNS} FROM ${q}.users WHERE id = ANY($1::uuid[])`, [[userId]]))
-          .rows,
+      name: "a user by id (loader)",
+      pg: "shipped",
+      // `user(id)` and `me` in a site: identity's userById loader, before and after.
+      prisma: () => findUserViews(inSite, { id: { in: [ids.user] } }),
+      pgRead: () => findUserViewsById(inSite, [ids.user]),
     },
     {
-      name: "a user by id (findUnique)",
-      // getSiteUser, in the mutations on a user: Prisma batches findUnique calls of one tick.
-      prisma: () => db.user.findUnique({ where: { id: userId }, select: USER_VIEW }),
-      pg: async () =>
-        (await pool.query(`SELECT ${USER_COLUMNS} FROM ${q}.users WHERE id = $1::uuid`, [userId])).rows[0],
+      name: "a user by id (getSiteUser)",
+      pg: "shipped",
+      // Before each change of a user: findUnique (still the read inside a transaction), and now.
+      prisma: () => getSiteUserIn(db, ids.user),
+      pgRead: () => getSiteUser(inSite, ids.user),
+    },
+    {
+      name: "an account by id (loader)",
+      pg: "shipped",
+      // `me` on the platform: the same loader over platform accounts.
+      prisma: () => findUserViews(onPlatform, { id: { in: [ids.account] } }),
+      pgRead: () => findUserViewsById(onPlatform, [ids.account]),
     },
     {
       name: `audit page (${CONFIG.page})`,
+      pg: "hand-written",
       // findAuditEvents in a site: newest first, every column, one more than the page.
       prisma: () =>
         db.auditEvent.findMany({
@@ -98,7 +131,7 @@ const readsOf = (pool: Pool, schema: string, userId: string): Read[] => {
           orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
           take: CONFIG.page + 1,
         }),
-      pg: async () =>
+      pgRead: async () =>
         (
           await pool.query(
             `SELECT ${EVENT_COLUMNS} FROM ${q}.audit_events ORDER BY occurred_at DESC, id DESC LIMIT $1`,
@@ -129,6 +162,7 @@ const categoryOf = (url: string, functionName: string): string | null => {
   )
     return "node-postgres";
   if (url.startsWith("node:") || url === "") return "Node (net, streams, timers, promises)";
+  if (url.includes("/apps/identity/") || url.includes("/subgraph-kit/")) return "identity views, ctx.sql";
   return "other (bench, tsx)";
 };
 
@@ -189,6 +223,7 @@ const main = async () => {
   const admin = await connectAdmin();
   const database = await createBenchDatabase(admin);
   const pool = createPool({ url: database.url, max: 4, applicationName: "taruvi-bench-prisma" });
+  const platform = createPlatformClient(pool);
   try {
     await migratePlatform(pool, loadMigrations(defaultMigrationsDirs.platform));
     const world = await seedShieldWorld(pool, CONFIG.events);
@@ -199,16 +234,19 @@ const main = async () => {
          FROM generate_series(1, $1::int) AS i`,
       [CONFIG.users],
     );
-    const reads = readsOf(pool, schema, world.siteAdminId);
+    const reads = readsOf(pool, platform, world.site, {
+      user: world.siteAdminId,
+      account: world.superuserId,
+    });
     console.log(
       `\nbench:prisma — ${reads.length} reads × 2, ${CONFIG.rounds} rounds of ≥ ${CONFIG.batchMs} ms`,
     );
     for (const read of reads) {
-      const [a, b] = [await read.prisma(), await read.pg()];
+      const [a, b] = [await read.prisma(), await read.pgRead()];
       if (!same(a, b)) throw new Error(`${read.name}: Prisma and pg answer differently`);
       // Warm-up: the query compiler's cache, the pool's connections, PostgreSQL's plans.
       await batch(read.prisma);
-      await batch(read.pg);
+      await batch(read.pgRead);
     }
     const samples = new Map<string, { prisma: Sample[]; pg: Sample[] }>(
       reads.map((r) => [r.name, { prisma: [], pg: [] }]),
@@ -219,9 +257,9 @@ const main = async () => {
         // The order alternates each round.
         if (round_ % 2 === 0) {
           entry.prisma.push(await batch(read.prisma));
-          entry.pg.push(await batch(read.pg));
+          entry.pg.push(await batch(read.pgRead));
         } else {
-          entry.pg.push(await batch(read.pg));
+          entry.pg.push(await batch(read.pgRead));
           entry.prisma.push(await batch(read.prisma));
         }
       }
@@ -233,6 +271,7 @@ const main = async () => {
       const cpuRatios = prisma.map((p, i) => p.cpuUs / (pg[i] as Sample).cpuUs);
       return {
         read: read.name,
+        pg: read.pg,
         prismaUs: round(median(prisma.map((s) => s.us)), 0),
         pgUs: round(median(pg.map((s) => s.us)), 0),
         prismaCpuUs: round(median(prisma.map((s) => s.cpuUs)), 0),
@@ -246,12 +285,12 @@ const main = async () => {
       };
     });
     console.log(
-      "\n| Read | Prisma | pg | Prisma ÷ pg (min–max) | CPU/read Prisma | CPU/read pg | CPU ÷ (min–max) |",
+      "\n| Read | pg side | Prisma | pg | Prisma ÷ pg (min–max) | CPU/read Prisma | CPU/read pg | CPU ÷ (min–max) |",
     );
-    console.log("| --- | --- | --- | --- | --- | --- | --- |");
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for (const r of results) {
       console.log(
-        `| ${r.read} | ${r.prismaUs} µs | ${r.pgUs} µs | ${r.ratio}× (${r.ratioMin}–${r.ratioMax}) | ` +
+        `| ${r.read} | ${r.pg} | ${r.prismaUs} µs | ${r.pgUs} µs | ${r.ratio}× (${r.ratioMin}–${r.ratioMax}) | ` +
           `${r.prismaCpuUs} µs | ${r.pgCpuUs} µs | ${r.cpuRatio}× (${r.cpuRatioMin}–${r.cpuRatioMax}) |`,
       );
     }
@@ -264,7 +303,7 @@ const main = async () => {
       for (const read of reads) {
         profiles[read.name] = {
           prisma: await profile(read.prisma, seconds),
-          pg: await profile(read.pg, seconds),
+          pg: await profile(read.pgRead, seconds),
         };
         console.log(`\n${read.name}: CPU µs per read, by where it is spent (sampled, ${seconds} s each)`);
         const { prisma, pg } = profiles[read.name] as {
@@ -296,6 +335,7 @@ const main = async () => {
     );
     console.log(`\nwrote ${RESULTS_FILE}`);
   } finally {
+    await platform.$disconnect();
     await pool.end();
     await database.drop();
     await admin.end();

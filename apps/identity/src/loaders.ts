@@ -1,14 +1,15 @@
 import { byId, groupBy, type RequestContext } from "@taruvi/subgraph-kit";
 import { GRANT_SELECT, siteGrantView } from "./domain/access/grant-views";
 import { GROUP_VIEW, type GroupView } from "./domain/groups/group-views";
-import { findUserViews, USER_VIEW, type UserView, userView } from "./domain/users/user-views";
+import { findUserViewsById, USER_VIEW, type UserView, userView } from "./domain/users/user-views";
 
 /**
  * Per-request DataLoaders: users by id in the request's scope (site users in a site, accounts on
- * the platform); groups, their members and the grants they carry (site scope).
+ * the platform; through node-postgres, decision 0027); groups, their members and the grants they
+ * carry (site scope).
  */
 export const createLoaders = (ctx: Omit<RequestContext, "loaders" | "services">) => ({
-  userById: byId<UserView>((ids) => findUserViews(ctx, { id: { in: [...ids] } })),
+  userById: byId<UserView>((ids) => findUserViewsById(ctx, ids)),
   groupById: byId<GroupView>((ids) =>
     ctx.db.group.findMany({ where: { id: { in: [...ids] } }, select: GROUP_VIEW }),
   ),

@@ -3,6 +3,7 @@ import type { PlatformClient, TenantClient } from "@taruvi/db";
 import { AppError } from "@taruvi/errors";
 import type { PlanName } from "@taruvi/limits";
 import type { Logger } from "@taruvi/logging";
+import type { ScopedSql } from "./scoped-sql";
 
 /** Built once per request from the verified internal context; nothing else knows tenant or user. */
 export type RequestContext<Loaders = unknown, Services = unknown, Db = TenantClient> = {
@@ -20,6 +21,12 @@ export type RequestContext<Loaders = unknown, Services = unknown, Db = TenantCli
    * use throws in the platform scope.
    */
   db: Db;
+  /**
+   * One-row hot reads through node-postgres instead of Prisma (decision 0027): the request's
+   * site schema or the platform's, never a schema from input; outside any transaction, so a read
+   * inside one stays on its `tx`.
+   */
+  sql: ScopedSql;
   loaders: Loaders;
   /** Who holds what (permissions, roles, grants): loaded lazily, batched, cached per request. */
   access: AccessResolver;

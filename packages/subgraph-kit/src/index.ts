@@ -30,6 +30,8 @@ export type { PageArgs, Position } from "./pagination";
 export { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from "./pagination";
 export type { ServicePlanLimits } from "./plans";
 export { assertWithinPlan, PLAN_NAMES, planLimit } from "./plans";
+export type { InSchema, ScopedSql } from "./scoped-sql";
+export { createScopedSql } from "./scoped-sql";
 export type { HttpRoutes, Subgraph, SubgraphDeps, SubgraphOptions } from "./server";
 export { createSubgraph } from "./server";
 export type {

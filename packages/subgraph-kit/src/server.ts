@@ -26,10 +26,14 @@ import type { DocumentNode } from "graphql";
 import { createAccessResolver } from "./access";
 import { type RequestContext, requireSite } from "./context";
 import { loadSitePlan } from "./plans";
+import { createScopedSql } from "./scoped-sql";
 import { applyShield, type SubgraphRules } from "./shield";
 
 export type SubgraphDeps<Db = TenantClient> = {
-  /** The process's one pool, under every client; for the few hot queries that skip Prisma. */
+  /**
+   * The process's one pool, under every client; for the few hot queries that skip Prisma (a
+   * request reaches it only through `ctx.sql`, bound to its schema).
+   */
   pool: Pool;
   platform: PlatformClient;
   tenants: TenantClientCache<Db & DisconnectableClient>;
@@ -192,6 +196,7 @@ export const createSubgraph = async <Loaders, Services = undefined, Db = TenantC
       platform: deps.platform,
       // Apollo Server copies the context object, so `db` is a plain value, not a getter.
       db: internal.tenant ? deps.tenants.forSchema(internal.tenant.schema) : (NO_SITE_DB as Db),
+      sql: createScopedSql(deps.pool, internal.tenant),
       loaders: undefined as Loaders,
       access: undefined as unknown as RequestContext["access"],
       services: options.services as Services,

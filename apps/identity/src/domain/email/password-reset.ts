@@ -100,7 +100,7 @@ export const requestPasswordReset = async (ctx: Context, emailInput: unknown): P
  * `user.password_reset_requested` event (the manager as actor) commit together.
  */
 export const sendPasswordReset = async (ctx: Context, userId: unknown): Promise<boolean> => {
-  const user = await getSiteUser(ctx.db, userId);
+  const user = await getSiteUser(ctx, userId);
   if (user.isAdmin) await requireSiteAdmin(ctx, "send a password reset to an administrator");
   if (!user.isActive) throw conflict("userId", "the user is deactivated: restore them first");
   await auditedScopeChange(ctx, async (_scope, tx) => {

@@ -38,7 +38,7 @@ const requireHoldsGroupPermissions = async (ctx: Context, groupId: string): Prom
  */
 export const addGroupMember = async (ctx: Context, groupId: unknown, userId: unknown): Promise<GroupView> => {
   const group = await getGroup(ctx.db, groupId);
-  const user = await getSiteUser(ctx.db, userId);
+  const user = await getSiteUser(ctx, userId);
   await requireHoldsGroupPermissions(ctx, group.id);
   return auditedSiteChange(ctx, async (tx) => {
     const current = await getGroup(tx, group.id);
@@ -69,7 +69,7 @@ export const removeGroupMember = async (
   userId: unknown,
 ): Promise<GroupView> => {
   const group = await getGroup(ctx.db, groupId);
-  const user = await getSiteUser(ctx.db, userId);
+  const user = await getSiteUser(ctx, userId);
   return auditedSiteChange(ctx, async (tx) => {
     const current = await getGroup(tx, group.id);
     const removed = await tx.groupMember.deleteMany({ where: { groupId: current.id, userId: user.id } });

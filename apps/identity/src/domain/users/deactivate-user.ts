@@ -4,7 +4,7 @@ import type { Context } from "../../context";
 import { denyKeysOf } from "../access/api-keys";
 import { siteScopeIn } from "../sessions/scope";
 import { denyFamilies, revokeAllSessions } from "../sessions/sessions";
-import { getSiteUser } from "./find-users";
+import { getSiteUser, getSiteUserIn } from "./find-users";
 import { requireHoldsWhatTheyHold } from "./target-access";
 import { USER_VIEW, type UserView, userView } from "./user-views";
 
@@ -14,13 +14,13 @@ import { USER_VIEW, type UserView, userView } from "./user-views";
  * revokes every session, also when already inactive (a retry must leave no session behind).
  */
 const setActive = async (ctx: Context, id: unknown, isActive: boolean): Promise<UserView> => {
-  const current = await getSiteUser(ctx.db, id);
+  const current = await getSiteUser(ctx, id);
   if (!isActive && ctx.actor?.id === current.id) throw badUserInput("id", "you cannot deactivate yourself");
   // Restoring a user gives their access back; deactivating one locks them out: either takes
   // everything they hold, so a manager cannot lock out or revive someone above them.
   await requireHoldsWhatTheyHold(ctx, current, isActive ? "restore" : "deactivate");
   const { user, families } = await auditedSiteChange(ctx, async (tx) => {
-    const before = await getSiteUser(tx, current.id);
+    const before = await getSiteUserIn(tx, current.id);
     const after =
       before.isActive === isActive
         ? before

@@ -3,7 +3,7 @@ import { notFound } from "@taruvi/errors";
 import { decodeCursor, type PageArgs, pageSize, toConnection } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/validation";
 import type { Context } from "../../context";
-import { findUserViews, USER_VIEW, userView } from "./user-views";
+import { findSiteUserViewsById, findUserViews, USER_VIEW, userView } from "./user-views";
 
 /** The caller, if the token's subject belongs to this scope. */
 export const findMe = (ctx: Context) => {
@@ -52,11 +52,23 @@ export const findUsers = async (ctx: Context, args: PageArgs & { filter?: UserFi
 };
 
 /**
- * A user of the addressed site by id, through `db` (the site's client or a transaction of it);
- * NOT_FOUND when unknown here (ids of other sites included).
+ * A user of the addressed site by id, outside any transaction: one row through node-postgres in
+ * the request's site schema (decision 0027); NOT_FOUND when unknown here (ids of other sites
+ * included). Inside a transaction use `getSiteUserIn(tx, id)`.
  */
-export const getSiteUser = async (db: Pick<TenantClient, "user">, id: unknown) => {
-  const user = isUuid(id) ? await db.user.findUnique({ where: { id }, select: USER_VIEW }) : null;
+export const getSiteUser = async (ctx: Pick<Context, "sql">, id: unknown) => {
+  const [user] = isUuid(id) ? await findSiteUserViewsById(ctx, [id]) : [];
+  if (!user) throw notFound("user");
+  return user;
+};
+
+/**
+ * A user of the addressed site by id, read on a transaction's connection (its snapshot, its own
+ * writes; a read on the pool would also wait for a second connection while holding one);
+ * NOT_FOUND when unknown here.
+ */
+export const getSiteUserIn = async (tx: Pick<TenantClient, "user">, id: unknown) => {
+  const user = isUuid(id) ? await tx.user.findUnique({ where: { id }, select: USER_VIEW }) : null;
   if (!user) throw notFound("user");
   return userView(user);
 };

@@ -4,7 +4,7 @@ import { parseDisplayName, parseEmail } from "@taruvi/validation";
 import type { Context } from "../../context";
 import { siteScopeIn } from "../sessions/scope";
 import { denyFamilies, revokeAllSessions } from "../sessions/sessions";
-import { getSiteUser } from "./find-users";
+import { getSiteUser, getSiteUserIn } from "./find-users";
 import { requireSiteAdmin } from "./site-admin";
 import { requireHoldsWhatTheyHold } from "./target-access";
 import { emailMustBeFree } from "./user-input";
@@ -32,7 +32,7 @@ export const updateUser = async (ctx: Context, id: unknown, input: UpdateUserInp
       "updateUser does not set passwords: change your own with changeMyPassword, send anyone else a reset link with sendPasswordReset",
     );
   }
-  const current = await getSiteUser(ctx.db, id);
+  const current = await getSiteUser(ctx, id);
   if (current.isAdmin) await requireSiteAdmin(ctx, "change an administrator");
   const name = given(input.name) ? parseDisplayName(input.name) : current.name;
   const email = given(input.email) ? parseEmail(input.email) : current.email;
@@ -60,7 +60,7 @@ export const updateUser = async (ctx: Context, id: unknown, input: UpdateUserInp
 
   const { user, families } = await emailMustBeFree(() =>
     auditedSiteChange(ctx, async (tx) => {
-      const before = await getSiteUser(tx, current.id);
+      const before = await getSiteUserIn(tx, current.id);
       // A new address is unverified until its owner confirms it.
       const emailChanged = email !== before.email;
       const after = userView(

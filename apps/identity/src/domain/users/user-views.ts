@@ -56,6 +56,45 @@ export const accountView = ({
   emailVerified: emailVerifiedAt !== null,
 });
 
+/** USER_VIEW's and ACCOUNT_VIEW's columns, named as Prisma names the fields. */
+const VIEW_COLUMNS = `id, email, name, is_active AS "isActive", email_verified_at AS "emailVerifiedAt",
+  created_at AS "createdAt"`;
+
+/**
+ * Site users by id, as `findUserViews` with `id in` shows them (the same objects), in one
+ * statement through node-postgres in the request's site schema (decision 0027); BAD_USER_INPUT
+ * in the platform scope. Not in a transaction: there, read through its `tx`.
+ */
+export const findSiteUserViewsById = async (
+  ctx: Pick<RequestContext, "sql">,
+  ids: readonly string[],
+): Promise<UserView[]> =>
+  (
+    await ctx.sql.site<ViewRow & { isAdmin: boolean }>(
+      (schema) =>
+        `SELECT ${VIEW_COLUMNS}, is_admin AS "isAdmin" FROM ${schema}.users WHERE id = ANY($1::uuid[])`,
+      [ids],
+    )
+  ).map(userView);
+
+/**
+ * Users of the request's scope by id (site users in a site, platform accounts on the platform),
+ * as `findUserViews` with `id in` shows them: the `userById` loader's batch. A loader belongs to
+ * one request, so one batch is one statement in one schema (decision 0001: never a UNION).
+ */
+export const findUserViewsById = async (
+  ctx: Pick<RequestContext, "tenant" | "sql">,
+  ids: readonly string[],
+): Promise<UserView[]> => {
+  if (ctx.tenant) return findSiteUserViewsById(ctx, ids);
+  const rows = await ctx.sql.platform<ViewRow & { isSuperuser: boolean }>(
+    (schema) =>
+      `SELECT ${VIEW_COLUMNS}, is_superuser AS "isSuperuser" FROM ${schema}.accounts WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return rows.map(accountView);
+};
+
 type Where = { id?: { in: string[] } | string; email?: string };
 type Page = { orderBy?: { createdAt?: "asc"; id?: "asc" }[]; take?: number };
 
