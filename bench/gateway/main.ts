@@ -397,23 +397,34 @@ const main = async (): Promise<void> => {
     probeUrl: `http://127.0.0.1:${hivePort}/readiness`,
     register,
   });
+  const proxy = await startServer({
+    name: "a bare Node HTTP proxy",
+    script: join(HERE, "servers/proxy.ts"),
+    execArgv: ["--import", "tsx"],
+    cwd: ROOT,
+    env: { ...stockEnv, SUBGRAPH_URL: sitesUrl },
+    register,
+  });
   const urls: Record<ServerId, string> = {
     ours: ours.ready.url as string,
     apollo: apollo.ready.url as string,
     hive: `http://127.0.0.1:${hivePort}/graphql`,
     direct: sitesUrl,
+    proxy: proxy.ready.url as string,
   };
   const pids: Record<ServerId, number> = {
     ours: ours.server.pid,
     apollo: apollo.server.pid,
     hive: hive.server.pid,
     direct: subgraphs.server.pid,
+    proxy: proxy.server.pid,
   };
   const serverOf: Record<ServerId, ServerProcess> = {
     ours: ours.server,
     apollo: apollo.server,
     hive: hive.server,
     direct: subgraphs.server,
+    proxy: proxy.server,
   };
   for (const id of Object.keys(urls) as ServerId[])
     console.log(`  ${SERVERS[id]}: ${urls[id]} (pid ${pids[id]})`);
@@ -436,6 +447,9 @@ const main = async (): Promise<void> => {
           context: { requestId: "bench-site", ...scopes.site },
         },
       };
+    } else if (server === "proxy") {
+      // The proxy signs the site's context itself, as the stock gateways do; it reads no header.
+      return { url: urls[server], headers, body };
     } else if (query === "single") {
       headers["x-tenant"] = world.site.slug;
       headers.authorization = `Bearer ${siteToken}`;
@@ -446,8 +460,8 @@ const main = async (): Promise<void> => {
   };
   const plan: { server: ServerId; query: QueryId }[] = [];
   for (const query of ["single", "federated"] as const) {
-    for (const server of ["ours", "apollo", "hive", "direct"] as const) {
-      if (server === "direct" && query !== "single") continue;
+    for (const server of ["ours", "apollo", "hive", "direct", "proxy"] as const) {
+      if ((server === "direct" || server === "proxy") && query !== "single") continue;
       plan.push({ server, query });
     }
   }
@@ -571,15 +585,18 @@ const main = async (): Promise<void> => {
   }
   const ratios = {} as Record<QueryId, Record<string, unknown>>;
   const goals: Goal[] = [];
+  /** What bounds the moonshot: the bare proxy against the subgraph directly, and us against it. */
+  let bound: Record<string, number | number[]> | null = null;
   for (const query of Object.keys(results) as QueryId[]) {
     const cells = results[query];
-    const { ours: a, apollo: b, hive: c, direct: d } = cells;
+    const { ours: a, apollo: b, hive: c, direct: d, proxy: e } = cells;
     if (!a || !b || !c) throw new Error(`missing results for the ${query} query`);
     ratios[query] = {
       oursToApollo: ratiosOf(a, b),
       oursToHive: ratiosOf(a, c),
       apolloToHive: ratiosOf(b, c),
-      ...(d ? { directToHive: ratiosOf(d, c) } : {}),
+      ...(d ? { directToHive: ratiosOf(d, c), oursToDirect: ratiosOf(a, d) } : {}),
+      ...(d && e ? { proxyToDirect: ratiosOf(e, d), oursToProxy: ratiosOf(a, e) } : {}),
     };
     const throughputRounds = perRound(a, c, (run) => run.requestsPerSecond);
     const cpuRounds = perRound(a, c, (run) => run.cpuMsPer1k);
@@ -626,6 +643,16 @@ const main = async (): Promise<void> => {
         target: TARGETS.throughputVsDirect,
         hit: a.clean && direct >= TARGETS.throughputVsDirect,
       });
+      if (e) {
+        const proxyRounds = perRound(e, d, (run) => run.requestsPerSecond);
+        const oursToProxyRounds = perRound(a, e, (run) => run.requestsPerSecond);
+        bound = {
+          proxyToDirect: round(median(proxyRounds), 3),
+          proxyToDirectRounds: proxyRounds,
+          oursToProxy: round(median(oursToProxyRounds), 3),
+          oursToProxyRounds,
+        };
+      }
     }
   }
 
@@ -719,7 +746,8 @@ const main = async (): Promise<void> => {
     config: {
       ...config,
       method: "autocannon, POST, one connection per virtual client, no pipelining, its own process",
-      value: "the median over rounds of each number of each server and query; goals are medians of each round's ratio (and the lowest round); every round's numbers are in runs",
+      value:
+        "the median over rounds of each number of each server and query; goals are medians of each round's ratio (and the lowest round); every round's numbers are in runs",
       cpu: "utime + stime of the server's process (/proc/<pid>/stat) during the measured part, per 1,000 completed requests",
       ourGatewayEnv: {
         NODE_ENV: "production",
@@ -729,6 +757,13 @@ const main = async (): Promise<void> => {
         RATE_LIMIT_ADDRESS_PER_MINUTE: UNTHROTTLED,
         REDIS_URL: "(unset: in-memory rate limits)",
       },
+      ourGatewayTelemetry: {
+        metrics: `on: every instrument recorded, served on METRICS_PORT (${process.env.METRICS_PORT ?? "9464"})`,
+        tracing: process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+          ? `on: OTEL_EXPORTER_OTLP_ENDPOINT is set, sampler ${process.env.OTEL_TRACES_SAMPLER ?? "parentbased_always_on"} ${process.env.OTEL_TRACES_SAMPLER_ARG ?? ""}`.trim()
+          : "off: no OTEL_EXPORTER_OTLP_ENDPOINT (what tracing costs: npm run bench:telemetry)",
+      },
+      node: process.version,
     },
     servers: SERVERS,
     queries: Object.fromEntries(
@@ -742,6 +777,7 @@ const main = async (): Promise<void> => {
     targets: TARGETS,
     measuredBefore: MEASURED_BEFORE,
     goals,
+    moonshotBound: bound,
     interference: {
       thresholdPercent: MAX_INTERFERENCE_PERCENT,
       runsOverThreshold: allRuns.filter((run) => run.interferencePercent > MAX_INTERFERENCE_PERCENT).length,
@@ -758,6 +794,15 @@ const main = async (): Promise<void> => {
   console.log(formatResults(results, queryLabels));
   console.log("");
   console.log(formatGoals(goals, queryLabels));
+  if (bound) {
+    const list = (values: number | number[] | undefined) =>
+      (Array.isArray(values) ? values : []).map((v) => `${v.toFixed(2)}×`).join(", ");
+    console.log(
+      `\nWhat bounds the moonshot (single-subgraph): ${SERVERS.proxy} delivers ${Number(bound.proxyToDirect).toFixed(2)}× ` +
+        `the subgraph-direct throughput (rounds ${list(bound.proxyToDirectRounds)}); our gateway delivers ` +
+        `${Number(bound.oursToProxy).toFixed(2)}× the bare proxy's (rounds ${list(bound.oursToProxyRounds)}).`,
+    );
+  }
   const disturbed = allRuns.filter((run) => run.interferencePercent > MAX_INTERFERENCE_PERCENT).length;
   if (disturbed > 0) {
     console.warn(

@@ -6,6 +6,7 @@ export const SERVERS = {
   apollo: "(b) stock Apollo Gateway",
   hive: "(c) Hive Gateway",
   direct: "(d) sites subgraph directly",
+  proxy: "(e) a bare Node HTTP proxy",
 } as const;
 export type ServerId = keyof typeof SERVERS;
 export type QueryId = "single" | "federated";
