@@ -1,9 +1,9 @@
-import { type GraphQLError, getOperationAST, parse } from "graphql";
+import { type DocumentNode, type GraphQLError, getOperationAST, parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { checkTextArguments, textProblemOf } from "./text-input";
 
-const refusalOf = (query: string, variables?: Record<string, unknown>) => {
-  const document = parse(query);
+const refusalOf = (query: string | DocumentNode, variables?: Record<string, unknown>) => {
+  const document = typeof query === "string" ? parse(query) : query;
   const operation = getOperationAST(document);
   if (!operation) throw new Error("no operation");
   try {
@@ -61,5 +61,16 @@ describe("text arguments", () => {
         unused: "\u0000",
       }),
     ).toBeNull();
+  });
+
+  it("checks a document it has seen before the same way: literals every time, variables as sent", () => {
+    // Apollo Server hands the same parsed document to every request with the same query text.
+    const literal = parse('{ organization(slug: "a\\u0000b") { id } }');
+    expect(refusalOf(literal)?.field).toBe("slug");
+    expect(refusalOf(literal)?.field).toBe("slug");
+    const withVariable = parse("query ($s: String!) { site(slug: $s) { id } }");
+    expect(refusalOf(withVariable, { s: "fine" })).toBeNull();
+    expect(refusalOf(withVariable, { s: "x\u0000" })?.field).toBe("slug");
+    expect(refusalOf(withVariable, { s: "fine again" })).toBeNull();
   });
 });

@@ -61,6 +61,81 @@ const checkJson = (value: unknown, path: readonly (string | number)[]): void => 
   }
 };
 
+/** One check of an operation, in document order: a literal that is refused, or a variable's value. */
+type Check =
+  | { kind: "refused"; path: readonly (string | number)[]; problem: string }
+  | { kind: "variable"; name: string; path: readonly (string | number)[]; fallback: ValueNode | undefined };
+
+/**
+ * What an operation's arguments need checked on each request, worked out once per parsed
+ * operation (Apollo Server keeps parsed documents, so a repeated query is the same object): its
+ * literal text is checked once; only variables are left for each request.
+ */
+const checksOf = new WeakMap<OperationDefinitionNode, Check[]>();
+
+const checksFor = (document: DocumentNode, operation: OperationDefinitionNode): Check[] => {
+  const known = checksOf.get(operation);
+  if (known) return known;
+  const defaults = new Map(
+    (operation.variableDefinitions ?? []).map((definition) => [
+      definition.variable.name.value,
+      definition.defaultValue,
+    ]),
+  );
+  const checks: Check[] = [];
+  const collect = (node: ValueNode, path: readonly (string | number)[]): void => {
+    switch (node.kind) {
+      case Kind.STRING: {
+        const problem = textProblemOf(node.value);
+        if (problem) checks.push({ kind: "refused", path, problem });
+        return;
+      }
+      case Kind.LIST:
+        for (const [index, value] of node.values.entries()) collect(value, [...path, index]);
+        return;
+      case Kind.OBJECT:
+        for (const field of node.fields) collect(field.value, [...path, field.name.value]);
+        return;
+      case Kind.VARIABLE: {
+        const name = node.name.value;
+        checks.push({ kind: "variable", name, path, fallback: defaults.get(name) });
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  const collectArgument = (argument: ArgumentNode) => {
+    collect(argument.value, [argument.name.value]);
+    return false;
+  };
+  visit(operation, { Argument: collectArgument });
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, { Argument: collectArgument });
+  }
+  checksOf.set(operation, checks);
+  return checks;
+};
+
+/** A variable's default value (a literal): its strings, as for literal arguments. */
+const checkLiteral = (node: ValueNode, path: readonly (string | number)[]): void => {
+  switch (node.kind) {
+    case Kind.STRING: {
+      const problem = textProblemOf(node.value);
+      if (problem) throw refusal(path, problem);
+      return;
+    }
+    case Kind.LIST:
+      for (const [index, value] of node.values.entries()) checkLiteral(value, [...path, index]);
+      return;
+    case Kind.OBJECT:
+      for (const field of node.fields) checkLiteral(field.value, [...path, field.name.value]);
+      return;
+    default:
+      return;
+  }
+};
+
 /**
  * Refuses an operation whose arguments hold text no subgraph can take (see `textProblemOf`):
  * literal arguments, and variables where an argument or input field uses them (their default
@@ -72,45 +147,11 @@ export const checkTextArguments = (
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
 ): void => {
-  const defaults = new Map(
-    (operation.variableDefinitions ?? []).map((definition) => [
-      definition.variable.name.value,
-      definition.defaultValue,
-    ]),
-  );
-  const checkNode = (node: ValueNode, path: readonly (string | number)[]): void => {
-    switch (node.kind) {
-      case Kind.STRING: {
-        const problem = textProblemOf(node.value);
-        if (problem) throw refusal(path, problem);
-        return;
-      }
-      case Kind.LIST:
-        for (const [index, value] of node.values.entries()) checkNode(value, [...path, index]);
-        return;
-      case Kind.OBJECT:
-        for (const field of node.fields) checkNode(field.value, [...path, field.name.value]);
-        return;
-      case Kind.VARIABLE: {
-        const name = node.name.value;
-        if (variables && Object.hasOwn(variables, name)) checkJson(variables[name], path);
-        else {
-          const fallback = defaults.get(name);
-          if (fallback) checkNode(fallback, path);
-        }
-        return;
-      }
-      default:
-        return;
-    }
-  };
-  const checkArgument = (argument: ArgumentNode) => {
-    checkNode(argument.value, [argument.name.value]);
-    return false;
-  };
-  visit(operation, { Argument: checkArgument });
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, { Argument: checkArgument });
+  for (const check of checksFor(document, operation)) {
+    // A fresh error each time: Apollo Server may annotate what it is thrown.
+    if (check.kind === "refused") throw refusal(check.path, check.problem);
+    if (variables && Object.hasOwn(variables, check.name)) checkJson(variables[check.name], check.path);
+    else if (check.fallback) checkLiteral(check.fallback, check.path);
   }
 };
 
