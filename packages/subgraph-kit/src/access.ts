@@ -12,14 +12,14 @@ import {
   type SiteObjectAccess,
   type TenantRef,
 } from "@taruvi/auth";
-import type { PlatformClient, Pool } from "@taruvi/db";
+import type { Pool } from "@taruvi/db";
 import { quoteSchema } from "@taruvi/tenancy";
 import DataLoader from "dataloader";
 import { cachedSiteAccess, storeSiteAccess } from "./access-cache";
 
 const NO_SITE_ACCESS = evaluateSiteAccess({ admin: false, grants: [] });
 
-type AccessSources = { actor: Actor | null; tenant: TenantRef | null; platform: PlatformClient };
+type AccessSources = { actor: Actor | null; tenant: TenantRef | null };
 
 /**
  * The caller's site access and the site's access version it was read at, in one round trip and
@@ -94,6 +94,45 @@ const readSiteAccess = async (
 };
 
 /**
+ * The account's role in each organization of `ids` and its ORGANIZATION grants there, in one
+ * statement, by organization id (as PostgreSQL writes a uuid: an id in another spelling finds
+ * nothing, as before). Through node-postgres, like readSiteAccess.
+ */
+const readOrganizationAccess = async (
+  pool: Pool,
+  accountId: string,
+  ids: readonly string[],
+): Promise<Map<string, { role: OrganizationRole | null; granted: string[] }>> => {
+  const { rows } = await pool.query<{ id: string; role: OrganizationRole | null; granted: string[] }>(
+    `SELECT o.id::text AS id, m.role::text AS role,
+       coalesce((SELECT array_agg(p.permission ORDER BY p.permission)
+                   FROM platform.object_permissions p
+                  WHERE p.account_id = $1::uuid AND p.object_type = 'ORGANIZATION' AND p.object_id = o.id),
+                '{}') AS granted
+       FROM unnest($2::uuid[]) AS o(id)
+       LEFT JOIN platform.organization_members m ON m.organization_id = o.id AND m.account_id = $1::uuid`,
+    [accountId, ids],
+  );
+  return new Map(rows.map((row) => [row.id, { role: row.role, granted: row.granted }]));
+};
+
+/** The account's SITE grants on each site of `ids`, in one statement, by site id. */
+const readSiteGrants = async (
+  pool: Pool,
+  accountId: string,
+  ids: readonly string[],
+): Promise<Map<string, string[]>> => {
+  const { rows } = await pool.query<{ id: string; granted: string[] }>(
+    `SELECT p.object_id::text AS id, array_agg(p.permission ORDER BY p.permission) AS granted
+       FROM platform.object_permissions p
+      WHERE p.account_id = $1::uuid AND p.object_type = 'SITE' AND p.object_id = ANY($2::uuid[])
+      GROUP BY p.object_id`,
+    [accountId, ids],
+  );
+  return new Map(rows.map((row) => [row.id, row.granted]));
+};
+
+/**
  * Who holds what for one request: the caller's site permissions at the first question, from
  * the process's cache of site access (access-cache.ts: valid until the site's access version
  * moves, which every change of a grant, membership, user flag or key does in its own
@@ -109,22 +148,12 @@ export const createAccessResolver = (sources: AccessSources, pool: Pool): Access
 
   const organizations = new DataLoader<string, OrganizationAccess | null>(async (ids) => {
     if (!account) return ids.map(() => null);
-    const [memberships, grants] = await Promise.all([
-      sources.platform.organizationMember.findMany({
-        where: { accountId: account.id, organizationId: { in: [...ids] } },
-        select: { organizationId: true, role: true },
-      }),
-      sources.platform.objectPermission.findMany({
-        where: { accountId: account.id, objectType: "ORGANIZATION", objectId: { in: [...ids] } },
-        select: { objectId: true, permission: true },
-      }),
-    ]);
-    const roles = new Map(memberships.map((m) => [m.organizationId, m.role as OrganizationRole]));
+    const found = await readOrganizationAccess(pool, account.id, ids);
     return ids.map((id) =>
       evaluateOrganizationAccess({
         superuser,
-        role: roles.get(id) ?? null,
-        granted: grants.filter((g) => g.objectId === id).map((g) => g.permission),
+        role: found.get(id)?.role ?? null,
+        granted: found.get(id)?.granted ?? [],
       }),
     );
   });
@@ -132,11 +161,12 @@ export const createAccessResolver = (sources: AccessSources, pool: Pool): Access
   const sites = new DataLoader<{ id: string; organizationId: string }, SiteObjectAccess | null, string>(
     async (refs) => {
       if (!account) return refs.map(() => null);
-      const [grants, orgAccess] = await Promise.all([
-        sources.platform.objectPermission.findMany({
-          where: { accountId: account.id, objectType: "SITE", objectId: { in: refs.map((r) => r.id) } },
-          select: { objectId: true, permission: true },
-        }),
+      const [granted, orgAccess] = await Promise.all([
+        readSiteGrants(
+          pool,
+          account.id,
+          refs.map((r) => r.id),
+        ),
         organizations.loadMany(refs.map((r) => r.organizationId)),
       ]);
       return refs.map((ref, i) => {
@@ -144,7 +174,7 @@ export const createAccessResolver = (sources: AccessSources, pool: Pool): Access
         return evaluateSiteObjectAccess({
           superuser,
           organization: organization instanceof Error ? null : (organization ?? null),
-          granted: grants.filter((g) => g.objectId === ref.id).map((g) => g.permission),
+          granted: granted.get(ref.id) ?? [],
         });
       });
     },
