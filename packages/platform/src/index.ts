@@ -29,6 +29,16 @@ export {
 } from "./organization-access";
 export type { PurgedSite, PurgeOptions, PurgeReport } from "./purge";
 export { purgeDeletedSites, retentionCutoff } from "./purge";
+export type { SiteWithDomains } from "./reads";
+export {
+  readDomainsById,
+  readDomainsBySite,
+  readLiveSitesWithDomains,
+  readMembersByOrganization,
+  readOrganizationBySlug,
+  readOrganizationsById,
+  readSitesById,
+} from "./reads";
 export type { CreateOrganizationInput, SiteSummary } from "./registry";
 export { createOrganization, listSites } from "./registry";
 export type { RestoreSiteOptions } from "./restore";

@@ -1,0 +1,171 @@
+import type { Pool, platform } from "@taruvi/db";
+
+/**
+ * The hottest platform reads (a site by id, an organization's sites and their domains, an
+ * organization and its members) through node-postgres, returning exactly the objects Prisma's
+ * models are: the same field names, Date objects, enum values as strings, settings as parsed
+ * JSON, nulls as null. Prisma's client spends more CPU per query than these small queries cost
+ * PostgreSQL (bench/README.md, "Prisma against node-postgres"); writes stay with Prisma.
+ *
+ * Every column list is a constant built from the field maps below, checked against the Prisma
+ * model types (a field added to a model fails the build until it is mapped); values are always
+ * parameters. The platform schema is shared data: these reads need no tenant.
+ */
+
+type Columns<Model> = { readonly [Field in keyof Model]-?: string };
+
+const SITE: Columns<platform.Site> = {
+  id: "id",
+  organizationId: "organization_id",
+  slug: "slug",
+  name: "name",
+  status: "status",
+  schemaName: "schema_name",
+  schemaVersion: "schema_version",
+  migrationError: "migration_error",
+  settings: "settings",
+  suspendedAt: "suspended_at",
+  deletedAt: "deleted_at",
+  createdAt: "created_at",
+  updatedAt: "updated_at",
+};
+
+const DOMAIN: Columns<platform.Domain> = {
+  id: "id",
+  siteId: "site_id",
+  hostname: "hostname",
+  isPrimary: "is_primary",
+  status: "status",
+  verificationToken: "verification_token",
+  verifiedAt: "verified_at",
+  expiresAt: "expires_at",
+  graceUntil: "grace_until",
+  checkedAt: "checked_at",
+  createdAt: "created_at",
+};
+
+const ORGANIZATION: Columns<platform.Organization> = {
+  id: "id",
+  slug: "slug",
+  name: "name",
+  plan: "plan",
+  createdAt: "created_at",
+  updatedAt: "updated_at",
+};
+
+const MEMBER: Columns<platform.OrganizationMember> = {
+  id: "id",
+  organizationId: "organization_id",
+  accountId: "account_id",
+  role: "role",
+  createdAt: "created_at",
+};
+
+/** `t.created_at AS "<prefix>createdAt", …`: each column under its model field's name. */
+const select = <Model>(columns: Columns<Model>, table: string, prefix = ""): string =>
+  Object.entries<string>(columns)
+    .map(([field, column]) => `${table}.${column} AS "${prefix}${field}"`)
+    .join(", ");
+
+/** The model object of a row selected with `select(columns, table, prefix)`. */
+const fromPrefixed = <Model>(columns: Columns<Model>, row: Record<string, unknown>, prefix: string): Model =>
+  Object.fromEntries(Object.keys(columns).map((field) => [field, row[`${prefix}${field}`]])) as Model;
+
+const SITE_SELECT = select(SITE, "s");
+const DOMAIN_SELECT = select(DOMAIN, "d");
+const ORGANIZATION_SELECT = select(ORGANIZATION, "o");
+const MEMBER_SELECT = select(MEMBER, "m");
+
+/** Sites by id, in any order (any status: callers decide who sees what). */
+export const readSitesById = async (pool: Pool, ids: readonly string[]): Promise<platform.Site[]> =>
+  (
+    await pool.query<platform.Site>(
+      `SELECT ${SITE_SELECT} FROM platform.sites s WHERE s.id = ANY($1::uuid[])`,
+      [ids],
+    )
+  ).rows;
+
+/** Domains by id, in any order. */
+export const readDomainsById = async (pool: Pool, ids: readonly string[]): Promise<platform.Domain[]> =>
+  (
+    await pool.query<platform.Domain>(
+      `SELECT ${DOMAIN_SELECT} FROM platform.domains d WHERE d.id = ANY($1::uuid[])`,
+      [ids],
+    )
+  ).rows;
+
+/** The domains of these sites, the primary first, then by hostname. */
+export const readDomainsBySite = async (pool: Pool, siteIds: readonly string[]): Promise<platform.Domain[]> =>
+  (
+    await pool.query<platform.Domain>(
+      `SELECT ${DOMAIN_SELECT} FROM platform.domains d WHERE d.site_id = ANY($1::uuid[])
+        ORDER BY d.is_primary DESC, d.hostname`,
+      [siteIds],
+    )
+  ).rows;
+
+export type SiteWithDomains = { site: platform.Site; domains: platform.Domain[] };
+
+/**
+ * The live (not DELETED) sites of these organizations by slug, each with its domains (the primary
+ * first, then by hostname), in one statement.
+ */
+export const readLiveSitesWithDomains = async (
+  pool: Pool,
+  organizationIds: readonly string[],
+): Promise<SiteWithDomains[]> => {
+  const { rows } = await pool.query<Record<string, unknown>>(
+    `SELECT ${SITE_SELECT}, ${select(DOMAIN, "d", "domain.")}
+       FROM platform.sites s LEFT JOIN platform.domains d ON d.site_id = s.id
+      WHERE s.organization_id = ANY($1::uuid[]) AND s.status <> 'DELETED'
+      ORDER BY s.slug, d.is_primary DESC, d.hostname`,
+    [organizationIds],
+  );
+  const sites: SiteWithDomains[] = [];
+  for (const row of rows) {
+    let current = sites.at(-1);
+    if (!current || current.site.id !== row.id) {
+      current = { site: fromPrefixed(SITE, row, ""), domains: [] };
+      sites.push(current);
+    }
+    if (row["domain.id"] !== null) current.domains.push(fromPrefixed(DOMAIN, row, "domain."));
+  }
+  return sites;
+};
+
+/** An organization by slug, or null. */
+export const readOrganizationBySlug = async (
+  pool: Pool,
+  slug: string,
+): Promise<platform.Organization | null> =>
+  (
+    await pool.query<platform.Organization>(
+      `SELECT ${ORGANIZATION_SELECT} FROM platform.organizations o WHERE o.slug = $1`,
+      [slug],
+    )
+  ).rows[0] ?? null;
+
+/** Organizations by id, in any order. */
+export const readOrganizationsById = async (
+  pool: Pool,
+  ids: readonly string[],
+): Promise<platform.Organization[]> =>
+  (
+    await pool.query<platform.Organization>(
+      `SELECT ${ORGANIZATION_SELECT} FROM platform.organizations o WHERE o.id = ANY($1::uuid[])`,
+      [ids],
+    )
+  ).rows;
+
+/** The members of these organizations, oldest membership first (then by id). */
+export const readMembersByOrganization = async (
+  pool: Pool,
+  organizationIds: readonly string[],
+): Promise<platform.OrganizationMember[]> =>
+  (
+    await pool.query<platform.OrganizationMember>(
+      `SELECT ${MEMBER_SELECT} FROM platform.organization_members m
+        WHERE m.organization_id = ANY($1::uuid[]) ORDER BY m.created_at, m.id`,
+      [organizationIds],
+    )
+  ).rows;
