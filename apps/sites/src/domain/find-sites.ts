@@ -1,4 +1,5 @@
 import { findOrganizationAccess } from "@taruvi/platform";
+import { accountOf } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/validation";
 import type { Context } from "../context";
 import { canSeeSite } from "./access";
@@ -17,11 +18,20 @@ export const findSiteBySlug = async (ctx: Context, slug: string) => {
 export const findCurrentSite = async (ctx: Context) =>
   ctx.tenant ? ctx.loaders.siteById.load(ctx.tenant.siteId) : null;
 
-/** The organization's live sites (not DELETED), when the caller may see the organization. */
-export const findOrganizationSites = async (ctx: Context, organizationId: unknown) =>
-  isUuid(organizationId) && (await findOrganizationAccess(ctx, organizationId))
-    ? ctx.loaders.sitesByOrganization.load(organizationId)
-    : [];
+/**
+ * The organization's live sites (not DELETED), when the caller may see the organization. The
+ * caller's access and the sites are read at once (one round trip, not two in a row); the sites
+ * are returned only once access is known, and only with it. Only platform accounts can see an
+ * organization, so no one else costs a read.
+ */
+export const findOrganizationSites = async (ctx: Context, organizationId: unknown) => {
+  if (!isUuid(organizationId) || !accountOf(ctx)) return [];
+  const [access, sites] = await Promise.all([
+    findOrganizationAccess(ctx, organizationId),
+    ctx.loaders.sitesByOrganization.load(organizationId),
+  ]);
+  return access ? sites : [];
+};
 
 /** A domain by id (a federation reference), or null when it does not exist or its site is not visible. */
 export const findVisibleDomain = async (ctx: Context, id: unknown) => {
