@@ -1,12 +1,9 @@
-import type { RequestContext } from "@taruvi/subgraph-kit";
+import type { Pool } from "@taruvi/db";
+import { readMembersByOrganization, readOrganizationsById } from "@taruvi/platform";
 import { byId, groupBy } from "@taruvi/subgraph-kit";
 
-export const createLoaders = ({ platform }: Omit<RequestContext, "loaders" | "services">) => ({
-  organizationById: byId((ids) => platform.organization.findMany({ where: { id: { in: [...ids] } } })),
-  membersByOrganization: groupBy("organizationId", (ids) =>
-    platform.organizationMember.findMany({
-      where: { organizationId: { in: [...ids] } },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    }),
-  ),
+/** Platform reads through node-postgres (packages/platform reads.ts): the same objects as Prisma's. */
+export const createLoaders = ({ services }: { services: { pool: Pool } }) => ({
+  organizationById: byId((ids) => readOrganizationsById(services.pool, ids)),
+  membersByOrganization: groupBy("organizationId", (ids) => readMembersByOrganization(services.pool, ids)),
 });

@@ -1,5 +1,5 @@
 import type { platform } from "@taruvi/db";
-import { findOrganizationAccess } from "@taruvi/platform";
+import { findOrganizationAccess, readOrganizationBySlug } from "@taruvi/platform";
 import { accountOf, decodeCursor, type PageArgs, pageSize, toConnection } from "@taruvi/subgraph-kit";
 import { isUuid } from "@taruvi/validation";
 import type { Context } from "../context";
@@ -38,7 +38,7 @@ export const findVisibleOrganization = async (ctx: Context, id: unknown) => {
 /** An organization by slug, or null when it does not exist or the caller may not see it. */
 export const findOrganizationBySlug = async (ctx: Context, slug: string) => {
   if (!accountOf(ctx)) return null;
-  const organization = await ctx.platform.organization.findUnique({ where: { slug } });
+  const organization = await readOrganizationBySlug(ctx.services.pool, slug);
   if (!organization) return null;
   return (await findOrganizationAccess(ctx, organization.id)) ? organization : null;
 };
