@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Actor, TenantRef } from "@taruvi/auth";
+import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { atSubgraph, createWorld, type HttpResult, startTestStack, type TestStack } from "./helpers";
 import { accountWithToken, grantOn } from "./sites-helpers";
@@ -142,6 +143,58 @@ describe("entity fetches show no more than the caller may see", () => {
     expect(
       data(await entities("organizations", user, orgRef(), "... on Organization { slug }", tenant)),
     ).toEqual([null]);
+  });
+
+  it("Organization.sites of several organizations at once: live sites by slug with their domains, for those who may see each", async () => {
+    const caller = await accountWithToken(t);
+    const organizationOf = (members: { accountId: string; role: "MEMBER" }[]) =>
+      t.db.platform.organization.create({
+        data: { slug: randomSlug("org"), name: "Org", members: { create: members } },
+      });
+    const membered = await organizationOf([{ accountId: caller.id, role: "MEMBER" }]);
+    const granted = await organizationOf([]);
+    await grantOn(t, caller.id, "ORGANIZATION", granted.id, "invite_members");
+    const [first, second, gone, other] = await Promise.all([
+      t.createSite(membered.id),
+      t.createSite(membered.id),
+      t.createSite(membered.id),
+      t.createSite(granted.id),
+    ]);
+    await t.db.platform.site.update({
+      where: { id: gone.id },
+      data: { status: "DELETED", deletedAt: new Date() },
+    });
+    const host = (label: string) => `${label}.${first.slug}.example`;
+    for (const [label, isPrimary] of [
+      ["b", false],
+      ["z", true],
+      ["a", false],
+    ] as const) {
+      await t.db.platform.domain.create({
+        data: { siteId: first.id, hostname: host(label), isPrimary, verificationToken: "t" },
+      });
+    }
+    const live = [first, second].sort((x, y) => (x.slug < y.slug ? -1 : 1));
+    const domainsOf = (slug: string) =>
+      slug === first.slug
+        ? [
+            { hostname: host("z"), isPrimary: true },
+            { hostname: host("a"), isPrimary: false },
+            { hostname: host("b"), isPrimary: false },
+          ]
+        : [];
+
+    const res = await entities(
+      "sites",
+      account(caller.id),
+      [membered, world.organization, granted].map(({ id }) => ({ __typename: "Organization", id })),
+      "... on Organization { sites { slug domains { hostname isPrimary } } }",
+    );
+    expect(data(res)).toEqual([
+      { sites: live.map(({ slug }) => ({ slug, domains: domainsOf(slug) })) },
+      { sites: [] },
+      { sites: [{ slug: other.slug, domains: [] }] },
+    ]);
   });
 
   it("malformed ids resolve to null, not an error", async () => {
