@@ -1,9 +1,11 @@
-import type { Pool } from "@taruvi/db";
 import { readMembersByOrganization, readOrganizationsById } from "@taruvi/platform";
-import { byId, groupBy } from "@taruvi/subgraph-kit";
+import { byId, groupBy, type RequestContext } from "@taruvi/subgraph-kit";
 
-/** Platform reads through node-postgres (packages/platform reads.ts): the same objects as Prisma's. */
-export const createLoaders = ({ services }: { services: { pool: Pool } }) => ({
-  organizationById: byId((ids) => readOrganizationsById(services.pool, ids)),
-  membersByOrganization: groupBy("organizationId", (ids) => readMembersByOrganization(services.pool, ids)),
+/**
+ * Per-request DataLoaders over organizations and their members, read through node-postgres
+ * (`ctx.sql.platform`, decisions 0027 and 0028): the same objects Prisma's models are.
+ */
+export const createLoaders = ({ sql }: Pick<RequestContext, "sql">) => ({
+  organizationById: byId((ids) => readOrganizationsById(sql.platform, ids)),
+  membersByOrganization: groupBy("organizationId", (ids) => readMembersByOrganization(sql.platform, ids)),
 });

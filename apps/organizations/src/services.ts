@@ -1,4 +1,3 @@
-import type { Pool } from "@taruvi/db";
 import { createJobQueue, type JobQueue } from "@taruvi/jobs";
 import type { SharedResources } from "@taruvi/runtime";
 import type { OrganizationsEnv } from "./env";
@@ -10,20 +9,17 @@ export type OrganizationsServices = {
   publicUrl: string;
   /** Organizations one account may own (superusers: any number). */
   maxOrganizationsPerAccount: number;
-  /** The process's pool: the hot reads skip Prisma (see loaders.ts). */
-  pool: Pool;
 };
 
 export const createOrganizationsServices = async (
   env: OrganizationsEnv,
-  { databaseUrl, pool }: Pick<SharedResources, "databaseUrl" | "pool">,
+  { databaseUrl }: Pick<SharedResources, "databaseUrl">,
 ): Promise<OrganizationsServices & { close: () => Promise<void> }> => {
   const jobs = await createJobQueue({ databaseUrl, encryptionKey: env.EMAIL_ENCRYPTION_KEY });
   return {
     jobs,
     publicUrl: env.PUBLIC_URL,
     maxOrganizationsPerAccount: env.MAX_ORGANIZATIONS_PER_ACCOUNT,
-    pool,
     close: () => jobs.close(),
   };
 };

@@ -29,7 +29,7 @@ export {
 } from "./organization-access";
 export type { PurgedSite, PurgeOptions, PurgeReport } from "./purge";
 export { purgeDeletedSites, retentionCutoff } from "./purge";
-export type { SiteWithDomains } from "./reads";
+export type { PlatformSql, SiteWithDomains } from "./reads";
 export {
   readDomainsById,
   readDomainsBySite,

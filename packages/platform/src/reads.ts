@@ -1,4 +1,4 @@
-import type { Pool, platform } from "@taruvi/db";
+import type { platform } from "@taruvi/db";
 
 /**
  * The hottest platform reads (a site by id, an organization's sites and their domains, an
@@ -9,8 +9,12 @@ import type { Pool, platform } from "@taruvi/db";
  *
  * Every column list is a constant built from the field maps below, checked against the Prisma
  * model types (a field added to a model fails the build until it is mapped); values are always
- * parameters. The platform schema is shared data: these reads need no tenant.
+ * parameters. The platform schema is shared data: these reads need no tenant. They run through
+ * a request's `ctx.sql.platform` (decision 0027; why lists too: decision 0028).
  */
+
+/** Runs one SELECT in the platform schema, given its text with the schema's quoted name: `ctx.sql.platform`. */
+export type PlatformSql = <Row>(text: (schema: string) => string, values?: unknown[]) => Promise<Row[]>;
 
 type Columns<Model> = { readonly [Field in keyof Model]-?: string };
 
@@ -75,34 +79,25 @@ const SITE_SELECT = select(SITE, "s");
 const DOMAIN_SELECT = select(DOMAIN, "d");
 const ORGANIZATION_SELECT = select(ORGANIZATION, "o");
 const MEMBER_SELECT = select(MEMBER, "m");
+/** A site's domain in the same row as the site: its columns under `domain.<field>`. */
+const DOMAIN_PREFIX = "domain.";
+const SITE_DOMAIN_SELECT = select(DOMAIN, "d", DOMAIN_PREFIX);
 
 /** Sites by id, in any order (any status: callers decide who sees what). */
-export const readSitesById = async (pool: Pool, ids: readonly string[]): Promise<platform.Site[]> =>
-  (
-    await pool.query<platform.Site>(
-      `SELECT ${SITE_SELECT} FROM platform.sites s WHERE s.id = ANY($1::uuid[])`,
-      [ids],
-    )
-  ).rows;
+export const readSitesById = (sql: PlatformSql, ids: readonly string[]): Promise<platform.Site[]> =>
+  sql((schema) => `SELECT ${SITE_SELECT} FROM ${schema}.sites s WHERE s.id = ANY($1::uuid[])`, [ids]);
 
 /** Domains by id, in any order. */
-export const readDomainsById = async (pool: Pool, ids: readonly string[]): Promise<platform.Domain[]> =>
-  (
-    await pool.query<platform.Domain>(
-      `SELECT ${DOMAIN_SELECT} FROM platform.domains d WHERE d.id = ANY($1::uuid[])`,
-      [ids],
-    )
-  ).rows;
+export const readDomainsById = (sql: PlatformSql, ids: readonly string[]): Promise<platform.Domain[]> =>
+  sql((schema) => `SELECT ${DOMAIN_SELECT} FROM ${schema}.domains d WHERE d.id = ANY($1::uuid[])`, [ids]);
 
 /** The domains of these sites, the primary first, then by hostname. */
-export const readDomainsBySite = async (pool: Pool, siteIds: readonly string[]): Promise<platform.Domain[]> =>
-  (
-    await pool.query<platform.Domain>(
-      `SELECT ${DOMAIN_SELECT} FROM platform.domains d WHERE d.site_id = ANY($1::uuid[])
-        ORDER BY d.is_primary DESC, d.hostname`,
-      [siteIds],
-    )
-  ).rows;
+export const readDomainsBySite = (sql: PlatformSql, siteIds: readonly string[]): Promise<platform.Domain[]> =>
+  sql(
+    (schema) => `SELECT ${DOMAIN_SELECT} FROM ${schema}.domains d WHERE d.site_id = ANY($1::uuid[])
+      ORDER BY d.is_primary DESC, d.hostname`,
+    [siteIds],
+  );
 
 export type SiteWithDomains = { site: platform.Site; domains: platform.Domain[] };
 
@@ -111,12 +106,12 @@ export type SiteWithDomains = { site: platform.Site; domains: platform.Domain[] 
  * first, then by hostname), in one statement.
  */
 export const readLiveSitesWithDomains = async (
-  pool: Pool,
+  sql: PlatformSql,
   organizationIds: readonly string[],
 ): Promise<SiteWithDomains[]> => {
-  const { rows } = await pool.query<Record<string, unknown>>(
-    `SELECT ${SITE_SELECT}, ${select(DOMAIN, "d", "domain.")}
-       FROM platform.sites s LEFT JOIN platform.domains d ON d.site_id = s.id
+  const rows = await sql<Record<string, unknown>>(
+    (schema) => `SELECT ${SITE_SELECT}, ${SITE_DOMAIN_SELECT}
+       FROM ${schema}.sites s LEFT JOIN ${schema}.domains d ON d.site_id = s.id
       WHERE s.organization_id = ANY($1::uuid[]) AND s.status <> 'DELETED'
       ORDER BY s.slug, d.is_primary DESC, d.hostname`,
     [organizationIds],
@@ -128,44 +123,40 @@ export const readLiveSitesWithDomains = async (
       current = { site: fromPrefixed(SITE, row, ""), domains: [] };
       sites.push(current);
     }
-    if (row["domain.id"] !== null) current.domains.push(fromPrefixed(DOMAIN, row, "domain."));
+    if (row[`${DOMAIN_PREFIX}id`] !== null) current.domains.push(fromPrefixed(DOMAIN, row, DOMAIN_PREFIX));
   }
   return sites;
 };
 
 /** An organization by slug, or null. */
 export const readOrganizationBySlug = async (
-  pool: Pool,
+  sql: PlatformSql,
   slug: string,
 ): Promise<platform.Organization | null> =>
   (
-    await pool.query<platform.Organization>(
-      `SELECT ${ORGANIZATION_SELECT} FROM platform.organizations o WHERE o.slug = $1`,
+    await sql<platform.Organization>(
+      (schema) => `SELECT ${ORGANIZATION_SELECT} FROM ${schema}.organizations o WHERE o.slug = $1`,
       [slug],
     )
-  ).rows[0] ?? null;
+  )[0] ?? null;
 
 /** Organizations by id, in any order. */
-export const readOrganizationsById = async (
-  pool: Pool,
+export const readOrganizationsById = (
+  sql: PlatformSql,
   ids: readonly string[],
 ): Promise<platform.Organization[]> =>
-  (
-    await pool.query<platform.Organization>(
-      `SELECT ${ORGANIZATION_SELECT} FROM platform.organizations o WHERE o.id = ANY($1::uuid[])`,
-      [ids],
-    )
-  ).rows;
+  sql(
+    (schema) => `SELECT ${ORGANIZATION_SELECT} FROM ${schema}.organizations o WHERE o.id = ANY($1::uuid[])`,
+    [ids],
+  );
 
 /** The members of these organizations, oldest membership first (then by id). */
-export const readMembersByOrganization = async (
-  pool: Pool,
+export const readMembersByOrganization = (
+  sql: PlatformSql,
   organizationIds: readonly string[],
 ): Promise<platform.OrganizationMember[]> =>
-  (
-    await pool.query<platform.OrganizationMember>(
-      `SELECT ${MEMBER_SELECT} FROM platform.organization_members m
-        WHERE m.organization_id = ANY($1::uuid[]) ORDER BY m.created_at, m.id`,
-      [organizationIds],
-    )
-  ).rows;
+  sql(
+    (schema) => `SELECT ${MEMBER_SELECT} FROM ${schema}.organization_members m
+      WHERE m.organization_id = ANY($1::uuid[]) ORDER BY m.created_at, m.id`,
+    [organizationIds],
+  );

@@ -9,6 +9,7 @@ import {
 } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type PlatformSql,
   readDomainsById,
   readDomainsBySite,
   readLiveSitesWithDomains,
@@ -22,6 +23,9 @@ import {
 // the other, so they must not be told apart (field names, Dates, enums, JSON, nulls, order).
 
 let db: TestDatabase;
+/** What `ctx.sql.platform` is to a request: the text, given the quoted schema name, on the pool. */
+const sql: PlatformSql = async <Row>(text: (schema: string) => string, values?: unknown[]) =>
+  (await db.pool.query(text('"platform"'), values)).rows as Row[];
 let organization: platform.Organization;
 let other: platform.Organization;
 let active: platform.Site;
@@ -114,7 +118,7 @@ describe("site reads", () => {
   it("readSitesById: every status, all columns as Prisma has them; unknown ids are absent", async () => {
     const ids = [active.id, suspended.id, deleted.id, bare.id, randomUUID()];
     const prisma = await db.platform.site.findMany({ where: { id: { in: ids } } });
-    const read = await readSitesById(db.pool, ids);
+    const read = await readSitesById(sql, ids);
     expect(read).toHaveLength(4);
     expect(byId(read)).toStrictEqual(byId(prisma));
     const deletedRead = read.find((s) => s.id === deleted.id);
@@ -130,12 +134,12 @@ describe("site reads", () => {
       orderBy: { slug: "asc" },
       include: { domains: { orderBy: [{ isPrimary: "desc" }, { hostname: "asc" }] } },
     });
-    const read = await readLiveSitesWithDomains(db.pool, [organization.id, other.id]);
+    const read = await readLiveSitesWithDomains(sql, [organization.id, other.id]);
     expect(read).toStrictEqual(prisma.map(({ domains, ...site }) => ({ site, domains })));
     expect(read.map((r) => r.site.id)).toStrictEqual([active.id, suspended.id, bare.id, elsewhere.id]);
     expect(read[0]?.domains.map((d) => d.hostname.split(".")[0])).toStrictEqual(["z", "a", "www"]);
     expect(read.find((r) => r.site.id === bare.id)?.domains).toStrictEqual([]);
-    expect(await readLiveSitesWithDomains(db.pool, [randomUUID()])).toStrictEqual([]);
+    expect(await readLiveSitesWithDomains(sql, [randomUUID()])).toStrictEqual([]);
   });
 
   it("readDomainsBySite and readDomainsById: as Prisma, in the same order", async () => {
@@ -144,11 +148,11 @@ describe("site reads", () => {
       where: { siteId: { in: siteIds } },
       orderBy: [{ isPrimary: "desc" }, { hostname: "asc" }],
     });
-    const read = await readDomainsBySite(db.pool, siteIds);
+    const read = await readDomainsBySite(sql, siteIds);
     expect(read).toHaveLength(5);
     expect(read).toStrictEqual(prisma);
     const ids = [...prisma.map((d) => d.id), randomUUID()];
-    expect(byId(await readDomainsById(db.pool, ids))).toStrictEqual(
+    expect(byId(await readDomainsById(sql, ids))).toStrictEqual(
       byId(await db.platform.domain.findMany({ where: { id: { in: ids } } })),
     );
   });
@@ -156,12 +160,12 @@ describe("site reads", () => {
 
 describe("organization reads", () => {
   it("readOrganizationBySlug and readOrganizationsById: as Prisma; null or absent when unknown", async () => {
-    expect(await readOrganizationBySlug(db.pool, organization.slug)).toStrictEqual(
+    expect(await readOrganizationBySlug(sql, organization.slug)).toStrictEqual(
       await db.platform.organization.findUnique({ where: { slug: organization.slug } }),
     );
-    expect(await readOrganizationBySlug(db.pool, randomSlug("org"))).toBeNull();
+    expect(await readOrganizationBySlug(sql, randomSlug("org"))).toBeNull();
     const ids = [organization.id, other.id, randomUUID()];
-    const read = await readOrganizationsById(db.pool, ids);
+    const read = await readOrganizationsById(sql, ids);
     expect(read).toHaveLength(2);
     expect(byId(read)).toStrictEqual(
       byId(await db.platform.organization.findMany({ where: { id: { in: ids } } })),
@@ -174,7 +178,7 @@ describe("organization reads", () => {
       where: { organizationId: { in: ids } },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     });
-    const read = await readMembersByOrganization(db.pool, ids);
+    const read = await readMembersByOrganization(sql, ids);
     expect(read).toHaveLength(4);
     expect(read).toStrictEqual(prisma);
   });

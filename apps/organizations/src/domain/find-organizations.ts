@@ -38,7 +38,7 @@ export const findVisibleOrganization = async (ctx: Context, id: unknown) => {
 /** An organization by slug, or null when it does not exist or the caller may not see it. */
 export const findOrganizationBySlug = async (ctx: Context, slug: string) => {
   if (!accountOf(ctx)) return null;
-  const organization = await readOrganizationBySlug(ctx.services.pool, slug);
+  const organization = await readOrganizationBySlug(ctx.sql.platform, slug);
   if (!organization) return null;
   return (await findOrganizationAccess(ctx, organization.id)) ? organization : null;
 };
