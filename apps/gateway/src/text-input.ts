@@ -61,17 +61,42 @@ const checkJson = (value: unknown, path: readonly (string | number)[]): void => 
   }
 };
 
-/** One check of an operation, in document order: a literal that is refused, or a variable's value. */
+/** A literal string no subgraph can take, where it stands in the arguments. */
+type Refusal = { path: readonly (string | number)[]; problem: string };
+
+/**
+ * One check of an operation, in document order: a literal that is refused, or a variable's value
+ * (with what its default would be refused for, when the request does not send it).
+ */
 type Check =
-  | { kind: "refused"; path: readonly (string | number)[]; problem: string }
-  | { kind: "variable"; name: string; path: readonly (string | number)[]; fallback: ValueNode | undefined };
+  | ({ kind: "refused" } & Refusal)
+  | { kind: "variable"; name: string; path: readonly (string | number)[]; defaultRefusals: Refusal[] };
 
 /**
  * What an operation's arguments need checked on each request, worked out once per parsed
  * operation (Apollo Server keeps parsed documents, so a repeated query is the same object): its
- * literal text is checked once; only variables are left for each request.
+ * literal text, defaults included, is checked once; only variables are left for each request.
  */
 const checksOf = new WeakMap<OperationDefinitionNode, Check[]>();
+
+/** The refused strings of a literal value (a default has no variables in it). */
+const refusalsIn = (node: ValueNode, path: readonly (string | number)[], into: Refusal[]): void => {
+  switch (node.kind) {
+    case Kind.STRING: {
+      const problem = textProblemOf(node.value);
+      if (problem) into.push({ path, problem });
+      return;
+    }
+    case Kind.LIST:
+      for (const [index, value] of node.values.entries()) refusalsIn(value, [...path, index], into);
+      return;
+    case Kind.OBJECT:
+      for (const field of node.fields) refusalsIn(field.value, [...path, field.name.value], into);
+      return;
+    default:
+      return;
+  }
+};
 
 const checksFor = (document: DocumentNode, operation: OperationDefinitionNode): Check[] => {
   const known = checksOf.get(operation);
@@ -98,7 +123,10 @@ const checksFor = (document: DocumentNode, operation: OperationDefinitionNode): 
         return;
       case Kind.VARIABLE: {
         const name = node.name.value;
-        checks.push({ kind: "variable", name, path, fallback: defaults.get(name) });
+        const defaultRefusals: Refusal[] = [];
+        const fallback = defaults.get(name);
+        if (fallback) refusalsIn(fallback, path, defaultRefusals);
+        checks.push({ kind: "variable", name, path, defaultRefusals });
         return;
       }
       default:
@@ -117,25 +145,6 @@ const checksFor = (document: DocumentNode, operation: OperationDefinitionNode): 
   return checks;
 };
 
-/** A variable's default value (a literal): its strings, as for literal arguments. */
-const checkLiteral = (node: ValueNode, path: readonly (string | number)[]): void => {
-  switch (node.kind) {
-    case Kind.STRING: {
-      const problem = textProblemOf(node.value);
-      if (problem) throw refusal(path, problem);
-      return;
-    }
-    case Kind.LIST:
-      for (const [index, value] of node.values.entries()) checkLiteral(value, [...path, index]);
-      return;
-    case Kind.OBJECT:
-      for (const field of node.fields) checkLiteral(field.value, [...path, field.name.value]);
-      return;
-    default:
-      return;
-  }
-};
-
 /**
  * Refuses an operation whose arguments hold text no subgraph can take (see `textProblemOf`):
  * literal arguments, and variables where an argument or input field uses them (their default
@@ -147,11 +156,14 @@ export const checkTextArguments = (
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
 ): void => {
+  // Fresh errors each time: Apollo Server may annotate what it is thrown.
   for (const check of checksFor(document, operation)) {
-    // A fresh error each time: Apollo Server may annotate what it is thrown.
     if (check.kind === "refused") throw refusal(check.path, check.problem);
     if (variables && Object.hasOwn(variables, check.name)) checkJson(variables[check.name], check.path);
-    else if (check.fallback) checkLiteral(check.fallback, check.path);
+    else {
+      const [first] = check.defaultRefusals;
+      if (first) throw refusal(first.path, first.problem);
+    }
   }
 };
 
