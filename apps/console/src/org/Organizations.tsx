@@ -274,12 +274,7 @@ const Invitations = ({ organizationId }: { organizationId: string }) => {
                 },
               ]}
             />
-            <Pager
-              page={cursor.page}
-              hasNextPage={page.pageInfo.hasNextPage}
-              onPrevious={cursor.previous}
-              onNext={() => cursor.next(page.pageInfo.endCursor)}
-            />
+            <Pager cursor={cursor} pageInfo={page.pageInfo} />
           </>
         )}
       </QueryState>

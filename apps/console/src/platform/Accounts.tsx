@@ -33,12 +33,7 @@ export const Accounts = () => {
                 { name: "Created", cell: (a) => new Date(a.createdAt).toLocaleDateString() },
               ]}
             />
-            <Pager
-              page={cursor.page}
-              hasNextPage={page.pageInfo.hasNextPage}
-              onPrevious={cursor.previous}
-              onNext={() => cursor.next(page.pageInfo.endCursor)}
-            />
+            <Pager cursor={cursor} pageInfo={page.pageInfo} />
           </>
         )}
       </QueryState>

@@ -69,12 +69,7 @@ export const PlatformOrganizations = () => {
                 },
               ]}
             />
-            <Pager
-              page={cursor.page}
-              hasNextPage={page.pageInfo.hasNextPage}
-              onPrevious={cursor.previous}
-              onNext={() => cursor.next(page.pageInfo.endCursor)}
-            />
+            <Pager cursor={cursor} pageInfo={page.pageInfo} />
           </>
         )}
       </QueryState>

@@ -141,16 +141,19 @@ export const PlatformSites = () => {
               ]}
             />
             <Pager
-              page={cursor.page}
-              hasNextPage={page.pageInfo.hasNextPage}
-              onPrevious={() => {
-                cursor.previous();
-                setSelected(new Set());
+              // A selection belongs to the page it was made on.
+              cursor={{
+                page: cursor.page,
+                previous: () => {
+                  cursor.previous();
+                  setSelected(new Set());
+                },
+                next: (endCursor) => {
+                  cursor.next(endCursor);
+                  setSelected(new Set());
+                },
               }}
-              onNext={() => {
-                cursor.next(page.pageInfo.endCursor);
-                setSelected(new Set());
-              }}
+              pageInfo={page.pageInfo}
             />
           </>
         )}

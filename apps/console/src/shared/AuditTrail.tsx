@@ -114,12 +114,7 @@ export const AuditTrail = () => {
                 ))}
               </ol>
             )}
-            <Pager
-              page={cursor.page}
-              hasNextPage={page.pageInfo.hasNextPage}
-              onPrevious={cursor.previous}
-              onNext={() => cursor.next(page.pageInfo.endCursor)}
-            />
+            <Pager cursor={cursor} pageInfo={page.pageInfo} />
           </>
         )}
       </QueryState>

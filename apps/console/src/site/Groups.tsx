@@ -81,12 +81,7 @@ export const Groups = () => {
                   },
                 ]}
               />
-              <Pager
-                page={cursor.page}
-                hasNextPage={page.pageInfo.hasNextPage}
-                onPrevious={cursor.previous}
-                onNext={() => cursor.next(page.pageInfo.endCursor)}
-              />
+              <Pager cursor={cursor} pageInfo={page.pageInfo} />
               {open ? <GroupDetail group={open} manage={manage} onDone={setDone} /> : null}
             </>
           );

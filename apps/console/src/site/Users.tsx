@@ -122,12 +122,7 @@ export const Users = () => {
                   : []),
               ]}
             />
-            <Pager
-              page={cursor.page}
-              hasNextPage={page.pageInfo.hasNextPage}
-              onPrevious={cursor.previous}
-              onNext={() => cursor.next(page.pageInfo.endCursor)}
-            />
+            <Pager cursor={cursor} pageInfo={page.pageInfo} />
           </>
         )}
       </QueryState>

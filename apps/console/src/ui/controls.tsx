@@ -104,25 +104,25 @@ export const Checkbox = ({
   </AriaCheckbox>
 );
 
-/** Previous/next over the API's cursors. */
+/** Previous/next over the API's cursors: a list screen's cursor (`useCursor`) and its page's pageInfo. */
 export const Pager = ({
-  page,
-  hasNextPage,
-  onPrevious,
-  onNext,
+  cursor,
+  pageInfo,
 }: {
-  page: number;
-  hasNextPage: boolean;
-  onPrevious: () => void;
-  onNext: () => void;
+  cursor: { page: number; previous: () => void; next: (endCursor: string | null) => void };
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
 }) =>
-  page > 1 || hasNextPage ? (
+  cursor.page > 1 || pageInfo.hasNextPage ? (
     <nav className="pager" aria-label="Pages">
-      <Button tone="quiet" isDisabled={page <= 1} onPress={onPrevious}>
+      <Button tone="quiet" isDisabled={cursor.page <= 1} onPress={cursor.previous}>
         Previous page
       </Button>
-      <span>Page {page}</span>
-      <Button tone="quiet" isDisabled={!hasNextPage} onPress={onNext}>
+      <span>Page {cursor.page}</span>
+      <Button
+        tone="quiet"
+        isDisabled={!pageInfo.hasNextPage}
+        onPress={() => cursor.next(pageInfo.endCursor ?? null)}
+      >
         Next page
       </Button>
     </nav>
