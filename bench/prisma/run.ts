@@ -18,7 +18,7 @@ import { defaultMigrationsDirs, loadMigrations, migratePlatform } from "@taruvi/
 import { createScopedSql } from "@taruvi/subgraph-kit";
 import { createTenantClientCache } from "@taruvi/tenancy";
 import { getSiteUser, getSiteUserIn } from "../../apps/identity/src/domain/users/find-users";
-import { findUserViews, findUserViewsById } from "../../apps/identity/src/domain/users/user-views";
+import { findUserViews, findUserViewsById, USER_VIEW } from "../../apps/identity/src/domain/users/user-views";
 import { seedShieldWorld } from "../shield/seed";
 import { connectAdmin, createBenchDatabase } from "../tenancy/database";
 import { median, round } from "../tenancy/stats";
@@ -40,16 +40,6 @@ const CONFIG = {
 };
 const RESULTS_FILE = fileURLToPath(new URL("../results/prisma.json", import.meta.url));
 
-/** identity's USER_VIEW (apps/identity/src/domain/users/user-views.ts). */
-const USER_VIEW = {
-  id: true,
-  email: true,
-  name: true,
-  isActive: true,
-  isAdmin: true,
-  emailVerifiedAt: true,
-  createdAt: true,
-} as const;
 const USER_COLUMNS = `id, email, name, is_active AS "isActive", is_admin AS "isAdmin",
   email_verified_at AS "emailVerifiedAt", created_at AS "createdAt"`;
 const EVENT_COLUMNS = `id, occurred_at AS "occurredAt", action, entity_type AS "entityType",
