@@ -44,7 +44,6 @@ import {
 import {
   type Shared,
   type StorageId,
-  s3FilesEnv,
   startCoreSubgraphs,
   startFilesSubgraph,
   startGateway,
@@ -277,7 +276,7 @@ const main = async (): Promise<void> => {
         return {
           store: server,
           driver: createS3Driver({ ...s3, forcePathStyle: true }),
-          filesEnv: s3FilesEnv(s3),
+          filesEnv: s3.filesEnv,
         };
       }
       const secret = randomBytes(32).toString("hex");

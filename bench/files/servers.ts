@@ -99,16 +99,6 @@ export const startFilesSubgraph = async (shared: Shared, storage: Record<string,
   return { server, url: `http://127.0.0.1:${port}/graphql` };
 };
 
-export const s3FilesEnv = (s3: S3Connection): Record<string, string> => ({
-  FILES_STORAGE: "s3",
-  FILES_S3_BUCKET: s3.bucket,
-  FILES_S3_REGION: s3.region,
-  FILES_S3_ENDPOINT: s3.endpoint,
-  FILES_S3_FORCE_PATH_STYLE: "true",
-  FILES_S3_ACCESS_KEY_ID: s3.accessKeyId,
-  FILES_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-});
-
 /** Our gateway in front of the core subgraphs and the files subgraph at `filesUrl`. */
 export const startGateway = async (shared: Shared, core: Record<string, string>, filesUrl: string) => {
   const { server, ready } = await startServer({

@@ -396,13 +396,7 @@ describe("site admin, files on S3", () => {
     onS3 = await startTestStack(
       {
         CONSOLE_DIR: built.dir,
-        FILES_STORAGE: "s3",
-        FILES_S3_BUCKET: s3.bucket,
-        FILES_S3_REGION: s3.region,
-        FILES_S3_ENDPOINT: s3.endpoint,
-        FILES_S3_FORCE_PATH_STYLE: "true",
-        FILES_S3_ACCESS_KEY_ID: s3.accessKeyId,
-        FILES_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        ...s3.filesEnv,
       },
       { worker: false },
     );

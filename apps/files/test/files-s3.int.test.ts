@@ -45,15 +45,7 @@ let store: StorageDriver;
 let site: Awaited<ReturnType<typeof createSiteWithAdmin>>;
 let admin: Caller;
 
-const s3Env = () => ({
-  FILES_STORAGE: "s3",
-  FILES_S3_BUCKET: s3.bucket,
-  FILES_S3_REGION: s3.region,
-  FILES_S3_ENDPOINT: s3.endpoint,
-  FILES_S3_FORCE_PATH_STYLE: "true",
-  FILES_S3_ACCESS_KEY_ID: s3.accessKeyId,
-  FILES_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-});
+const s3Env = () => s3.filesEnv;
 
 beforeAll(async () => {
   s3 = await startOwnS3();

@@ -26,15 +26,7 @@ const DRIVERS: { name: string; start: () => Promise<Store> }[] = [
     start: async () => {
       const s3 = await startOwnS3();
       return {
-        env: {
-          FILES_STORAGE: "s3",
-          FILES_S3_BUCKET: s3.bucket,
-          FILES_S3_REGION: s3.region,
-          FILES_S3_ENDPOINT: s3.endpoint,
-          FILES_S3_FORCE_PATH_STYLE: "true",
-          FILES_S3_ACCESS_KEY_ID: s3.accessKeyId,
-          FILES_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        },
+        env: s3.filesEnv,
         origin: s3.endpoint,
         close: s3.close,
       };

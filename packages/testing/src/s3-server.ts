@@ -42,6 +42,8 @@ export type OwnS3 = {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** The files service's variables (FILES_STORAGE=s3 and FILES_S3_*) for this store. */
+  filesEnv: Record<string, string>;
   /** Stops the server and removes its data directory. */
   close: () => Promise<void>;
 };
@@ -79,12 +81,25 @@ export const startOwnS3 = async (bucket = "taruvi-files-test"): Promise<OwnS3> =
     configureBuckets: [{ name: bucket, configs: [CORS] }],
   });
   const { port } = (await server.run()) as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const region = "us-east-1";
+  const accessKeyId = "S3RVER";
+  const secretAccessKey = "S3RVER";
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     bucket,
-    region: "us-east-1",
-    accessKeyId: "S3RVER",
-    secretAccessKey: "S3RVER",
+    region,
+    accessKeyId,
+    secretAccessKey,
+    filesEnv: {
+      FILES_STORAGE: "s3",
+      FILES_S3_BUCKET: bucket,
+      FILES_S3_REGION: region,
+      FILES_S3_ENDPOINT: endpoint,
+      FILES_S3_FORCE_PATH_STYLE: "true",
+      FILES_S3_ACCESS_KEY_ID: accessKeyId,
+      FILES_S3_SECRET_ACCESS_KEY: secretAccessKey,
+    },
     close: async () => {
       await server.close();
       await rm(directory, { recursive: true, force: true });
