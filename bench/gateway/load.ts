@@ -27,6 +27,10 @@ export type Measured = LoadResult & {
    * the same machine shows up here.
    */
   interferencePercent: number;
+  /** CPU ms PostgreSQL (the server and every backend) used during the measured part. */
+  postgresCpuMs: number;
+  /** CPU ms the load generator's process used during the measured part. */
+  loadCpuMs: number;
 };
 
 /**
@@ -72,12 +76,18 @@ export const measure = ({
     });
     track(child);
     let before: Record<string, number> = {};
-    let beforeMachine = { busy: 0, processes: new Map<number, number>(), at: 0 };
+    let beforeMachine = {
+      busy: 0,
+      processes: new Map<number, number>(),
+      postgres: new Map<number, number>(),
+      at: 0,
+    };
     let done = false;
     const readAll = () => Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, cpuMs(pid)]));
     /** Machine busy time and the CPU of each of the bench's processes (servers, load, PostgreSQL). */
     const readMachine = () => {
-      const processes = postgresCpuMs();
+      const postgres = postgresCpuMs();
+      const processes = new Map(postgres);
       for (const pid of child.pid === undefined ? all : [...all, child.pid]) {
         try {
           processes.set(pid, cpuMs(pid));
@@ -85,7 +95,7 @@ export const measure = ({
           // Gone (it is reported elsewhere).
         }
       }
-      return { busy: machineBusyMs(), processes, at: performance.now() };
+      return { busy: machineBusyMs(), processes, postgres, at: performance.now() };
     };
     /** CPU the bench's processes used between two readings (a process that ended is left out). */
     const benchCpu = (before: Map<number, number>, after: Map<number, number>) => {
@@ -108,6 +118,11 @@ export const measure = ({
         resolve({
           ...message.result,
           interferencePercent: Math.max(0, Math.round((others / capacity) * 1000) / 10),
+          postgresCpuMs: benchCpu(beforeMachine.postgres, afterMachine.postgres),
+          loadCpuMs:
+            child.pid === undefined
+              ? 0
+              : (afterMachine.processes.get(child.pid) ?? 0) - (beforeMachine.processes.get(child.pid) ?? 0),
           cpuMs: Object.fromEntries(
             Object.entries(after).map(([name, value]) => [name, value - (before[name] ?? value)]),
           ),

@@ -585,6 +585,8 @@ const main = async (): Promise<void> => {
           ((result.cpuMs.subgraphs ?? result.cpuMs.server ?? 0) * 1000) / requests,
           1,
         ),
+        postgresCpuMsPer1k: round((result.postgresCpuMs * 1000) / requests, 1),
+        loadCpuMsPer1k: round((result.loadCpuMs * 1000) / requests, 1),
         errors: result.errors,
         timeouts: result.timeouts,
         non2xx: result.non2xx,
@@ -595,7 +597,7 @@ const main = async (): Promise<void> => {
       const key = `${query}:${server}`;
       runs.set(key, [...(runs.get(key) ?? []), run]);
       console.log(
-        `${run.requestsPerSecond.toFixed(0)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ${run.cpuMsPer1k.toFixed(0)} CPU ms / 1k` +
+        `${run.requestsPerSecond.toFixed(0)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ${run.cpuMsPer1k.toFixed(0)} CPU ms / 1k (subgraphs ${run.subgraphsCpuMsPer1k.toFixed(0)}, PostgreSQL ${run.postgresCpuMsPer1k.toFixed(0)}, load ${run.loadCpuMsPer1k.toFixed(0)})` +
           (run.interferencePercent > MAX_INTERFERENCE_PERCENT
             ? ` (other processes used ${run.interferencePercent} % of the machine)`
             : ""),

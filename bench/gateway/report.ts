@@ -23,6 +23,10 @@ export type Run = {
   cpuMsPer1k: number;
   /** CPU of the subgraphs' process per 1,000 requests (for a gateway: its subgraph fetches). */
   subgraphsCpuMsPer1k: number;
+  /** CPU of PostgreSQL (server and backends) per 1,000 requests. */
+  postgresCpuMsPer1k: number;
+  /** CPU of the load generator per 1,000 requests. */
+  loadCpuMsPer1k: number;
   errors: number;
   timeouts: number;
   non2xx: number;
@@ -43,6 +47,8 @@ export type Cell = {
   p99Ms: number;
   cpuMsPer1k: number;
   subgraphsCpuMsPer1k: number;
+  postgresCpuMsPer1k: number;
+  loadCpuMsPer1k: number;
   /** How many rounds the medians are of. */
   rounds: number;
   /** Every run answered 2xx without socket errors or timeouts. */
@@ -82,6 +88,8 @@ export const cellOf = (runs: Run[]): Cell => {
     p99Ms: of((r) => r.p99Ms),
     cpuMsPer1k: of((r) => r.cpuMsPer1k),
     subgraphsCpuMsPer1k: of((r) => r.subgraphsCpuMsPer1k),
+    postgresCpuMsPer1k: of((r) => r.postgresCpuMsPer1k),
+    loadCpuMsPer1k: of((r) => r.loadCpuMsPer1k),
     rounds: runs.length,
     clean: runs.every((r) => r.errors === 0 && r.timeouts === 0 && r.non2xx === 0 && r.requests > 0),
     runs,
@@ -132,6 +140,9 @@ export const formatResults = (
         cell.p50Ms.toFixed(1),
         cell.p99Ms.toFixed(1),
         cell.cpuMsPer1k.toFixed(0),
+        server === "direct" ? "–" : cell.subgraphsCpuMsPer1k.toFixed(0),
+        cell.postgresCpuMsPer1k.toFixed(0),
+        cell.loadCpuMsPer1k.toFixed(0),
         x(toApollo?.requestsPerSecond),
         x(toHive?.requestsPerSecond),
         x(toHive?.p50Ms),
@@ -149,6 +160,9 @@ export const formatResults = (
       "p50 ms",
       "p99 ms",
       "CPU ms / 1k req",
+      "subgraphs",
+      "PostgreSQL",
+      "load",
       "req/s ÷ (b)",
       "req/s ÷ (c)",
       "p50 ÷ (c)",
