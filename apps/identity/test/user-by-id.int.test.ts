@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TenantRef } from "@taruvi/auth";
-import type { SqlExecutor, TenantClient } from "@taruvi/db";
+import type { QueryConfigExecutor, TenantClient } from "@taruvi/db";
 import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/migrator";
 import { createScopedSql } from "@taruvi/subgraph-kit";
 import { createTenantClientCache, type TenantClientCache } from "@taruvi/tenancy";
@@ -19,10 +19,10 @@ let siteA: TenantRef;
 let siteB: TenantRef;
 /** Every statement ctx.sql sent, by the contexts built below. */
 const sent: string[] = [];
-const recording = (): SqlExecutor => ({
-  query: (text, values) => {
-    sent.push(text);
-    return db.pool.query(text, values);
+const recording = (): QueryConfigExecutor => ({
+  query: (config) => {
+    sent.push(config.text);
+    return db.pool.query(config);
   },
 });
 

@@ -9,6 +9,6 @@ export type { Pool, PoolOptions, PoolStats } from "./pool";
 export { createOwnerPool, createPool, poolStats } from "./pool";
 export type { ResolvedDatabase } from "./resolve";
 export { resolveDatabase } from "./resolve";
-export type { PrismaRawSql, SqlExecutor } from "./sql";
-export { prismaSqlExecutor } from "./sql";
+export type { PrismaRawSql, QueryConfigExecutor, SqlExecutor } from "./sql";
+export { MAX_PREPARED_TEXTS, preparedQuery, prismaSqlExecutor, uuidIn } from "./sql";
 export { inTransaction } from "./tx";

@@ -1,4 +1,4 @@
-import type { platform } from "@taruvi/db";
+import { type platform, uuidIn } from "@taruvi/db";
 
 /**
  * The hottest platform reads (a site by id, an organization's sites and their domains, an
@@ -84,20 +84,29 @@ const DOMAIN_PREFIX = "domain.";
 const SITE_DOMAIN_SELECT = select(DOMAIN, "d", DOMAIN_PREFIX);
 
 /** Sites by id, in any order (any status: callers decide who sees what). */
-export const readSitesById = (sql: PlatformSql, ids: readonly string[]): Promise<platform.Site[]> =>
-  sql((schema) => `SELECT ${SITE_SELECT} FROM ${schema}.sites s WHERE s.id = ANY($1::uuid[])`, [ids]);
+export const readSitesById = (sql: PlatformSql, ids: readonly string[]): Promise<platform.Site[]> => {
+  const id = uuidIn("s.id", ids);
+  return sql((schema) => `SELECT ${SITE_SELECT} FROM ${schema}.sites s WHERE ${id.where}`, [id.value]);
+};
 
 /** Domains by id, in any order. */
-export const readDomainsById = (sql: PlatformSql, ids: readonly string[]): Promise<platform.Domain[]> =>
-  sql((schema) => `SELECT ${DOMAIN_SELECT} FROM ${schema}.domains d WHERE d.id = ANY($1::uuid[])`, [ids]);
+export const readDomainsById = (sql: PlatformSql, ids: readonly string[]): Promise<platform.Domain[]> => {
+  const id = uuidIn("d.id", ids);
+  return sql((schema) => `SELECT ${DOMAIN_SELECT} FROM ${schema}.domains d WHERE ${id.where}`, [id.value]);
+};
 
 /** The domains of these sites, the primary first, then by hostname. */
-export const readDomainsBySite = (sql: PlatformSql, siteIds: readonly string[]): Promise<platform.Domain[]> =>
-  sql(
-    (schema) => `SELECT ${DOMAIN_SELECT} FROM ${schema}.domains d WHERE d.site_id = ANY($1::uuid[])
+export const readDomainsBySite = (
+  sql: PlatformSql,
+  siteIds: readonly string[],
+): Promise<platform.Domain[]> => {
+  const site = uuidIn("d.site_id", siteIds);
+  return sql(
+    (schema) => `SELECT ${DOMAIN_SELECT} FROM ${schema}.domains d WHERE ${site.where}
       ORDER BY d.is_primary DESC, d.hostname`,
-    [siteIds],
+    [site.value],
   );
+};
 
 export type SiteWithDomains = { site: platform.Site; domains: platform.Domain[] };
 
@@ -109,12 +118,13 @@ export const readLiveSitesWithDomains = async (
   sql: PlatformSql,
   organizationIds: readonly string[],
 ): Promise<SiteWithDomains[]> => {
+  const organization = uuidIn("s.organization_id", organizationIds);
   const rows = await sql<Record<string, unknown>>(
     (schema) => `SELECT ${SITE_SELECT}, ${SITE_DOMAIN_SELECT}
        FROM ${schema}.sites s LEFT JOIN ${schema}.domains d ON d.site_id = s.id
-      WHERE s.organization_id = ANY($1::uuid[]) AND s.status <> 'DELETED'
+      WHERE ${organization.where} AND s.status <> 'DELETED'
       ORDER BY s.slug, d.is_primary DESC, d.hostname`,
-    [organizationIds],
+    [organization.value],
   );
   const sites: SiteWithDomains[] = [];
   for (const row of rows) {
@@ -144,19 +154,23 @@ export const readOrganizationBySlug = async (
 export const readOrganizationsById = (
   sql: PlatformSql,
   ids: readonly string[],
-): Promise<platform.Organization[]> =>
-  sql(
-    (schema) => `SELECT ${ORGANIZATION_SELECT} FROM ${schema}.organizations o WHERE o.id = ANY($1::uuid[])`,
-    [ids],
+): Promise<platform.Organization[]> => {
+  const id = uuidIn("o.id", ids);
+  return sql(
+    (schema) => `SELECT ${ORGANIZATION_SELECT} FROM ${schema}.organizations o WHERE ${id.where}`,
+    [id.value],
   );
+};
 
 /** The members of these organizations, oldest membership first (then by id). */
 export const readMembersByOrganization = (
   sql: PlatformSql,
   organizationIds: readonly string[],
-): Promise<platform.OrganizationMember[]> =>
-  sql(
+): Promise<platform.OrganizationMember[]> => {
+  const organization = uuidIn("m.organization_id", organizationIds);
+  return sql(
     (schema) => `SELECT ${MEMBER_SELECT} FROM ${schema}.organization_members m
-      WHERE m.organization_id = ANY($1::uuid[]) ORDER BY m.created_at, m.id`,
-    [organizationIds],
+      WHERE ${organization.where} ORDER BY m.created_at, m.id`,
+    [organization.value],
   );
+};

@@ -183,3 +183,32 @@ describe("organization reads", () => {
     expect(read).toStrictEqual(prisma);
   });
 });
+
+describe("a batch of one id (its own statement: `= $1`, decision 0030)", () => {
+  it("answers what a batch of several answers for that id", async () => {
+    const only = <T>(rows: T[], keep: (row: T) => boolean) => rows.filter(keep);
+    const sites = [active.id, bare.id];
+    expect(await readSitesById(sql, [active.id])).toStrictEqual(
+      only(await readSitesById(sql, sites), (s) => s.id === active.id),
+    );
+    expect(await readDomainsBySite(sql, [active.id])).toStrictEqual(
+      only(await readDomainsBySite(sql, sites), (d) => d.siteId === active.id),
+    );
+    const [domain] = await readDomainsBySite(sql, [active.id]);
+    expect(await readDomainsById(sql, [domain?.id ?? ""])).toStrictEqual([domain]);
+    const organizations = [organization.id, other.id];
+    expect(await readLiveSitesWithDomains(sql, [organization.id])).toStrictEqual(
+      only(
+        await readLiveSitesWithDomains(sql, organizations),
+        (r) => r.site.organizationId === organization.id,
+      ),
+    );
+    expect(await readOrganizationsById(sql, [other.id])).toStrictEqual(
+      only(await readOrganizationsById(sql, organizations), (o) => o.id === other.id),
+    );
+    expect(await readMembersByOrganization(sql, [organization.id])).toStrictEqual(
+      only(await readMembersByOrganization(sql, organizations), (m) => m.organizationId === organization.id),
+    );
+    expect(await readSitesById(sql, [randomUUID()])).toStrictEqual([]);
+  });
+});

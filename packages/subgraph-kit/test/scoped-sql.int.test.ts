@@ -1,3 +1,4 @@
+import { createPool, MAX_PREPARED_TEXTS, type Pool, preparedQuery } from "@taruvi/db";
 import { createSite, defaultMigrationsDirs, loadMigrations } from "@taruvi/migrator";
 import { createTestDatabase, createTestOrganization, randomSlug, type TestDatabase } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,5 +56,45 @@ describe("ctx.sql", () => {
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM "${site.schema}".users`)).rows).toEqual([
       { n: 1 },
     ]);
+  });
+});
+
+describe("prepared platform reads (decision 0030)", () => {
+  /** The statements the one connection of `pool` holds prepared. */
+  const preparedIn = async (pool: Pool) =>
+    (await pool.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements")).rows.map(
+      (row) => row.statement,
+    );
+
+  it("prepares a platform read once per connection and reuses it; a site read is never kept", async () => {
+    // One connection, so every read below runs on the one whose statements are listed.
+    const pool = createPool({ url: db.url, max: 1 });
+    try {
+      const sql = createScopedSql(pool, site);
+      const organization = (await db.platform.organization.findFirstOrThrow()).id;
+      const read = () =>
+        sql.platform<{ slug: string }>(
+          (schema) => `SELECT slug FROM ${schema}.organizations WHERE id = $1`,
+          [organization],
+        );
+      expect(await read()).toEqual([{ slug: expect.any(String) }]);
+      expect(await read()).toEqual(await read());
+      await sql.site((schema) => `SELECT name FROM ${schema}.users`);
+      expect(await preparedIn(pool)).toEqual([`SELECT slug FROM "platform".organizations WHERE id = $1`]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("gives a text the same name every time, and stops naming new texts past the bound", () => {
+    const first = preparedQuery("SELECT 1 AS one", []);
+    expect(first.name).toMatch(/^taruvi_/);
+    expect(preparedQuery("SELECT 1 AS one", [2]).name).toBe(first.name);
+    expect(preparedQuery("SELECT 2 AS two").name).not.toBe(first.name);
+    // A text built per call (a value in it) would prepare a statement per call in every
+    // connection: past the bound, new texts run unnamed; the ones already named keep their name.
+    for (let i = 0; i < MAX_PREPARED_TEXTS; i += 1) preparedQuery(`SELECT ${i} AS n`);
+    expect(preparedQuery("SELECT 'new' AS late")).toEqual({ text: "SELECT 'new' AS late", values: [] });
+    expect(preparedQuery("SELECT 1 AS one").name).toBe(first.name);
   });
 });

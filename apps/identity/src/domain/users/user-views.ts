@@ -1,3 +1,4 @@
+import { uuidIn } from "@taruvi/db";
 import type { RequestContext } from "@taruvi/subgraph-kit";
 
 /** What the API shows of an account or a site user. */
@@ -87,10 +88,11 @@ export const findUserViewsById = async (
   ids: readonly string[],
 ): Promise<UserView[]> => {
   if (ctx.tenant) return findSiteUserViewsById(ctx, ids);
+  const id = uuidIn("id", ids);
   const rows = await ctx.sql.platform<ViewRow & { isSuperuser: boolean }>(
     (schema) =>
-      `SELECT ${VIEW_COLUMNS}, is_superuser AS "isSuperuser" FROM ${schema}.accounts WHERE id = ANY($1::uuid[])`,
-    [ids],
+      `SELECT ${VIEW_COLUMNS}, is_superuser AS "isSuperuser" FROM ${schema}.accounts WHERE ${id.where}`,
+    [id.value],
   );
   return rows.map(accountView);
 };
