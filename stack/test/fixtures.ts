@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { hashPassword, hashSecret, newApiKey } from "@taruvi/auth";
-import { announceSiteAccessChange } from "@taruvi/subgraph-kit";
+import { announcePlatformAccessChange, announceSiteAccessChange } from "@taruvi/subgraph-kit";
 import { randomSlug } from "@taruvi/testing";
 import { expect } from "vitest";
 import { type GqlOptions, type HttpResult, strongPassword, type TestStack } from "./helpers";
@@ -62,6 +62,16 @@ export const accessChangedDirectly = async (t: TestStack, site: SiteRef) => {
     `SELECT version FROM "${site.schemaName}".access_version`,
   );
   await announceSiteAccessChange(site.schemaName, Number(rows[0]?.version));
+};
+
+/**
+ * As accessChangedDirectly, after an organization membership or platform grant written directly
+ * in SQL or Prisma: announces the platform's access version, so this process's subgraphs read
+ * every account's standing in an organization again (docs/decisions/0031).
+ */
+export const platformAccessChangedDirectly = async (t: TestStack) => {
+  const { rows } = await t.db.pool.query<{ version: string }>(`SELECT version FROM platform.access_version`);
+  await announcePlatformAccessChange(Number(rows[0]?.version));
 };
 
 /**

@@ -1,5 +1,6 @@
 import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { platformAccessChangedDirectly } from "./fixtures";
 import { errorCode, type HttpResult, startTestStack, type TestStack } from "./helpers";
 import { accountWithToken, grantOn, platformEventsOf, tagged } from "./sites-helpers";
 
@@ -143,6 +144,8 @@ describe("organization grants", () => {
     await grantOn(t, grantee.id, "ORGANIZATION", organization.id, "invite_members");
     expect(ok(await as(grantee, INVITATIONS, { o: organization.id })).invitations).toEqual([]);
     await t.db.platform.objectPermission.deleteMany({ where: { accountId: grantee.id } });
+    // Removed by hand, so announced as the product's revocation is (organization-access-cache tests).
+    await platformAccessChangedDirectly(t);
     expect(errorCode(await as(grantee, INVITATIONS, { o: organization.id }))).toBe("NOT_FOUND");
     expect(ok(await as(grantee, MINE)).organizations).toEqual([]);
   });

@@ -2,7 +2,7 @@
 // these tests compare (read through the fixtures), platform grants and accounts made straight in
 // the database, so these tests depend on no other subgraph's mutations.
 import { randomSlug } from "@taruvi/testing";
-import { type AuditRow, auditRows } from "./fixtures";
+import { type AuditRow, auditRows, platformAccessChangedDirectly } from "./fixtures";
 import type { TestStack } from "./helpers";
 
 export { tagged } from "./fixtures";
@@ -48,7 +48,10 @@ export const allEventsOf = async (t: TestStack, requestId: string, schemas: stri
   ...(await Promise.all(schemas.map((schema) => siteEventsOf(t, schema, requestId)))).flat(),
 ];
 
-/** A grant to an account on one organization or site (platform.object_permissions). */
+/**
+ * A grant to an account on one organization or site (platform.object_permissions), announced as
+ * the product's own grants are: it counts from the grantee's next request.
+ */
 export const grantOn = async (
   t: TestStack,
   accountId: string,
@@ -61,6 +64,7 @@ export const grantOn = async (
      VALUES ($1, $2, $3::platform."PermissionObjectType", $4)`,
     [accountId, permission, objectType, objectId],
   );
+  await platformAccessChangedDirectly(t);
 };
 
 /** A platform account (no password) and a platform access token for it. */

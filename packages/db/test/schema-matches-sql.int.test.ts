@@ -228,7 +228,8 @@ const describePrismaSchema = (scope: "platform" | "tenant"): SchemaDescription =
  * extra is drift. The audit trail is append-only in the database itself (migration
  * 20261127200000_audit_append_only, docs/decisions/0008); an API key expires by the end of year
  * 9999 (20261202173000_api_key_expiry_bound); every change of who holds what bumps the site's
- * access version (20261207210000_site_access_version, docs/decisions/0025).
+ * access version (20261207210000_site_access_version, docs/decisions/0025), and every change of a
+ * membership or platform grant the platform's (20261208020000_platform_access_version, 0031).
  */
 const BEYOND_PRISMA: Record<string, string[]> = {
   audit_events: ["TRIGGER audit_events_append_only", "TRIGGER audit_events_no_truncate"],
@@ -237,6 +238,8 @@ const BEYOND_PRISMA: Record<string, string[]> = {
     "TRIGGER api_keys_access_version",
   ],
   group_members: ["TRIGGER group_members_access_version"],
+  object_permissions: ["TRIGGER object_permissions_access_version"],
+  organization_members: ["TRIGGER organization_members_access_version"],
   permission_grants: ["TRIGGER permission_grants_access_version"],
   users: ["TRIGGER users_access_version", "TRIGGER users_deleted_access_version"],
 };

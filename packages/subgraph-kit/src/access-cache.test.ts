@@ -3,10 +3,13 @@ import { evaluateSiteAccess } from "@taruvi/auth";
 import { createTenantChangeBus } from "@taruvi/tenancy";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
+  announcePlatformAccessChange,
   announceSiteAccessChange,
   attachAccessChangeBus,
+  cachedOrganizationStanding,
   cachedSiteAccess,
   SUBSCRIBED_TTL_MS,
+  storeOrganizationStanding,
   storeSiteAccess,
   UNSUBSCRIBED_TTL_MS,
 } from "./access-cache";
@@ -79,5 +82,41 @@ describe("the site access cache", () => {
     } finally {
       detach();
     }
+  });
+});
+
+describe("organization standings (the platform scope)", () => {
+  const admin = { role: "ADMIN" as const, granted: [] };
+
+  it("are kept per account and organization until the platform's version moves, here or from the bus", async () => {
+    const bus = createTenantChangeBus({});
+    const detach = attachAccessChangeBus(bus);
+    try {
+      storeOrganizationStanding("a1", "o1", 10, admin);
+      storeOrganizationStanding("a1", "o2", 10, admin);
+      expect(cachedOrganizationStanding("a1", "o1")).toBe(admin);
+      expect(cachedOrganizationStanding("a2", "o1")).toBeUndefined();
+      await announcePlatformAccessChange(11);
+      expect(cachedOrganizationStanding("a1", "o1")).toBeUndefined();
+      expect(cachedOrganizationStanding("a1", "o2")).toBeUndefined();
+      storeOrganizationStanding("a1", "o1", 11, admin);
+      // Another process's change, as the bus delivers it.
+      await bus.publish("access:platform@12");
+      expect(cachedOrganizationStanding("a1", "o1")).toBeUndefined();
+    } finally {
+      detach();
+    }
+  });
+
+  it("a site's change leaves them alone, and theirs leaves a site's alone", async () => {
+    const site = schema();
+    storeOrganizationStanding("a3", "o3", 20, admin);
+    storeSiteAccess(site, "user:1", 1, viewer);
+    await announceSiteAccessChange(site, 2);
+    expect(cachedOrganizationStanding("a3", "o3")).toBe(admin);
+    storeSiteAccess(site, "user:1", 2, viewer);
+    await announcePlatformAccessChange(21);
+    expect(cachedSiteAccess(site, "user:1")).toBe(viewer);
+    expect(cachedOrganizationStanding("a3", "o3")).toBeUndefined();
   });
 });

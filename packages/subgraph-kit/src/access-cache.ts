@@ -1,7 +1,9 @@
-import type { SiteAccess } from "@taruvi/auth";
+import type { OrganizationRole, SiteAccess } from "@taruvi/auth";
 
 /**
- * The caller's site access, kept across requests (docs/decisions/0025-site-access-cache.md).
+ * The caller's site access, kept across requests (docs/decisions/0025-site-access-cache.md), and
+ * a platform account's role and grants in an organization, kept the same way under the platform
+ * scope (`platform.access_version`, decision 0031).
  *
  * Every site schema holds one version (`access_version`), bumped by triggers in the same
  * transaction as every change of who holds what there: a grant, a group membership, a user's
@@ -30,6 +32,14 @@ const MAX_SITES = 20_000;
 
 /** The prefix of an access change's key on the change bus (`access:<schema>@<version>`). */
 export const ACCESS_CHANGE_PREFIX = "access:";
+/**
+ * The scope of organization access: its version is `platform.access_version`, announced as
+ * `access:platform@<version>` (no site schema is called that: theirs are `site_<hex>`).
+ */
+export const PLATFORM_ACCESS_SCOPE = "platform";
+
+/** An account's own standing in one organization, before the request's superuser flag is applied. */
+export type OrganizationStanding = { role: OrganizationRole | null; granted: readonly string[] };
 
 /** What the cache needs of the change bus (`TenantChangeBus` fits). */
 export type AccessChangeBus = {
@@ -39,10 +49,10 @@ export type AccessChangeBus = {
   isCurrent: () => boolean;
 };
 
-type Entry = { access: SiteAccess; version: number; loadedAt: number };
+type Entry = { access: unknown; version: number; loadedAt: number };
 
 const entries = new Map<string, Entry>();
-/** Per site schema: the newest access version this process knows of. */
+/** Per site schema (and the platform scope): the newest access version this process knows of. */
 const newest = new Map<string, number>();
 const buses = new Set<AccessChangeBus>();
 
@@ -96,14 +106,14 @@ export const attachAccessChangeBus = (bus: AccessChangeBus): (() => void) => {
   };
 };
 
-/** The cached access of `principal` in the site `schema`, if still valid. */
-export const cachedSiteAccess = (schema: string, principal: string): SiteAccess | undefined => {
-  const key = entryKey(schema, principal);
+/** What is kept for `principal` in `scope` (a site schema, or the platform scope), if still valid. */
+const cached = (scope: string, principal: string): unknown => {
+  const key = entryKey(scope, principal);
   const entry = entries.get(key);
   if (!entry) return undefined;
   const age = Date.now() - entry.loadedAt;
   const stale =
-    entry.version < (newest.get(schema) ?? 0) ||
+    entry.version < (newest.get(scope) ?? 0) ||
     age >= (subscribed() ? SUBSCRIBED_TTL_MS : UNSUBSCRIBED_TTL_MS) ||
     age < 0;
   if (stale) {
@@ -114,15 +124,14 @@ export const cachedSiteAccess = (schema: string, principal: string): SiteAccess 
 };
 
 /**
- * Keeps `access`, read at `version` of the site `schema`, unless a newer version is already
- * known (a change committed while it was being read: it is used for the request that read it,
- * and nothing later).
+ * Keeps `access`, read at `version` of `scope`, unless a newer version is already known (a change
+ * committed while it was being read: it is used for the request that read it, and nothing later).
  */
-export const storeSiteAccess = (schema: string, principal: string, version: number, access: SiteAccess) => {
-  const known = newest.get(schema);
+const store = (scope: string, principal: string, version: number, access: unknown) => {
+  const known = newest.get(scope);
   if (known !== undefined && version < known) return;
-  learn(schema, version);
-  const key = entryKey(schema, principal);
+  learn(scope, version);
+  const key = entryKey(scope, principal);
   entries.delete(key);
   entries.set(key, { access, version, loadedAt: Date.now() });
   if (entries.size > MAX_ENTRIES) {
@@ -130,6 +139,31 @@ export const storeSiteAccess = (schema: string, principal: string, version: numb
     if (oldest !== undefined) entries.delete(oldest);
   }
 };
+
+/** The cached access of `principal` in the site `schema`, if still valid. */
+export const cachedSiteAccess = (schema: string, principal: string): SiteAccess | undefined =>
+  cached(schema, principal) as SiteAccess | undefined;
+
+/** Keeps the site access of `principal` in `schema`, read at `version` (see `store`). */
+export const storeSiteAccess = (schema: string, principal: string, version: number, access: SiteAccess) =>
+  store(schema, principal, version, access);
+
+const standingKey = (accountId: string, organizationId: string) => `account:${accountId} ${organizationId}`;
+
+/** The account's cached standing in the organization, if still valid. */
+export const cachedOrganizationStanding = (
+  accountId: string,
+  organizationId: string,
+): OrganizationStanding | undefined =>
+  cached(PLATFORM_ACCESS_SCOPE, standingKey(accountId, organizationId)) as OrganizationStanding | undefined;
+
+/** Keeps the account's standing in the organization, read at `version` of `platform.access_version`. */
+export const storeOrganizationStanding = (
+  accountId: string,
+  organizationId: string,
+  version: number,
+  standing: OrganizationStanding,
+) => store(PLATFORM_ACCESS_SCOPE, standingKey(accountId, organizationId), version, standing);
 
 /**
  * After a transaction that changed who holds what in `schema` committed at `version`: this
@@ -143,6 +177,14 @@ export const announceSiteAccessChange = async (schema: string, version: number):
   const bus = buses.values().next().value;
   await bus?.publish(`${ACCESS_CHANGE_PREFIX}${schema}@${version}`);
 };
+
+/**
+ * After a transaction that changed an organization membership or a platform grant committed at
+ * `version` of `platform.access_version`: as announceSiteAccessChange, for every account's
+ * standing in every organization.
+ */
+export const announcePlatformAccessChange = (version: number): Promise<void> =>
+  announceSiteAccessChange(PLATFORM_ACCESS_SCOPE, version);
 
 /** How many entries are kept (tests and metrics). */
 export const siteAccessCacheSize = (): number => entries.size;

@@ -9,7 +9,7 @@
  */
 import { type PrismaRawSql, prismaSqlExecutor, type SqlExecutor } from "@taruvi/db";
 import { quoteSchema } from "@taruvi/tenancy";
-import { announceSiteAccessChange } from "./access-cache";
+import { announcePlatformAccessChange, announceSiteAccessChange } from "./access-cache";
 import type { RequestContext } from "./context";
 
 export type AuditActorType = "ACCOUNT" | "USER" | "API_KEY" | "SYSTEM";
@@ -86,15 +86,23 @@ const ACTOR_TYPES = { account: "ACCOUNT", user: "USER", api_key: "API_KEY" } as 
 
 type AuditSource = Pick<RequestContext, "tenant" | "actor" | "requestId" | "client">;
 
+/** The access version an audit INSERT returned: unset (null), or '' after another transaction of the same connection set it. */
+const versionOf = (rows: unknown[]): number | null => {
+  const version = (rows[0] as { accessVersion: string | null } | undefined)?.accessVersion;
+  return version ? Number(version) : null;
+};
+
 /**
  * Appends one event through `db` (the change's own transaction: a pg client inside
  * `inTransaction`, or `prismaSqlExecutor(tx)`). The target is the
  * request's scope unless given: a site-scope request writes to its site's schema.
  *
- * Resolves to the site's access version when the transaction changed who holds what in the site
- * before this event (the triggers of migration 20261207210000_site_access_version leave it in
- * `taruvi.access_version`), else null: whoever commits the transaction announces it
- * (`announceSiteAccessChange`), as auditedSiteChange does.
+ * Resolves to the target's access version when the transaction changed who holds what there
+ * before this event (the triggers of migration 20261207210000_site_access_version leave a site's
+ * in `taruvi.access_version`, those of the platform migration 20261208020000_platform_access_version
+ * the platform's in `taruvi.platform_access_version`), else null: whoever commits the transaction
+ * announces it (`announceSiteAccessChange`, `announcePlatformAccessChange`), as auditedSiteChange
+ * and auditedPlatformChange do.
  */
 export const recordAudit = async (
   ctx: AuditSource,
@@ -118,14 +126,15 @@ export const recordAudit = async (
     scrub(record.changes),
   ];
   if (target === "platform") {
-    await db.query(
+    const { rows } = await db.query(
       `INSERT INTO "platform"."audit_events"
          (action, entity_type, entity_id, actor_type, actor_id, request_id, ip, user_agent, changes,
           organization_id, site_id)
-       VALUES ($1, $2, $3, $4::"platform"."ActorType", $5, $6, $7, $8, $9::jsonb, $10::uuid, $11::uuid)`,
+       VALUES ($1, $2, $3, $4::"platform"."ActorType", $5, $6, $7, $8, $9::jsonb, $10::uuid, $11::uuid)
+       RETURNING current_setting('taruvi.platform_access_version', true) AS "accessVersion"`,
       [...common, record.organizationId ?? null, record.siteId ?? ctx.tenant?.siteId ?? null],
     );
-    return null;
+    return versionOf(rows);
   }
   const schema = quoteSchema(target.schema);
   const { rows } = await db.query(
@@ -135,9 +144,7 @@ export const recordAudit = async (
      RETURNING current_setting('taruvi.access_version', true) AS "accessVersion"`,
     common,
   );
-  // Unset (null), or '' after another transaction of the same connection set it.
-  const version = (rows[0] as { accessVersion: string | null } | undefined)?.accessVersion;
-  return version ? Number(version) : null;
+  return versionOf(rows);
 };
 
 type SiteTx = Parameters<Parameters<RequestContext["db"]["$transaction"]>[0]>[0];
@@ -169,13 +176,21 @@ export const auditedSiteChange = async <T, Tx extends PrismaRawSql = SiteTx>(
   return result;
 };
 
-/** Like auditedSiteChange, for a change of platform data (event in `platform.audit_events`). */
-export const auditedPlatformChange = <T>(
+/**
+ * Like auditedSiteChange, for a change of platform data (event in `platform.audit_events`): a
+ * change of an organization membership or a platform grant is announced once committed, so every
+ * account's standing in an organization is read again (access-cache.ts, decision 0031).
+ */
+export const auditedPlatformChange = async <T>(
   ctx: AuditSource & Pick<RequestContext, "platform">,
   change: (tx: PlatformTx) => Promise<{ result: T; audit: AuditRecord | null }>,
-): Promise<T> =>
-  ctx.platform.$transaction(async (tx) => {
+): Promise<T> => {
+  let accessVersion: number | null = null;
+  const result = await ctx.platform.$transaction(async (tx) => {
     const { result, audit } = await change(tx);
-    if (audit) await recordAudit(ctx, prismaSqlExecutor(tx), audit, "platform");
+    accessVersion = audit ? await recordAudit(ctx, prismaSqlExecutor(tx), audit, "platform") : null;
     return result;
   });
+  if (accessVersion !== null) await announcePlatformAccessChange(accessVersion);
+  return result;
+};

@@ -1,6 +1,6 @@
 export { createAccessResolver } from "./access";
 export type { AccessChangeBus } from "./access-cache";
-export { announceSiteAccessChange } from "./access-cache";
+export { announcePlatformAccessChange, announceSiteAccessChange } from "./access-cache";
 export type { AuditActorType, AuditChanges, AuditRecord } from "./audit";
 export {
   auditedPlatformChange,
