@@ -46,6 +46,30 @@ describe("logging", () => {
     expect(line).not.toHaveProperty("actor");
   });
 
+  it("makes a request's child when it first logs, and it behaves as the child itself", () => {
+    const { lines, destination } = capture();
+    const base = createLogger({ name: "gw", destination });
+    const made: unknown[] = [];
+    const child = base.child;
+    base.child = function (this: typeof base, bindings: Record<string, unknown>, options?: object) {
+      made.push(bindings);
+      return child.call(this, bindings, options);
+    } as typeof base.child;
+    const log = requestLogger(base, { requestId: "req-2", tenant: null, actor: "user:1" });
+    expect(made).toEqual([]);
+    expect(log.isLevelEnabled("debug")).toBe(false);
+    log.level = "debug";
+    log.debug({ step: 1 }, "now");
+    expect(made).toEqual([{ requestId: "req-2", actor: "user:1" }]);
+    log.child({ op: "x" }).warn("nested");
+    expect(lines.map((l) => JSON.parse(l))).toMatchObject([
+      { requestId: "req-2", actor: "user:1", step: 1, msg: "now", level: 20 },
+      { requestId: "req-2", op: "x", msg: "nested", level: 40 },
+    ]);
+    // The base logger's level is its own.
+    expect(base.isLevelEnabled("debug")).toBe(false);
+  });
+
   it("adds no trace fields when nothing is traced (the preload did not start tracing)", () => {
     const { lines, destination } = capture();
     createLogger({ name: "gw", destination }).info("untraced");

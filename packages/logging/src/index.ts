@@ -69,8 +69,25 @@ export type RequestLogFields = {
   operation?: string | null;
 };
 
-/** One child logger per request, carrying ids only (never payloads). */
-export const requestLogger = (base: Logger, fields: RequestLogFields): Logger =>
-  base.child(
-    Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null)),
-  );
+/**
+ * One child logger per request, carrying ids only (never payloads), made when the request first
+ * logs: pino serializes a child's bindings, through the redaction, as it makes it, and most
+ * requests log nothing (issue 18: about 1 % of the gateway's and the subgraphs' CPU per request).
+ * Until then it is a stand-in that forwards everything to the child it makes.
+ */
+export const requestLogger = (base: Logger, fields: RequestLogFields): Logger => {
+  let child: Logger | undefined;
+  const real = (): Logger =>
+    (child ??= base.child(
+      Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null)),
+    ));
+  return new Proxy({} as Logger, {
+    get: (_, property) => {
+      const target = real();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    set: (_, property, value) => Reflect.set(real(), property, value),
+    has: (_, property) => Reflect.has(real(), property),
+  });
+};
