@@ -133,3 +133,49 @@ export const measure = ({
       if (!done) reject(new Error(`load generator exited without a result (${signal ?? code})`));
     });
   });
+
+/**
+ * Several runs of one server as one: counts and CPU added up, the mean latency weighted by
+ * requests, p50 and p99 the median of the runs' (autocannon gives no histogram to merge), the
+ * disturbance the mean over the time measured.
+ */
+export const mergeMeasured = (runs: Measured[]): Measured => {
+  if (runs.length === 1 && runs[0]) return runs[0];
+  const sum = (pick: (run: Measured) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  const middle = (pick: (run: Measured) => number) => {
+    const sorted = runs.map(pick).sort((a, b) => a - b);
+    const at = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? (sorted[at] ?? 0) : ((sorted[at - 1] ?? 0) + (sorted[at] ?? 0)) / 2;
+  };
+  const durationSeconds = sum((run) => run.durationSeconds);
+  const requests = sum((run) => run.requests);
+  const statusCodes: Record<string, number> = {};
+  const cpuMs: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [code, count] of Object.entries(run.statusCodes))
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+    for (const [name, ms] of Object.entries(run.cpuMs)) cpuMs[name] = (cpuMs[name] ?? 0) + ms;
+  }
+  return {
+    durationSeconds,
+    requests,
+    sent: sum((run) => run.sent),
+    requestsPerSecondMean: requests / durationSeconds,
+    latencyMs: {
+      mean: sum((run) => run.latencyMs.mean * run.requests) / Math.max(requests, 1),
+      p50: middle((run) => run.latencyMs.p50),
+      p90: middle((run) => run.latencyMs.p90),
+      p99: middle((run) => run.latencyMs.p99),
+      max: Math.max(...runs.map((run) => run.latencyMs.max)),
+    },
+    errors: sum((run) => run.errors),
+    timeouts: sum((run) => run.timeouts),
+    non2xx: sum((run) => run.non2xx),
+    statusCodes,
+    cpuMs,
+    interferencePercent:
+      Math.round((sum((run) => run.interferencePercent * run.durationSeconds) / durationSeconds) * 10) / 10,
+    postgresCpuMs: sum((run) => run.postgresCpuMs),
+    loadCpuMs: sum((run) => run.loadCpuMs),
+  };
+};

@@ -33,7 +33,7 @@ import {
 } from "@taruvi/auth";
 import { createPool } from "@taruvi/db";
 import { connectAdmin, createBenchDatabase } from "../tenancy/database";
-import { measure } from "./load";
+import { type Measured, measure, mergeMeasured } from "./load";
 import { freePort, type ServerProcess, startServer, waitForQuiet } from "./processes";
 import { summarizeProfile } from "./profile";
 import {
@@ -134,6 +134,7 @@ const options = () => {
       retries: { type: "string", default: process.env.BENCH_GATEWAY_RETRIES ?? "4" },
       wait: { type: "string", default: process.env.BENCH_GATEWAY_WAIT ?? "90" },
       servers: { type: "string", default: "ours,apollo,hive,direct,proxy" },
+      slices: { type: "string", default: process.env.BENCH_GATEWAY_SLICES ?? "2" },
     },
   });
   const positive = (name: string, value: string) => {
@@ -159,6 +160,11 @@ const options = () => {
     waitSeconds: nonNegative("wait", values.wait),
     /** Which servers to measure (a side experiment when not all: results are printed, not written). */
     servers: serversOf(values.servers),
+    /**
+     * (a) and (c) are measured in this many alternating slices per round (1: one stretch each),
+     * so a change of the machine's speed within the round weighs on both alike.
+     */
+    slices: positive("slices", values.slices),
   };
 };
 
@@ -523,6 +529,78 @@ const main = async (): Promise<void> => {
     });
     quietBudgetMs -= waited;
   };
+  /** One autocannon run against `server`, with the CPU of the server and the subgraphs watched. */
+  const measureOnce = async (
+    server: ServerId,
+    query: QueryId,
+    warmupSeconds: number,
+    durationSeconds: number,
+  ) =>
+    measure({
+      ...(await requestFor(server, query)),
+      connections: config.connections,
+      warmupSeconds,
+      durationSeconds,
+      watch: server === "direct" ? { server: pids.direct } : { server: pids[server], subgraphs: pids.direct },
+      all: Object.values(pids),
+      cwd: HERE,
+      track: (child) => loads.add(child),
+    });
+
+  /**
+   * `server` and `partner` in `config.slices` alternating slices (A B, B A, A B, …) of
+   * `durationSeconds / slices` each, each after the usual warm-up (a fresh load generator costs
+   * more CPU per request until its JIT is warm, which would weigh on the servers); each server's
+   * slices add up to one run. Within a round this machine's speed moved by up to a third between
+   * two 10 s runs a few seconds apart (every process's CPU per request, the load generator's
+   * too, moving together); with two slices (A B B A, the default) a steady drift weighs on both
+   * alike.
+   */
+  const measureInSlices = async (server: ServerId, partner: ServerId, query: QueryId) => {
+    const seconds = Math.max(1, Math.round(config.durationSeconds / config.slices));
+    const parts: Record<"first" | "second", Measured[]> = { first: [], second: [] };
+    for (let slice = 0; slice < config.slices; slice += 1) {
+      const order = slice % 2 === 0 ? (["first", "second"] as const) : (["second", "first"] as const);
+      for (const which of order) {
+        parts[which].push(
+          await measureOnce(which === "first" ? server : partner, query, config.warmupSeconds, seconds),
+        );
+      }
+    }
+    const first = mergeMeasured(parts.first);
+    const second = mergeMeasured(parts.second);
+    return {
+      result: { first, second },
+      interferencePercent: Math.max(first.interferencePercent, second.interferencePercent),
+    };
+  };
+
+  /**
+   * Measures with `run`; when other processes took a real share of the machine (a build, a test
+   * run), waits a little, measures again (up to MAX_ATTEMPTS, within the run's retry budget) and
+   * keeps the least disturbed attempt.
+   */
+  const measureWithRetries = async <T>(run: () => Promise<{ result: T; interferencePercent: number }>) => {
+    let best = await run();
+    let attempts = 1;
+    while (
+      best.interferencePercent > MAX_INTERFERENCE_PERCENT &&
+      attempts < MAX_ATTEMPTS &&
+      retriesLeft > 0
+    ) {
+      retriesLeft -= 1;
+      process.stdout.write(`other processes used ${best.interferencePercent} % of the machine; again … `);
+      attempts += 1;
+      await sleep(2_000);
+      await quiet();
+      const again = await run();
+      if (again.interferencePercent < best.interferencePercent) best = again;
+    }
+    return { result: best.result, attempts };
+  };
+  /** The other half of a pair measured in slices, until the loop reaches it. */
+  const sliced = new Map<string, { result: Measured; attempts: number }>();
+
   const total = plan.length * config.rounds;
   let step = 0;
   for (let roundNo = 1; roundNo <= config.rounds; roundNo += 1) {
@@ -531,47 +609,27 @@ const main = async (): Promise<void> => {
     for (const { server, query } of order) {
       step += 1;
       await quiet();
-      const request = await requestFor(server, query);
       process.stdout.write(
         `[${step}/${total}] round ${roundNo}: ${SERVERS[server]}, ${QUERIES[query].label} query … `,
       );
-      const watch: Record<string, number> =
-        server === "direct" ? { server: pids.direct } : { server: pids[server], subgraphs: pids.direct };
-      let result = await measure({
-        ...request,
-        connections: config.connections,
-        warmupSeconds: config.warmupSeconds,
-        durationSeconds: config.durationSeconds,
-        watch,
-        all: Object.values(pids),
-        cwd: HERE,
-        track: (child) => loads.add(child),
-      });
-      let attempts = 1;
-      // Another process (a build, a test run) took a real share of the machine: wait a little,
-      // measure again, and keep the least disturbed attempt.
-      while (
-        result.interferencePercent > MAX_INTERFERENCE_PERCENT &&
-        attempts < MAX_ATTEMPTS &&
-        retriesLeft > 0
-      ) {
-        retriesLeft -= 1;
-        process.stdout.write(`other processes used ${result.interferencePercent} % of the machine; again … `);
-        attempts += 1;
-        await sleep(2_000);
-        await quiet();
-        const again = await measure({
-          ...(await requestFor(server, query)),
-          connections: config.connections,
-          warmupSeconds: config.warmupSeconds,
-          durationSeconds: config.durationSeconds,
-          watch,
-          all: Object.values(pids),
-          cwd: HERE,
-          track: (child) => loads.add(child),
-        });
-        if (again.interferencePercent < result.interferencePercent) result = again;
+      const pairKey = `${query}:${server}`;
+      let measured = sliced.get(pairKey);
+      sliced.delete(pairKey);
+      if (!measured) {
+        const partner = server === "ours" ? "hive" : server === "hive" ? "ours" : null;
+        if (partner && config.slices > 1 && config.servers.includes(partner)) {
+          // The compared pair in alternating slices; the partner's share waits for its turn.
+          const pair = await measureWithRetries(() => measureInSlices(server, partner, query));
+          measured = { result: pair.result.first, attempts: pair.attempts };
+          sliced.set(`${query}:${partner}`, { result: pair.result.second, attempts: pair.attempts });
+        } else {
+          measured = await measureWithRetries(async () => {
+            const result = await measureOnce(server, query, config.warmupSeconds, config.durationSeconds);
+            return { result, interferencePercent: result.interferencePercent };
+          });
+        }
       }
+      const { result, attempts } = measured;
       const requests = Math.max(result.requests, 1);
       const run: Run = {
         round: roundNo,
@@ -784,6 +842,10 @@ const main = async (): Promise<void> => {
     config: {
       ...config,
       method: "autocannon, POST, one connection per virtual client, no pipelining, its own process",
+      pair:
+        config.slices > 1
+          ? `(a) and (c) in ${config.slices} alternating slices per round (A B, B A, …) of ${Math.max(1, Math.round(config.durationSeconds / config.slices))} s each, each after ${config.warmupSeconds} s of warm-up; p50 and p99 are the median of the slices'`
+          : "(a) and (c) one stretch each per round, back to back",
       value:
         "the median over rounds of each number of each server and query; goals are medians of each round's ratio (and the lowest round); every round's numbers are in runs",
       cpu: "utime + stime of the server's process (/proc/<pid>/stat) during the measured part, per 1,000 completed requests",
