@@ -3,7 +3,7 @@ import { type Actor, internalContextKey, signInternalContext } from "@taruvi/aut
 import { type OwnRedis, randomSlug, startOwnRedis } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, httpRequest, startTestStack, type TestStack } from "./helpers";
-import { type AppProcess, appEnv, freePort, killAllApps, spawnApp, waitUntil } from "./process-helpers";
+import { appEnv, everywhereAfter, killAllApps, spawnReadyApps } from "./process-helpers";
 import { accountWithToken } from "./sites-helpers";
 
 // Two organizations subgraphs, each its own process, keep an account's standing in an
@@ -17,31 +17,14 @@ const SECRET = randomBytes(32).toString("base64url");
 let redis: OwnRedis;
 let t: TestStack;
 let ports: number[];
-const processes: AppProcess[] = [];
 
 beforeAll(async () => {
   redis = await startOwnRedis();
   t = await startTestStack({ INTERNAL_CONTEXT_SECRET: SECRET }, { redisUrl: redis.url, worker: false });
-  ports = [await freePort(), await freePort()];
-  for (const port of ports) {
-    processes.push(
-      spawnApp("apps/organizations/src/index.ts", {
-        ...appEnv(t, SECRET),
-        REDIS_URL: redis.url,
-        PORT: String(port),
-      }),
-    );
-  }
-  await Promise.all(
-    ports.map((port, i) =>
-      waitUntil(
-        `organizations process ${i} ready`,
-        async () => (await httpRequest(`http://127.0.0.1:${port}/readyz`, { method: "GET" })).status === 200,
-        90_000,
-      ).catch((error: Error) => {
-        throw new Error(`${error.message}\n${processes[i]?.output()}`);
-      }),
-    ),
+  ports = await spawnReadyApps(
+    "apps/organizations/src/index.ts",
+    { ...appEnv(t, SECRET), REDIS_URL: redis.url },
+    2,
   );
 }, 150_000);
 
@@ -75,29 +58,9 @@ const outcomeAt = async (port: number, account: Account, organizationId: string)
 const everywhere = (account: Account, organizationId: string) =>
   Promise.all(ports.map((port) => outcomeAt(port, account, organizationId)));
 
-/** Milliseconds from `since` until every process gives `outcome` (polled every 20 ms, 5 s at most). */
-const everywhereAfter = async (
-  account: Account,
-  organizationId: string,
-  outcome: string,
-  since: number,
-): Promise<number> => {
-  const pending = new Set(ports);
-  const at = new Map<number, number>();
-  while (pending.size > 0 && Date.now() - since < 5_000) {
-    await Promise.all(
-      [...pending].map(async (port) => {
-        if ((await outcomeAt(port, account, organizationId)) === outcome) {
-          at.set(port, Date.now() - since);
-          pending.delete(port);
-        }
-      }),
-    );
-    if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  expect([...pending]).toEqual([]);
-  return Math.max(...at.values());
-};
+/** Milliseconds from `since` until every process gives `outcome` to `account`. */
+const everywhereWithin = (account: Account, organizationId: string, outcome: string, since: number) =>
+  everywhereAfter(ports, (port) => outcomeAt(port, account, organizationId), outcome, since);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -145,7 +108,7 @@ describe("organization standing cached in two subgraph processes", () => {
     });
     const committed = Date.now();
     expect(res.json.data).toEqual({ removeMember: true });
-    expect(await everywhereAfter(removed, organization.id, "NOT_FOUND", committed)).toBeLessThan(1_000);
+    expect(await everywhereWithin(removed, organization.id, "NOT_FOUND", committed)).toBeLessThan(1_000);
     // Every standing older than the change is dropped, the one edited by hand too.
     expect(await everywhere(kept, organization.id)).toEqual(["FORBIDDEN", "FORBIDDEN"]);
   });
@@ -158,7 +121,7 @@ describe("organization standing cached in two subgraph processes", () => {
     await redis.stop();
     // Nothing can announce this change: only the entries' life bounds it.
     await t.db.pool.query(`DELETE FROM platform.organization_members WHERE account_id = $1`, [removed.id]);
-    expect(await everywhereAfter(removed, organization.id, "NOT_FOUND", read)).toBeLessThan(1_300);
+    expect(await everywhereWithin(removed, organization.id, "NOT_FOUND", read)).toBeLessThan(1_300);
 
     await redis.start();
   });

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@taruvi/testing";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-export { freePort } from "@taruvi/testing";
+export { freePort };
 
 /**
  * What every app process of a test needs against the test stack `t`: its database and data, the
@@ -93,4 +94,57 @@ export const spawnApp = (entry: string, env: Record<string, string>, preload: st
 /** Kills every process `spawnApp` started that is still running (afterAll, even after a failure). */
 export const killAllApps = async () => {
   await Promise.all([...running].map((app) => app.stop("SIGKILL")));
+};
+
+/**
+ * `count` processes of the app at `entry`, each on a free port with `env`, once every one
+ * answers `/readyz` (its output in the error when one does not): their ports.
+ */
+export const spawnReadyApps = async (entry: string, env: Record<string, string>, count: number) => {
+  const ports: number[] = [];
+  const started: AppProcess[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const port = await freePort();
+    ports.push(port);
+    started.push(spawnApp(entry, { ...env, PORT: String(port) }));
+  }
+  await Promise.all(
+    ports.map((port, i) =>
+      waitUntil(
+        `${entry} process ${i} ready`,
+        async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200,
+        90_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${started[i]?.output()}`);
+      }),
+    ),
+  );
+  return ports;
+};
+
+/**
+ * Milliseconds from `since` until `outcomeAt` answers `wanted` at every port (each asked every
+ * 20 ms until it does, 5 s at most); fails listing the ports that never did.
+ */
+export const everywhereAfter = async (
+  ports: number[],
+  outcomeAt: (port: number) => Promise<string>,
+  wanted: string,
+  since: number,
+): Promise<number> => {
+  const pending = new Set(ports);
+  const at = new Map<number, number>();
+  while (pending.size > 0 && Date.now() - since < 5_000) {
+    await Promise.all(
+      [...pending].map(async (port) => {
+        if ((await outcomeAt(port)) === wanted) {
+          at.set(port, Date.now() - since);
+          pending.delete(port);
+        }
+      }),
+    );
+    if (pending.size > 0) await sleep(20);
+  }
+  if (pending.size > 0) throw new Error(`still not ${wanted} after 5 s at ports ${[...pending].join(", ")}`);
+  return Math.max(...at.values());
 };

@@ -12,7 +12,7 @@ import {
   startTestStack,
   type TestStack,
 } from "./helpers";
-import { type AppProcess, appEnv, freePort, killAllApps, spawnApp, waitUntil } from "./process-helpers";
+import { appEnv, everywhereAfter, killAllApps, spawnReadyApps, waitUntil } from "./process-helpers";
 
 // Two audit subgraphs, each its own process, keep site access across requests; a change made
 // through the product in a third (the in-process stack) reaches both through the change bus
@@ -28,7 +28,6 @@ let site: SiteRef;
 let tenant: TenantRef;
 let adminToken: string;
 let ports: number[];
-const processes: AppProcess[] = [];
 
 beforeAll(async () => {
   redis = await startOwnRedis();
@@ -38,23 +37,7 @@ beforeAll(async () => {
   site = made.site;
   tenant = { siteId: site.id, slug: site.slug, schema: site.schemaName };
   adminToken = (await signedIn(t, made.admin, site.slug)).accessToken;
-  ports = [await freePort(), await freePort()];
-  for (const port of ports) {
-    processes.push(
-      spawnApp("apps/audit/src/index.ts", { ...appEnv(t, SECRET), REDIS_URL: redis.url, PORT: String(port) }),
-    );
-  }
-  await Promise.all(
-    ports.map((port, i) =>
-      waitUntil(
-        `audit process ${i} ready`,
-        async () => (await httpRequest(`http://127.0.0.1:${port}/readyz`, { method: "GET" })).status === 200,
-        90_000,
-      ).catch((error: Error) => {
-        throw new Error(`${error.message}\n${processes[i]?.output()}`);
-      }),
-    ),
-  );
+  ports = await spawnReadyApps("apps/audit/src/index.ts", { ...appEnv(t, SECRET), REDIS_URL: redis.url }, 2);
 }, 150_000);
 
 afterAll(async () => {
@@ -79,24 +62,9 @@ const outcomeAt = async (port: number, actor: Actor): Promise<string> => {
 };
 const everywhere = (actor: Actor) => Promise.all(ports.map((port) => outcomeAt(port, actor)));
 
-/** Milliseconds from `since` until every process refuses `actor` (polled every 20 ms, 5 s at most). */
-const refusedEverywhereAfter = async (actor: Actor, since: number): Promise<number> => {
-  const pending = new Set(ports);
-  const at = new Map<number, number>();
-  while (pending.size > 0 && Date.now() - since < 5_000) {
-    await Promise.all(
-      [...pending].map(async (port) => {
-        if ((await outcomeAt(port, actor)) === "FORBIDDEN") {
-          at.set(port, Date.now() - since);
-          pending.delete(port);
-        }
-      }),
-    );
-    if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  expect([...pending]).toEqual([]);
-  return Math.max(...at.values());
-};
+/** Milliseconds from `since` until every process refuses `actor`. */
+const refusedEverywhereAfter = (actor: Actor, since: number) =>
+  everywhereAfter(ports, (port) => outcomeAt(port, actor), "FORBIDDEN", since);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
