@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { type Actor, internalContextKey, signInternalContext } from "@taruvi/auth";
-import { type OwnRedis, randomSlug, startOwnRedis } from "@taruvi/testing";
+import { type OwnRedis, startOwnRedis } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, httpRequest, startTestStack, type TestStack } from "./helpers";
 import { appEnv, everywhereAfter, killAllApps, spawnReadyApps } from "./process-helpers";
-import { accountWithToken } from "./sites-helpers";
+import { type accountWithToken, organizationWith } from "./sites-helpers";
 
 // Two organizations subgraphs, each its own process, keep an account's standing in an
 // organization across requests; a change made through the product in a third (the in-process
@@ -66,25 +66,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An organization with an owner and two ADMINs (who may list invitations). */
 const organizationOf = async () => {
-  const [owner, kept, removed] = [
-    await accountWithToken(t),
-    await accountWithToken(t),
-    await accountWithToken(t),
-  ];
-  const organization = await t.db.platform.organization.create({
-    data: {
-      slug: randomSlug("org"),
-      name: "Two Processes Co",
-      plan: "PRO",
-      members: {
-        create: [
-          { accountId: owner.id, role: "OWNER" },
-          { accountId: kept.id, role: "ADMIN" },
-          { accountId: removed.id, role: "ADMIN" },
-        ],
-      },
-    },
-  });
+  const { organization, members } = await organizationWith(t, "OWNER", "ADMIN", "ADMIN");
+  const [owner, kept, removed] = members;
   return { organization, owner, kept, removed };
 };
 

@@ -1,8 +1,7 @@
-import { randomSlug } from "@taruvi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { platformAccessChangedDirectly } from "./fixtures";
 import { atSubgraph, errorCode, type HttpResult, startTestStack, type TestStack } from "./helpers";
-import { accountWithToken } from "./sites-helpers";
+import { accountWithToken, organizationWith } from "./sites-helpers";
 
 // The subgraphs keep an account's standing in an organization (role and organization grants)
 // across requests (docs/decisions/0031); every change of a membership or grant made through the
@@ -48,20 +47,8 @@ const sitesOf = async (who: Account, organizationId: string) => {
 
 /** An organization with an owner and an ADMIN (who may list invitations). */
 const organizationOf = async () => {
-  const [owner, admin] = [await accountWithToken(t), await accountWithToken(t)];
-  const organization = await t.db.platform.organization.create({
-    data: {
-      slug: randomSlug("org"),
-      name: "Cached Co",
-      plan: "PRO",
-      members: {
-        create: [
-          { accountId: owner.id, role: "OWNER" },
-          { accountId: admin.id, role: "ADMIN" },
-        ],
-      },
-    },
-  });
+  const { organization, members } = await organizationWith(t, "OWNER", "ADMIN");
+  const [owner, admin] = members;
   return { organization, owner, admin };
 };
 
@@ -123,5 +110,12 @@ describe("an account's standing in an organization, kept across requests", () =>
     await t.db.platform.account.delete({ where: { id: admin.id } });
     await platformAccessChangedDirectly(t);
     expect(await invitations(admin, organization.id)).not.toBe("ok");
+  });
+
+  it("an organization id that is no uuid is refused as such, never read nor kept", async () => {
+    const { admin } = await organizationOf();
+    for (const id of ["not-a-uuid", "' OR 1=1 --", "00000000-0000-0000-0000-00000000000G"]) {
+      expect(await invitations(admin, id)).toBe("BAD_USER_INPUT");
+    }
   });
 });

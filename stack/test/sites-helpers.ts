@@ -78,3 +78,26 @@ export const accountWithToken = async (t: TestStack, options: { superuser?: bool
   });
   return { id: account.id, email: account.email, token: await t.token(account.id, null) };
 };
+
+/**
+ * An organization whose members are new accounts with tokens, one per role given, in that order
+ * (made straight in the database, before anyone asked about it).
+ */
+export const organizationWith = async <Roles extends ("OWNER" | "ADMIN" | "MEMBER")[]>(
+  t: TestStack,
+  ...roles: Roles
+) => {
+  const members = await Promise.all(roles.map(() => accountWithToken(t)));
+  const organization = await t.db.platform.organization.create({
+    data: {
+      slug: randomSlug("org"),
+      name: "Members Co",
+      plan: "PRO",
+      members: { create: roles.map((role, i) => ({ accountId: members[i]?.id as string, role })) },
+    },
+  });
+  return {
+    organization,
+    members: members as { [K in keyof Roles]: Awaited<ReturnType<typeof accountWithToken>> },
+  };
+};
